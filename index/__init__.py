@@ -1,0 +1,1 @@
+"""Ingestion and index building: reports -> clean text -> passages -> FAISS + BM25 on disk."""

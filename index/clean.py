@@ -1,0 +1,87 @@
+"""Strip web boilerplate from a scraped report while keeping every line of report text.
+
+The cleaned text is the reference for all character offsets. Metadata that the web page carried in
+boilerplate (pipe-table rows such as ``索引号: | … |``, ``来源:… 发布时间:…`` lines) is returned
+separately so that metadata detection can use it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Whole-line boilerplate, matched against a stripped line.
+_DROP_PATTERNS = [
+    r"^(当前位置|您的位置|您当前的位置|你的位置|当前的位置|所在位置)\s*[:：].*",
+    r"^首页\s*[>›»/].*",
+    r".*扫一扫在手机(上)?(打开|查看|浏览)(当前|本)页.*",
+    r"^(【?(打印本页|打印|关闭窗口|关闭|收藏|返回顶部|分享到)】?[\s|]*)+$",
+    r"^(上一篇|下一篇|相关链接|相关文章|附件下载)\s*[:：].*",
+    r".*(版权所有|ICP备|网站标识码|主办单位\s*[:：]|承办单位\s*[:：]).*",
+    r"^【?字体\s*[:：]?\s*[大中小\s]+】?$",
+]
+_DROP = [re.compile(p) for p in _DROP_PATTERNS]
+# "来源:县政府办公室 发布时间:2022-03-25 11:19 浏览次数:1" and similar page-info lines.
+_INFO_KEYS = r"(来源|发布时间|发布日期|浏览次数|点击数|点击次数|点击量|阅读次数|阅读量|访问量|作者|信息来源|发布者|字号)"
+_INFO_LINE = re.compile(rf"^(\s*{_INFO_KEYS}\s*[:：][^\n]*){{1,}}$")
+_INFO_FIELD = re.compile(rf"{_INFO_KEYS}\s*[:：]\s*(.*?)(?=\s+{_INFO_KEYS}\s*[:：]|$)")
+_MAX_INFO_LINE = 120
+
+
+@dataclass
+class CleanResult:
+    text: str
+    fields: dict[str, str] = field(default_factory=dict)  # page metadata: 名称, 发布机构, 成文日期, 来源 …
+    dropped: list[str] = field(default_factory=list)
+
+
+def _parse_pipe_row(line: str, fields: dict[str, str]) -> None:
+    """``索引号: | K123 | 分类: | 综合 | ||`` -> {"索引号": "K123", "分类": "综合"}."""
+    cells = [c.strip() for c in line.split("|")]
+    key: str | None = None
+    for cell in cells:
+        if not cell:
+            continue
+        m = re.fullmatch(r"(.{1,12}?)\s*[:：]\s*(.*)", cell)
+        if m and not m.group(2):
+            key = m.group(1).strip()
+        elif m and len(m.group(1)) <= 8:
+            fields.setdefault(m.group(1).strip(), m.group(2).strip())
+            key = None
+        elif key:
+            fields.setdefault(key, cell)
+            key = None
+
+
+def _is_pipe_row(line: str) -> bool:
+    if line.count("|") < 1:
+        return False
+    cells = [c.strip() for c in line.split("|")]
+    has_key = any(re.fullmatch(r".{1,12}?\s*[:：].*", c) for c in cells if c)
+    longest = max((len(c) for c in cells), default=0)
+    return has_key and longest <= 80 and not re.search(r"[。；！？]", line)
+
+
+def clean_report(raw: str) -> CleanResult:
+    """Return the report's text without web boilerplate, one paragraph per line."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    fields: dict[str, str] = {}
+    kept: list[str] = []
+    dropped: list[str] = []
+    for line in text.split("\n"):
+        s = line.replace("\u3000", " ").replace("\xa0", " ").strip()
+        if not s:
+            continue
+        if _is_pipe_row(s):
+            _parse_pipe_row(s, fields)
+            dropped.append(s)
+            continue
+        if len(s) <= _MAX_INFO_LINE and _INFO_LINE.match(s):
+            for m in _INFO_FIELD.finditer(s):
+                fields.setdefault(m.group(1), m.group(2).strip())
+            dropped.append(s)
+            continue
+        if any(p.match(s) for p in _DROP):
+            dropped.append(s)
+            continue
+        kept.append(s)
+    return CleanResult(text="\n".join(kept), fields=fields, dropped=dropped)

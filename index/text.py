@@ -1,0 +1,98 @@
+"""Chinese text utilities shared by indexing and querying: jieba tokens, sentences, numbers.
+
+jieba runs with its own ``Tokenizer`` instance (no global state) loaded with the domain user dictionary in
+``index/data/userdict.txt``; stopwords come from ``index/data/stopwords.txt``. Both are data a user can extend.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+from importlib import resources
+from typing import Iterator
+
+import jieba
+import jieba.posseg
+
+jieba.setLogLevel(logging.WARNING)
+
+SENTENCE_END = "。！？；!?;"
+_SENT_RE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』)）]*|\n|$)")
+_lock = threading.Lock()
+
+
+def _data_text(name: str) -> str:
+    return resources.files("index").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> jieba.Tokenizer:
+    with _lock:
+        tk = jieba.Tokenizer()
+        tk.initialize()
+        for line in _data_text("userdict.txt").splitlines():
+            parts = line.split()
+            if parts:
+                tk.add_word(parts[0], int(parts[1]) if len(parts) > 1 else None,
+                            parts[2] if len(parts) > 2 else None)
+        return tk
+
+
+@lru_cache(maxsize=1)
+def pos_tokenizer() -> jieba.posseg.POSTokenizer:
+    return jieba.posseg.POSTokenizer(tokenizer())
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(w.strip() for w in _data_text("stopwords.txt").splitlines() if w.strip())
+
+
+_PUNCT_OR_SPACE = re.compile(r"^[\s\W_]+$")
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba tokens for BM25: search-mode segmentation, lower-cased, without stopwords and punctuation.
+
+    One-character tokens are kept (率, 件, 县 carry meaning); search mode also emits the parts of long
+    words (行政复议 -> 行政, 复议, 行政复议) so paraphrases still share tokens.
+    """
+    sw = stopwords()
+    out = []
+    for tok in tokenizer().cut_for_search(text):
+        t = tok.strip().lower()
+        if not t or t in sw or _PUNCT_OR_SPACE.match(t):
+            continue
+        out.append(t)
+    return out
+
+
+def pos_cut(text: str) -> list[tuple[str, str]]:
+    return [(w.word, w.flag) for w in pos_tokenizer().cut(text)]
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of sentences in text[start:end], split after 。！？； (and at newlines).
+
+    Closing quotes/brackets that follow a sentence end stay with the sentence. Spans never include the
+    newline and are never empty.
+    """
+    end = len(text) if end is None else end
+    pos = start
+    for m in _SENT_RE.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        if e > end:
+            e = end
+        if s >= end:
+            break
+        seg_e = e - 1 if e > s and text[e - 1] == "\n" else e
+        # trim leading spaces
+        while s < seg_e and text[s].isspace():
+            s += 1
+        if seg_e > s:
+            yield s, seg_e
+        pos = e
+        if m.end() == m.start():
+            break
+    del pos
