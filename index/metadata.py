@@ -30,6 +30,7 @@ _DATE_ISO = re.compile(r"(20\d\d)[-/.](\d{1,2})[-/.](\d{1,2})")
 _ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|管委会|工委|党委|办公室|办公厅|局|厅|委|办|院|中心|司法所|法院|检察院)$")
 _TITLE_FIELDS = ("名称", "文件名称", "标题", "题名")
 _DATE_FIELDS = ("发布日期", "发布时间", "成文日期", "发文日期")
+_HEADING = re.compile(r"^([一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d{1,2}\s*[、.．](?!\d))")
 _ISSUER_FIELDS = ("发布机构", "发文机关", "来源", "信息来源", "公开责任部门")
 
 
@@ -41,7 +42,8 @@ def place_mentions(text: str) -> list[str]:
     while i < len(toks):
         w, f = toks[i]
         name = None
-        if f == "ns" and w.endswith(ADMIN_SUFFIXES) and len(w) >= 3 and w[:-1] not in _NOT_PLACE_STEMS:
+        # jieba's HMM tags unseen place names (青禾县) as nr/nz rather than ns: accept any place-like tag.
+        if f in _PLACE_TAGS and w.endswith(ADMIN_SUFFIXES) and len(w) >= 3 and w[:-1] not in _NOT_PLACE_STEMS:
             name = w
         elif (f in _PLACE_TAGS or f.startswith("n")) and 2 <= len(w) <= 4 and w not in _NOT_PLACE_STEMS \
                 and i + 1 < len(toks) and toks[i + 1][0] in ADMIN_SUFFIXES and f in _PLACE_TAGS:
@@ -68,6 +70,8 @@ def _title_line(lines: list[str], fields: dict[str, str]) -> str | None:
         if len(v) >= 6 and re.search(r"[\u4e00-\u9fff]", v):
             return v
     for line in lines[:6]:
+        if _HEADING.match(line):
+            continue  # "一、2022年法治政府建设主要成效" is a section heading, not the report's title
         if len(line) <= 80 and not re.search(r"[。；！？]", line) and re.search(r"报告|法治政府建设", line):
             return line
     return None

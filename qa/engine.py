@@ -41,6 +41,7 @@ class QA:
         self._sent_rows: dict[int, list[int]] = {}
         for r, row in enumerate(index.sentences):
             self._sent_rows.setdefault(int(row[0]), []).append(r)
+        self._aliases = sorted(self.gazetteer.alias_to_regions, key=len, reverse=True)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._tokcache: dict[int, set[str]] = {}
         self._lock = threading.Lock()
@@ -205,11 +206,11 @@ class QA:
             ret = c.score
             c.score = 0.5 * c.cover + 0.3 * dense_rel + 0.2 * ret
             if info.kind == "quantity":
-                found = quantity_spans(c.text, terms, info.unit_hint, q)
+                found = quantity_spans(c.text, terms, info.unit_hint, q, info.unit_strength)
             elif info.kind == "person":
                 found = person_spans(c.text, terms, q)
             elif info.kind == "named":
-                found = named_spans(c.text, terms, q)
+                found = named_spans(c.text, terms, q, self._aliases, self.weights)
             else:
                 found = []
             if info.kind == "open" or (info.kind == "named" and not found):

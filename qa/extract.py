@@ -34,14 +34,15 @@ _UNIT_FAMILY = {
     "人": "人", "名": "人", "人次": "人", "位": "人",
     "件": "件", "起": "件", "宗": "件", "件次": "件", "例": "件",
     "元": "元", "万元": "元", "亿元": "元", "千元": "元", "万余元": "元", "亿余元": "元", "万": "元", "亿": "元",
-    "次": "次", "场次": "次", "场": "次", "轮": "次", "期": "次",
-    "个": "个", "家": "个", "所": "个", "支": "个", "处": "个", "项": "个", "条": "个", "种": "个", "类": "个",
+    "次": "次", "场次": "次", "场": "次", "轮": "次",
+    "个": "个", "家": "个", "所": "个",
     "%": "%", "个百分点": "%", "百分点": "%",
 }
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()]")
 _QUOTE_RE = re.compile(r"《[^《》]{2,60}》|“[^“”]{1,40}”|\"[^\"]{1,40}\"")
 _TITLE_WORDS = ("书记", "市长", "县长", "区长", "州长", "主任", "局长", "厅长", "部长", "院长", "主席", "委员", "秘书长",
                 "副市长", "副县长", "副区长", "检察长", "庭长", "组长", "负责人", "同志", "领导")
+_WH = re.compile(r"多少|几|谁|什么|哪|如何|怎么|怎样|是否|多高|多大|比例")
 _PLACE_NOUN = re.compile(r"哪里|哪儿|何处|何地|在哪")
 _DOC_WORDS = re.compile(r"叫什么|全称|名称|规定|办法|条例|方案|清单|文件|制度|意见|通知|规划|纲要|细则|标准|指引")
 
@@ -85,39 +86,72 @@ class TermWeights:
 
 
 class QuestionTerms:
-    """The question's content tokens, each with its weight and the alternatives that satisfy it."""
+    """The question's content words ("slots"), each with a weight and the report words that satisfy it.
+
+    A slot is satisfied by the word itself, by a report word the synonym table maps it to, or partly by its
+    jieba sub-words (行政复议 -> 行政, 复议).
+    """
 
     def __init__(self, focus: list[str], question: str, weights: TermWeights, drop: set[str]) -> None:
-        self.slots: list[tuple[float, set[str]]] = []
-        seen: set[str] = set()
+        self.weights = weights
+        self.slots: list[tuple[float, str, set[str], list[tuple[str, float]]]] = []
         phrase_alts: dict[str, set[str]] = {}
         for phrase, terms in synonyms():
             if phrase in question:
-                alts = {t for term in terms for t in tokenize(term)} | set(terms)
-                for t in tokenize(phrase):
-                    phrase_alts.setdefault(t, set()).update(alts)
+                for t in [phrase] + tokenize(phrase):
+                    phrase_alts.setdefault(t, set()).update(terms)
+        seen: set[str] = set()
+        wh = _WH.search(question)
+        wh_pos = wh.start() if wh else None
         for term in focus:
-            for tok in tokenize(term):
-                if tok in seen or tok in drop:
-                    continue
-                seen.add(tok)
-                alts = {tok} | phrase_alts.get(tok, set())
-                # a short tail like 率/数 also matches longer report words containing it
-                self.slots.append((weights.idf(tok) * (1.0 if len(tok) > 1 else 0.5), alts))
-        self.total = sum(w for w, _ in self.slots) or 1.0
+            if term in seen or term in drop:
+                continue
+            seen.add(term)
+            subs = [(t, weights.idf(t)) for t in tokenize(term)] or [(term, weights.idf(term))]
+            alts = set()
+            for key in [term] + [t for t, _ in subs]:
+                alts |= phrase_alts.get(key, set())
+            for phrase, terms in phrase_alts.items():
+                if term in phrase and len(term) > 1:
+                    alts |= terms
+            w = max(x for _, x in subs) * (1.0 if len(term) > 1 else 0.5)
+            # words next to the question word name what is asked (…的考核标准是多少): weigh them more
+            at = question.find(term)
+            if wh_pos is not None and at >= 0:
+                dist = max(wh_pos - (at + len(term)), at - wh_pos, 0)
+                w *= 1.0 + 0.5 / (1.0 + dist / 4.0)
+            self.slots.append((w, term, alts, subs))
+        self.total = sum(x[0] for x in self.slots) or 1.0
+        self.question = question
 
-    def cover(self, toks: set[str], text: str) -> float:
-        got = 0.0
-        for w, alts in self.slots:
-            if any(a in toks or (len(a) > 1 and a in text) for a in alts):
-                got += w
-        return got / self.total
+    def credits(self, text: str, toks: set[str] | None = None) -> list[float]:
+        toks = set(tokenize(text)) if toks is None else toks
+        out = []
+        for _w, term, alts, subs in self.slots:
+            if term in text or any(a in text for a in alts):
+                out.append(1.0)
+                continue
+            tot = sum(x for _, x in subs) or 1.0
+            out.append(0.8 * sum(x for t, x in subs if t in toks) / tot if len(subs) > 1 else 0.0)
+        return out
+
+    def cover(self, toks: set[str] | None, text: str) -> float:
+        return sum(c * s[0] for c, s in zip(self.credits(text, toks), self.slots)) / self.total
+
+    def precision(self, text: str) -> float:
+        """Share of the content of ``text`` (idf-weighted) that the question asks about."""
+        toks = [t for t in tokenize(text) if not re.fullmatch(r"[\d.%]+", t)]
+        if not toks:
+            return 0.7
+        qtext = self.question + "".join(a for s in self.slots for a in s[2])
+        tot = sum(self.weights.idf(t) for t in toks) or 1.0
+        return sum(self.weights.idf(t) for t in toks if t in qtext) / tot
 
     def positions(self, text: str) -> list[tuple[int, int, float]]:
-        """Where the question's terms occur in text: (start, end, weight)."""
+        """Where the question's words occur in text: (start, end, weight)."""
         out = []
-        for w, alts in self.slots:
-            for a in alts:
+        for w, term, alts, subs in self.slots:
+            for a in {term} | alts | {t for t, _ in subs if len(t) > 1}:
                 for m in re.finditer(re.escape(a), text):
                     out.append((m.start(), m.end(), w))
         return out
@@ -142,49 +176,87 @@ def _inside_marks(text: str, pos: int) -> bool:
     return False
 
 
-def quantity_spans(sent: str, terms: QuestionTerms, unit_hint: str | None, question: str) -> list[tuple[int, int, float]]:
+_LIST_SEP = re.compile(r"[、和及与]")
+
+
+def _clauses(sent: str) -> list[tuple[int, int]]:
+    out, s = [], 0
+    for i, ch in enumerate(sent):
+        if _CLAUSE_BREAK.match(ch):
+            out.append((s, i))
+            s = i + 1
+    out.append((s, len(sent)))
+    return out
+
+
+def _respectively(sent: str, cs: int, ce: int, nums: list[re.Match]) -> dict[int, str]:
+    """"A和B分别下降37%、40%" -> {start of 37%: "A", start of 40%: "B"}."""
+    clause = sent[cs:ce]
+    k = clause.find("分别")
+    if k < 0:
+        return {}
+    mine = [m for m in nums if cs + k < m.start() < ce]
+    head = clause[:k]
+    # the items are the last list in the text before 分别 (possibly in an earlier clause)
+    items = [x for x in _LIST_SEP.split(head) if x]
+    if len(mine) < 2 or len(items) < len(mine):
+        return {}
+    items = items[-len(mine):]
+    return {m.start(): it for m, it in zip(mine, items)}
+
+
+def quantity_spans(sent: str, terms: QuestionTerms, unit_hint: str | None, question: str,
+                   unit_strength: float = 1.0) -> list[tuple[int, int, float]]:
     out = []
-    for m in NUMBER_RE.finditer(sent):
+    nums = list(NUMBER_RE.finditer(sent))
+    clauses = _clauses(sent)
+    resp: dict[int, str] = {}
+    for cs, ce in clauses:
+        resp.update(_respectively(sent, cs, ce, nums))
+    for m in nums:
         num, unit = m.group("num"), m.group("unit")
         s, e = m.start(), m.end()
         if unit in ("年", "月", "日", "天") and unit_hint != unit and re.fullmatch(r"\d{4}|\d{1,2}", num):
             continue
         if unit in ("年", "月") and unit_hint not in ("年", "月"):
             continue
-        if unit in ("万", "亿") and unit_hint not in ("元", None):
-            pass
         if re.fullmatch(rf"[{CN_DIGITS}]+", num) and unit not in ("个", "次", "项", "件", "人", "名", "家", "条", "批"):
             continue
         if _inside_marks(sent, s):
             continue
-        if num in question and m.group(0) in question:
+        if m.group(0) in question:
             continue  # the figure is part of the question ("40岁以上的占多大比例")
-        span_text = m.group(0)
-        # keep a leading qualifier only when it is part of the figure (约300万元), not a verb (达100%)
-        lead = re.match(r"^(达|共)", span_text)
+        lead = re.match(r"^(达|共)", m.group(0))
         if lead:
             s += len(lead.group(0))
-        cs, ce = _clause_bounds(sent, m.start())
+        cs, ce = next((a, b) for a, b in clauses if a <= m.start() < b or (a <= m.start() and b >= m.start()))
         before, after = sent[cs:m.start()], sent[m.end():ce]
-        # words of its own clause, nearest first
-        local = terms.cover(set(tokenize(before)), before)
-        local_after = terms.cover(set(tokenize(after)), after)
-        prox = max(local, 0.6 * local_after)
+        label = resp.get(m.start(), before)
+        own = label + "|" + after[:12]
+        prev = sent[:cs] if m.start() not in resp else sent[:m.start()].replace(label, "")
+        rest = sent[ce:]
+        c_own = terms.credits(own)
+        c_prev = terms.credits(prev) if prev else [0.0] * len(c_own)
+        c_rest = terms.credits(rest) if rest else [0.0] * len(c_own)
+        recall = sum(sl[0] * max(a, 0.6 * b, 0.25 * c) for sl, a, b, c in zip(terms.slots, c_own, c_prev, c_rest))
+        recall /= terms.total
+        precision = terms.precision(label + after[:8])
+        prox = 0.75 * recall + 0.25 * precision
         fam = _UNIT_FAMILY.get(unit, unit)
         if unit_hint is None:
-            unit_score = 0.6 if unit != "%" else 0.5
+            unit_score = 0.6
         elif unit_hint == unit:
             unit_score = 1.0
         elif _UNIT_FAMILY.get(unit_hint, unit_hint) == fam:
-            unit_score = 0.8
-        elif unit_hint == "%" or unit == "%":
-            unit_score = 0.05
+            unit_score = 0.75
         else:
-            unit_score = 0.25
+            unit_score = 0.05 if unit_strength >= 1.0 else 0.35
         # a figure right after its label ("纠错率为18.5%") beats one further away
-        gap = len(before) - max((pe for ps, pe, _ in terms.positions(before)), default=0)
-        near = 1.0 / (1.0 + max(gap, 0) / 6.0)
-        score = 0.55 * prox + 0.3 * unit_score + 0.15 * near
+        last = max((pe for ps, pe, _ in terms.positions(before)), default=None)
+        first = min((ps for ps, pe, _ in terms.positions(after)), default=None)
+        near = max(0.0 if last is None else 1.0 / (1.0 + (len(before) - last) / 6.0),
+                   0.0 if first is None else 1.0 / (1.0 + first / 6.0))
+        score = 0.45 * prox + 0.35 * unit_score + 0.2 * near
         out.append((s, e, score))
     return out
 
@@ -197,13 +269,13 @@ def person_spans(sent: str, terms: QuestionTerms, question: str) -> list[tuple[i
     for w, f in toks:
         offs.append((pos, pos + len(w), w, f))
         pos += len(w)
-    asked_titles = [t for t in _TITLE_WORDS if t in question]
     for i, (s, e, w, f) in enumerate(offs):
         if f not in ("nr", "nrfg", "nrt") or not (2 <= len(w) <= 4) or w in question:
             continue
         before = sent[max(0, s - 8):s]
-        title_near = 1.0 if any(before.endswith(t) or t in before for t in asked_titles) else \
-            (0.5 if any(t in before for t in _TITLE_WORDS) else 0.0)
+        # the longest end of the text before the name that the question also says (市委书记 | 吴巨培)
+        said = max((k for k in range(1, len(before) + 1) if before[-k:] in question), default=0)
+        title_near = min(said / 3.0, 1.0) if said >= 2 else (0.3 if any(t in before for t in _TITLE_WORDS) else 0.0)
         cs, ce = _clause_bounds(sent, s)
         local = terms.cover(set(tokenize(sent[cs:ce])), sent[cs:ce])
         out.append((s, e, 0.5 * title_near + 0.3 * local + 0.2))
@@ -212,67 +284,110 @@ def person_spans(sent: str, terms: QuestionTerms, question: str) -> list[tuple[i
 
 def _asked_noun(question: str) -> str | None:
     """The noun the question asks for: 哪个基地 -> 基地, 什么人民调解工作法 -> 人民调解工作法."""
-    m = re.search(r"(?:哪个|哪一个|哪家|哪些|哪项|哪部|什么|何种|哪)([\u4e00-\u9fff]{1,10}?)(?:[，。？?！]|$|进行|通过|获评|举办|执行|入选|创建|是|的|被|在|了)",
-                  question)
+    m = re.search(r"(?:哪个|哪一个|哪家|哪些|哪项|哪部|什么|何种|哪)([\u4e00-\u9fff]{1,10}?)"
+                  r"(?:[，。？?！]|$|进行|通过|获评|举办|执行|入选|创建|是|的|被|在|了)", question)
     if not m:
         return None
     noun = m.group(1)
     return noun if noun and noun not in ("样", "么", "时候", "时间") else None
 
 
-def named_spans(sent: str, terms: QuestionTerms, question: str) -> list[tuple[int, int, float]]:
+def _widen_to_marks(sent: str, s: int, e: int) -> tuple[int, int]:
+    """Include the 《》/“” around a span that is exactly a title or a quoted name."""
+    for o, c in (("《", "》"), ("“", "”")):
+        if s > 0 and sent[s - 1] == o and e < len(sent) and sent[e] == c:
+            return s - 1, e + 1
+    return s, e
+
+
+def named_spans(sent: str, terms: QuestionTerms, question: str, places: list[str] | None = None,
+                weights: TermWeights | None = None) -> list[tuple[int, int, float]]:
     out: list[tuple[int, int, float]] = []
     wants_doc = bool(_DOC_WORDS.search(question))
     noun = _asked_noun(question)
+    wants_place = bool(_PLACE_NOUN.search(question)) or bool(noun and noun[-1] in "镇乡县市区村省州")
     positions = terms.positions(sent)
+    top_w = max((w for _, _, w in positions), default=1.0)
 
     def near(s: int, e: int) -> float:
-        if not positions:
-            return 0.0
-        d = min(min(abs(s - pe), abs(ps - e)) for ps, pe, _ in positions)
-        return 1.0 / (1.0 + d / 10.0)
+        best = 0.0
+        for ps, pe, w in positions:
+            if ps < e and s < pe:
+                continue  # overlapping the question's own words
+            d = min(abs(s - pe), abs(ps - e))
+            best = max(best, (w / top_w) / (1.0 + d / 8.0))
+        return best
+
+    def specific(text: str) -> float:
+        toks = tokenize(text)
+        if not toks or weights is None:
+            return 0.5
+        return sum(weights.idf(t) for t in toks) / len(toks) / weights.max_idf
 
     for m in _QUOTE_RE.finditer(sent):
         s, e = m.start(), m.end()
         inner = m.group(0)[1:-1]
         if inner in question:
             continue
+        bonus = 0.0
         if noun and m.group(0).startswith("“"):
-            rest = sent[e:]
-            mm = re.match(rf"(的)?({re.escape(noun)})", rest)
+            mm = re.match(rf"(的)?{re.escape(noun)}", sent[e:])
             if mm:
                 e += mm.end()
-            elif noun and re.match(r"[\u4e00-\u9fff]{1,6}" + re.escape(noun[-1]), rest):
-                e += re.match(r"[\u4e00-\u9fff]{1,6}" + re.escape(noun[-1]), rest).end()
+                bonus = 0.3
         is_doc = m.group(0).startswith("《")
-        base = 0.75 if (is_doc and wants_doc) else 0.55 if is_doc else 0.5
-        out.append((s, e, base * 0.6 + 0.4 * near(s, e)))
-    if _PLACE_NOUN.search(question) or (noun and noun[-1] in "镇乡县市区村省"):
+        base = 0.75 if (is_doc and wants_doc) else 0.5 if is_doc else 0.45
+        if wants_place:
+            base -= 0.3
+        out.append((s, e, base * 0.5 + 0.4 * near(s, e) + bonus))
+    if wants_place:
+        cands: set[tuple[int, int]] = set()
         pos = 0
         for w, f in pos_cut(sent):
-            if f == "ns" and len(w) >= 2 and w not in question:
-                out.append((pos, pos + len(w), 0.45 + 0.45 * near(pos, pos + len(w))))
+            if f == "ns" and len(w) >= 2:
+                cands.add((pos, pos + len(w)))
             pos += len(w)
-    if noun and len(noun) >= 1:
-        for m in re.finditer(re.escape(noun[-2:] if len(noun) >= 2 else noun), sent):
+        for alias in places or []:
+            for m in re.finditer(re.escape(alias), sent):
+                cands.add((m.start(), m.end()))
+        if noun and noun[-1] in "镇乡县市区村省州":
+            for m in re.finditer(rf"[\u4e00-\u9fff]{{2,4}}?{noun[-1]}", sent):
+                cands.add((m.start(), m.end()))
+        for s, e in cands:
+            w = sent[s:e]
+            if w in question or any(a < e and s < b and (b - a) > (e - s) for a, b in cands):
+                continue
+            out.append((s, e, 0.35 + 0.4 * near(s, e) + 0.25 * specific(w)))
+    if noun:
+        key = noun[-2:] if len(noun) >= 2 else noun
+        for m in re.finditer(re.escape(key), sent):
             e = m.end()
-            # grow left over the noun phrase: tokens that are not verbs/punctuation
-            s = m.start()
-            head = sent[:s]
-            toks = pos_cut(head)
+            toks = pos_cut(sent[:m.start()])
             k = len(toks)
             while k > 0 and (toks[k - 1][1][0] in "nmqjbfsa" or toks[k - 1][1] in ("x", "eng", "vn")) \
                     and not re.match(r"[\W_]", toks[k - 1][0]) and toks[k - 1][0] not in ("的", "等"):
                 k -= 1
             s = sum(len(w) for w, _ in toks[:k])
+            cs, _ = _clause_bounds(sent, m.start())
+            if 0 < s - cs <= 3 and not re.search(r"[\W_]", sent[cs:s]):
+                s = cs  # a short leading word the tagger took for a verb (开封|黑岗口…基地)
+            s, e = _widen_to_marks(sent, s, e)
             span = sent[s:e]
-            if len(span) <= len(noun) or span in question or len(span) > 30:
+            if len(span) <= len(noun) or span in question or len(span) > 40:
                 continue
-            out.append((s, e, 0.5 + 0.4 * near(s, e)))
+            out.append((s, e, 0.45 + 0.3 * near(s, e) + 0.25 * specific(span)))
     return out
 
 
 def best_clause(sent: str, terms: QuestionTerms) -> tuple[int, int]:
     """For open questions: the sentence, minus a leading enumerator (一是 / 1.)."""
+    colon = re.search(r"(?:是|为|有|包括)[:：]", sent)
+    if colon:  # "存在的主要问题是:A,B" -> A
+        s = colon.end()
+        e = s
+        while e < len(sent) and not _CLAUSE_BREAK.match(sent[e]):
+            e += 1
+        if e - s >= 4:
+            return s, e
     m = re.match(r"^(?:[一二三四五六七八九十]+是|\d+[.、]|[（(][一二三四五六七八九十\d]+[)）])", sent)
     return (m.end() if m else 0), len(sent)

@@ -55,6 +55,7 @@ class QueryInfo:
     years: list[int] = field(default_factory=list)
     kind: str = "open"  # quantity | person | named | open
     unit_hint: str | None = None  # 件, 人, %, 元 … when the question says it
+    unit_strength: float = 0.0  # 1.0 when said outright (多少件) or a rate is asked; less when inferred
     focus: list[str] = field(default_factory=list)  # content terms, most specific last
     doc_ids: list[str] = field(default_factory=list)  # reports the question restricts to (empty: all)
 

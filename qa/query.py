@@ -30,7 +30,7 @@ UNITS = ["平方公里", "平方米", "个百分点", "百分点", "万余元", 
 _UNIT_AFTER_ASK = re.compile(r"(?:多少|几)(" + "|".join(sorted(set(UNITS) - {"%"}, key=len, reverse=True)) + ")")
 _RATE_WORDS = re.compile(r"率|比例|比重|占比|百分|多高|多少成|幅度")
 _MONEY_WORDS = re.compile(r"钱|资金|金额|经费|费用|标的|投入|元|税|费")
-_PLAN_WORDS = re.compile(r"计划|打算|安排|将要|下一步|明年|今后")
+_PLAN_WORDS = re.compile(r"计划|打算|安排|将要|下一步|明年|今后|(?<![主重需只])要(?![求点素])")
 QUESTION_WORDS = ["是多少", "有多少", "多少", "是几", "有几", "几", "是什么", "叫什么名字", "叫什么", "什么", "是谁",
                   "谁", "哪个", "哪些", "哪里", "哪家", "哪位", "如何", "怎么样", "怎么", "怎样", "是否", "有没有",
                   "吗", "呢", "请问", "一共", "共", "总共", "累计", "分别", "多高", "多大", "比例", "占比"]
@@ -144,32 +144,43 @@ def question_kind(q: str) -> str:
     return "open"
 
 
-def unit_hint(q: str) -> str | None:
+_CHANGE = re.compile(r"(下降|减少|降低|压缩|缩短|提高|提升|增长|增加|上升|压减)了?多少")
+
+
+def unit_hint(q: str) -> tuple[str | None, float]:
+    """The unit the question asks for and how sure we are (1.0: said outright or a rate word)."""
     m = _UNIT_AFTER_ASK.search(q)
     if m:
-        return m.group(1)
+        return m.group(1), 1.0
     if _RATE_WORDS.search(q):
-        return "%"
+        return "%", 1.0
     if re.search(r"多少钱|多少资金|多少经费|金额|标的额", q):
-        return "元"
-    return None
+        return "元", 0.6
+    if _CHANGE.search(q):
+        return "%", 0.5
+    return None, 0.0
 
 
 def focus_terms(q: str, drop_spans: list[tuple[int, int]]) -> list[str]:
-    """Content words of the question, in order, without place, year and question words."""
-    chars = list(q)
-    for s, e in drop_spans:
-        for i in range(s, e):
-            chars[i] = " "
-    text = _YEAR_Q.sub(" ", "".join(chars))
+    """Content words of the question, in order, without place, year and question words.
+
+    A word is dropped only when it lies wholly inside a place name, so "郴州市长" keeps 市长.
+    """
+    text = _YEAR_Q.sub(lambda m: " " * len(m.group(0)), q)
     for w in sorted(QUESTION_WORDS, key=len, reverse=True):
-        text = text.replace(w, " ")
+        text = text.replace(w, " " * len(w))
     sw = stopwords()
     out = []
+    pos = 0
     for w, f in pos_cut(text):
+        s, e = pos, pos + len(w)
+        pos = e
         w = w.strip()
         if not w or w in sw or re.fullmatch(r"[\W_]+", w) or f in ("uj", "ul", "p", "c", "r", "y", "e"):
             continue
+        if any(a <= s and e <= b for a, b in drop_spans):
+            continue
+        # a word straddling the place name is kept whole (郴州市|长 is read as 郴州|市长)
         out.append(w)
     return out
 
@@ -178,11 +189,12 @@ def analyse(question: str, gaz: Gazetteer) -> QueryInfo:
     q = question.strip()
     regions, spans = gaz.find_regions(q)
     unknown = _unknown_places(q, spans, gaz)
-    years = sorted({int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年", q)})
+    # "2019年以来" / "自2019年起" name a period inside a report, not the year a report covers
+    years = sorted({int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年(?!度?以来|起|至|到|以前|之前)", q)})
     kind = question_kind(q)
-    info = QueryInfo(text=q, regions=regions, unknown_places=unknown, years=years, kind=kind,
-                     unit_hint=unit_hint(q) if kind == "quantity" else None, focus=focus_terms(q, spans))
-    return info
+    hint, strength = unit_hint(q) if kind == "quantity" else (None, 0.0)
+    return QueryInfo(text=q, regions=regions, unknown_places=unknown, years=years, kind=kind,
+                     unit_hint=hint, unit_strength=strength, focus=focus_terms(q, spans))
 
 
 def wants_plan(q: str) -> bool:
