@@ -229,11 +229,20 @@ def quantity_spans(sent: str, terms: QuestionTerms, unit_hint: str | None, quest
         lead = re.match(r"^(达|共)", m.group(0))
         if lead:
             s += len(lead.group(0))
-        cs, ce = next((a, b) for a, b in clauses if a <= m.start() < b or (a <= m.start() and b >= m.start()))
+        cs, ce = next((a, b) for a, b in clauses if a <= m.start() <= b)
+        # the label of a figure starts after the previous figure of its clause (A140项、B269项)
+        prev_end = max((x.end() for x in nums if cs <= x.end() <= m.start()), default=cs)
+        if prev_end > cs:
+            cs = prev_end
         before, after = sent[cs:m.start()], sent[m.end():ce]
         label = resp.get(m.start(), before)
         own = label + "|" + after[:12]
-        prev = sent[:cs] if m.start() not in resp else sent[:m.start()].replace(label, "")
+        if m.start() in resp:  # the other items of a 分别 list are siblings, not context
+            prev = sent[:m.start()]
+            for item in resp.values():
+                prev = prev.replace(item, "|")
+        else:
+            prev = sent[:cs]
         rest = sent[ce:]
         c_own = terms.credits(own)
         c_prev = terms.credits(prev) if prev else [0.0] * len(c_own)
@@ -337,6 +346,8 @@ def named_spans(sent: str, terms: QuestionTerms, question: str, places: list[str
                 bonus = 0.3
         is_doc = m.group(0).startswith("《")
         base = 0.75 if (is_doc and wants_doc) else 0.5 if is_doc else 0.45
+        if is_doc:  # the question may describe the title itself (脐橙产业…法规 -> 《…脐橙产业促进条例》)
+            bonus += 0.4 * terms.cover(None, inner)
         if wants_place:
             base -= 0.3
         out.append((s, e, base * 0.5 + 0.4 * near(s, e) + bonus))
@@ -347,24 +358,34 @@ def named_spans(sent: str, terms: QuestionTerms, question: str, places: list[str
             if f == "ns" and len(w) >= 2:
                 cands.add((pos, pos + len(w)))
             pos += len(w)
+        alias_spans = set()
         for alias in places or []:
             for m in re.finditer(re.escape(alias), sent):
-                cands.add((m.start(), m.end()))
-        if noun and noun[-1] in "镇乡县市区村省州":
-            for m in re.finditer(rf"[\u4e00-\u9fff]{{2,4}}?{noun[-1]}", sent):
-                cands.add((m.start(), m.end()))
+                alias_spans.add((m.start(), m.end()))
+        cands |= alias_spans
+        suffix = noun[-1] if noun and noun[-1] in "镇乡县市区村省州" else None
+        pos = 0
+        toks = pos_cut(sent)
+        for i, (w, f) in enumerate(toks):
+            if suffix and w.endswith(suffix) and len(w) >= 3:
+                cands.add((pos, pos + len(w)))
+            elif suffix and i + 1 < len(toks) and toks[i + 1][0] == suffix and f != "x" and len(w) >= 2:
+                cands.add((pos, pos + len(w) + 1))
+            elif f in ("b", "nr", "nz", "j") and 2 <= len(w) <= 4 and i + 1 < len(toks) and toks[i + 1][0] == "“":
+                cands.add((pos, pos + len(w)))  # a place word before a quoted local brand: 资兴“…”
+            pos += len(w)
         for s, e in cands:
             w = sent[s:e]
             if w in question or any(a < e and s < b and (b - a) > (e - s) for a, b in cands):
                 continue
-            out.append((s, e, 0.35 + 0.4 * near(s, e) + 0.25 * specific(w)))
+            out.append((s, e, 0.35 + 0.4 * near(s, e) + 0.25 * specific(w) + (0.1 if (s, e) in alias_spans else 0)))
     if noun:
         key = noun[-2:] if len(noun) >= 2 else noun
         for m in re.finditer(re.escape(key), sent):
             e = m.end()
             toks = pos_cut(sent[:m.start()])
             k = len(toks)
-            while k > 0 and (toks[k - 1][1][0] in "nmqjbfsa" or toks[k - 1][1] in ("x", "eng", "vn")) \
+            while k > 0 and (toks[k - 1][1][0] in "nmqjbfsa" or toks[k - 1][1] in ("x", "eng")) \
                     and not re.match(r"[\W_]", toks[k - 1][0]) and toks[k - 1][0] not in ("的", "等"):
                 k -= 1
             s = sum(len(w) for w, _ in toks[:k])

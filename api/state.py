@@ -1,0 +1,172 @@
+"""The service's mutable state: the QA being served, and the background jobs that replace it.
+
+Requests read ``state.qa`` once and use that object to the end, so a swap never affects a request in flight.
+Adding or deleting a report runs on a single worker thread (jobs are serialised): it rebuilds the index from
+the documents of the QA currently served plus/minus one report, reusing every vector already computed, and
+only when the new build is on disk and loaded does it replace ``state.qa``. A failed job leaves the old QA
+serving and the old build current on disk.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+import uuid
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.config import IndexConfig
+from index.models import Document
+from index.store import build_index, load_index
+from qa.engine import QA
+
+log = logging.getLogger("api.state")
+
+MAX_JOBS_KEPT = 500
+
+
+class NotReady(RuntimeError):
+    """No index is loaded (still loading, or loading failed)."""
+
+
+class Conflict(ValueError):
+    """The request contradicts the current or pending set of reports (duplicate id, last report …)."""
+
+
+class UnknownDocument(KeyError):
+    pass
+
+
+@dataclass
+class Job:
+    job_id: str
+    kind: str  # add | delete
+    doc_id: str
+    status: str = "pending"  # pending | done | failed
+    error: str | None = None
+    created_at: float = field(default_factory=time.time)
+    finished_at: float | None = None
+    documents: int | None = None  # reports in the index after the job
+
+    def to_dict(self) -> dict:
+        return {"job_id": self.job_id, "kind": self.kind, "doc_id": self.doc_id, "status": self.status,
+                "error": self.error, "created_at": self.created_at, "finished_at": self.finished_at,
+                "took_ms": round((self.finished_at - self.created_at) * 1000, 1) if self.finished_at else None,
+                "documents": self.documents}
+
+
+class AppState:
+    def __init__(self, index_dir: Path, qa: QA | None = None) -> None:
+        self.index_dir = Path(index_dir)
+        self._qa = qa
+        self.load_error: str | None = None
+        self._swap_lock = threading.Lock()
+        self._jobs_lock = threading.Lock()
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._pending_add: set[str] = set()
+        self._pending_delete: set[str] = set()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-ingest")
+        self.index_config = IndexConfig()
+
+    # ------------------------------------------------------------ serving
+    @property
+    def qa(self) -> QA:
+        qa = self._qa
+        if qa is None:
+            raise NotReady(self.load_error or "the index is not loaded yet")
+        return qa
+
+    @property
+    def ready(self) -> bool:
+        return self._qa is not None
+
+    def set_qa(self, qa: QA) -> None:
+        with self._swap_lock:
+            self._qa = qa
+            self.load_error = None
+
+    def shutdown(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)
+
+    # ------------------------------------------------------------ jobs
+    def job(self, job_id: str) -> Job | None:
+        with self._jobs_lock:
+            return self._jobs.get(job_id)
+
+    def _new_job(self, kind: str, doc_id: str) -> Job:
+        job = Job(job_id=uuid.uuid4().hex, kind=kind, doc_id=doc_id)
+        self._jobs[job.job_id] = job
+        while len(self._jobs) > MAX_JOBS_KEPT:
+            old_id, old = next(iter(self._jobs.items()))
+            if old.status == "pending":
+                break
+            self._jobs.pop(old_id)
+        return job
+
+    def submit_add(self, doc: Document) -> Job:
+        qa = self.qa
+        with self._jobs_lock:
+            if doc.doc_id in qa.index.documents and doc.doc_id not in self._pending_delete:
+                raise Conflict(f"a report with doc_id {doc.doc_id!r} already exists; delete it first or choose "
+                               "another doc_id")
+            if doc.doc_id in self._pending_add:
+                raise Conflict(f"a report with doc_id {doc.doc_id!r} is already being added")
+            self._pending_add.add(doc.doc_id)
+            job = self._new_job("add", doc.doc_id)
+        self._worker.submit(self._run, job, doc)
+        return job
+
+    def submit_delete(self, doc_id: str) -> Job:
+        qa = self.qa
+        with self._jobs_lock:
+            if doc_id in self._pending_delete:
+                raise Conflict(f"report {doc_id!r} is already being deleted")
+            if doc_id not in qa.index.documents:
+                if doc_id in self._pending_add:
+                    raise Conflict(f"report {doc_id!r} is still being added; wait for its job to finish")
+                raise UnknownDocument(doc_id)
+            remaining = len(set(qa.index.documents) - self._pending_delete - {doc_id}) + len(self._pending_add)
+            if remaining < 1:
+                raise Conflict("cannot delete the last report: the index must hold at least one report")
+            self._pending_delete.add(doc_id)
+            job = self._new_job("delete", doc_id)
+        self._worker.submit(self._run, job, None)
+        return job
+
+    def _run(self, job: Job, doc: Document | None) -> None:
+        try:
+            new_qa = self._rebuild(job, doc)
+            self.set_qa(new_qa)
+            job.documents = len(new_qa.index.documents)
+            job.status = "done"
+            log.info("%s %s: done, %d reports", job.kind, job.doc_id, job.documents)
+        except Exception as e:  # noqa: BLE001 - a failed job is reported, the old index keeps serving
+            log.error("%s %s failed: %s\n%s", job.kind, job.doc_id, e, traceback.format_exc())
+            job.error = f"{e.__class__.__name__}: {e}" if not str(e).strip() else str(e)
+            job.status = "failed"
+        finally:
+            job.finished_at = time.time()
+            with self._jobs_lock:
+                (self._pending_add if job.kind == "add" else self._pending_delete).discard(job.doc_id)
+
+    def _rebuild(self, job: Job, doc: Document | None) -> QA:
+        old = self.qa
+        docs = list(old.index.doc_list)
+        if job.kind == "add":
+            assert doc is not None
+            if any(d.doc_id == doc.doc_id for d in docs):
+                raise Conflict(f"a report with doc_id {doc.doc_id!r} already exists")
+            docs.append(doc)
+        else:
+            if not any(d.doc_id == job.doc_id for d in docs):
+                raise UnknownDocument(job.doc_id)
+            docs = [d for d in docs if d.doc_id != job.doc_id]
+            if not docs:
+                raise Conflict("cannot delete the last report")
+        cfg = self.index_config
+        build_index(docs, old.encoder, self.index_dir, previous=old.index, hnsw_threshold=cfg.hnsw_threshold,
+                    max_passage_chars=cfg.max_passage_chars, sentence_vectors=old.index.sentence_vectors is not None)
+        return QA(load_index(self.index_dir, old.encoder.name), old.encoder, old.config)

