@@ -151,7 +151,7 @@ class QA:
     def _retrieve(self, q: str, info: QueryInfo, top_k: int, doc_ids: list[str] | None,
                   mode: str | None = None) -> list[Scored]:
         extra = expand(q)
-        toks = query_tokens(q, extra)
+        toks = query_tokens(info.search_text or q, extra)
         mode = mode or self.config.mode
         qvec = self.embed_query(q) if mode in ("hybrid", "dense") else None
         return self.retriever.search(toks, qvec, top_k, doc_ids=doc_ids, mode=mode)

@@ -234,7 +234,10 @@ def quantity_spans(sent: str, terms: QuestionTerms, unit_hint: str | None, quest
         prev_end = max((x.end() for x in nums if cs <= x.end() <= m.start()), default=cs)
         if prev_end > cs:
             cs = prev_end
-        before, after = sent[cs:m.start()], sent[m.end():ce]
+        next_start = min((x.start() for x in nums if x.start() >= m.end()), default=ce)
+        after = sent[m.end():min(ce, next_start)]
+        after = re.split(r"[、]", after, maxsplit=1)[0]
+        before = sent[cs:m.start()]
         label = resp.get(m.start(), before)
         own = label + "|" + after[:12]
         if m.start() in resp:  # the other items of a 分别 list are siblings, not context
@@ -264,7 +267,8 @@ def quantity_spans(sent: str, terms: QuestionTerms, unit_hint: str | None, quest
         last = max((pe for ps, pe, _ in terms.positions(before)), default=None)
         first = min((ps for ps, pe, _ in terms.positions(after)), default=None)
         near = max(0.0 if last is None else 1.0 / (1.0 + (len(before) - last) / 6.0),
-                   0.0 if first is None else 1.0 / (1.0 + first / 6.0))
+                   0.0 if first is None else 1.0 / (1.0 + first / 6.0),
+                   1.0 if m.start() in resp and terms.cover(None, label) > 0 else 0.0)
         score = 0.45 * prox + 0.35 * unit_score + 0.2 * near
         out.append((s, e, score))
     return out

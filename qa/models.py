@@ -58,6 +58,7 @@ class QueryInfo:
     unit_strength: float = 0.0  # 1.0 when said outright (多少件) or a rate is asked; less when inferred
     focus: list[str] = field(default_factory=list)  # content terms, most specific last
     doc_ids: list[str] = field(default_factory=list)  # reports the question restricts to (empty: all)
+    search_text: str = ""  # the question with place names set apart, for tokenising
 
 
 @dataclass

@@ -12,7 +12,7 @@ from importlib import resources
 
 from index.metadata import ADMIN_SUFFIXES, ZONE_WORDS, place_mentions
 from index.models import Document
-from index.text import pos_cut, stopwords
+from index.text import pos_cut, stopwords, tokenizer
 from qa.models import QueryInfo
 
 _YEAR_Q = re.compile(r"(20\d\d|19\d\d)\s*年?")
@@ -106,7 +106,13 @@ class Gazetteer:
             for m in re.finditer(re.escape(alias), q):
                 if any(s < m.end() and m.start() < e for s, e in spans):
                     continue
-                spans.append((m.start(), m.end()))
+                end = m.end()
+                # "郴州市长" is 郴州 + 市长, "岳阳县委" is 岳阳 + 县委: give the suffix back to the word it starts
+                if alias.endswith(ADMIN_SUFFIXES) and end < len(q):
+                    first = tokenizer().lcut(q[end - 1:end + 4])[0]
+                    if len(first) >= 2 and (end - 1 - m.start()) >= 2:
+                        end -= 1
+                spans.append((m.start(), end))
                 regs = self.alias_to_regions[alias]
                 # an alias shared by several regions (岳阳 for 岳阳县 and 岳阳市) names them all
                 for r in sorted(regs):
@@ -193,8 +199,17 @@ def analyse(question: str, gaz: Gazetteer) -> QueryInfo:
     years = sorted({int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年(?!度?以来|起|至|到|以前|之前)", q)})
     kind = question_kind(q)
     hint, strength = unit_hint(q) if kind == "quantity" else (None, 0.0)
+    # segment the rest of the question apart from the place names (郴州市长 -> 郴州 | 市长)
+    spaced, new_spans, last = "", [], 0
+    for a, b in sorted(spans):
+        spaced += q[last:a] + " "
+        new_spans.append((len(spaced), len(spaced) + b - a))
+        spaced += q[a:b] + " "
+        last = b
+    spaced += q[last:]
     return QueryInfo(text=q, regions=regions, unknown_places=unknown, years=years, kind=kind,
-                     unit_hint=hint, unit_strength=strength, focus=focus_terms(q, spans))
+                     unit_hint=hint, unit_strength=strength, focus=focus_terms(spaced, new_spans),
+                     search_text=spaced)
 
 
 def wants_plan(q: str) -> bool:
