@@ -18,7 +18,7 @@ class QAConfig:
     rrf_k: int = 60
     candidates: int = 50  # per retriever, before fusion
     answer_passages: int = 5  # passages searched for an answer span
-    min_answer_score: float = field(default_factory=lambda: _env_float("QA_MIN_ANSWER_SCORE", 0.45))
+    min_answer_score: float = field(default_factory=lambda: _env_float("QA_MIN_ANSWER_SCORE", 0.5))
     region_boost: float = 0.3  # added to the fused score of passages from a report of the place the question names
     query_cache_size: int = 4096
     mode: str = "hybrid"  # "hybrid" | "bm25" | "dense" (for ablations)

@@ -1,0 +1,205 @@
+"""index.metadata: region, year, issuer, publication date and title from a report's own text; sidecars."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.ingest import document_from_text, load_document, load_folder
+from index.loader import ReportError
+from index.metadata import compose_title, detect_metadata, place_mentions
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+SEED_META = {
+    "000": ("郴州市", 2024),
+    "001": ("海安市", 2023),
+    "002": ("开封市示范区", 2024),
+    "003": ("岳阳县", 2021),
+    "004": ("邵阳市", 2024),
+}
+
+QINGHE = """\
+青禾县人民政府关于2022年度法治政府建设情况的报告
+2022年,我县坚持以习近平新时代中国特色社会主义思想为指导,深入践行习近平法治思想,扎实推进法治政府建设。现将有关情况报告如下。
+一、2022年法治政府建设主要成效
+(一)依法全面履行政府职能。一是深化“放管服”改革。全县共取消行政审批事项12项,下放乡镇事项37项,政务服务事项网上可办率达98.6%。二是优化法治化营商环境。全年清理涉企规范性文件23件,新增市场主体4156户。
+(二)推进行政复议体制改革。全县共收到行政复议申请96件,受理88件,审结85件,纠错率为14.1%。行政机关负责人出庭应诉率达100%。
+(三)加强普法宣传。开展“送法下乡”活动126场,培养农村“法律明白人”1820名,发放宣传资料3.5万份。
+二、存在的问题
+我县法治政府建设还存在一些不足:基层执法力量相对薄弱,部分干部法治意识有待提高。
+三、2023年工作安排
+我县将继续深化法治政府建设,完善重大行政决策程序,加强行政执法监督,推动法治政府建设再上新台阶。
+青禾县人民政府
+2023年3月10日
+"""
+
+
+def seed_path(prefix: str) -> Path:
+    (p,) = SEEDS.glob(f"{prefix}_*.txt")
+    return p
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, object]:
+    return {d.doc_id[:3]: d for d in load_folder(SEEDS)}
+
+
+@pytest.mark.parametrize("prefix, region, year", [(k, *v) for k, v in SEED_META.items()])
+def test_seed_region_and_year(seeds, prefix, region, year):
+    m = seeds[prefix].meta
+    assert (m.region, m.year) == (region, year)
+    # the title a user sees names the place and the year
+    assert region in m.title and str(year) in m.title
+
+
+def test_seed_issuer_published_title(seeds):
+    m3 = seeds["003"].meta
+    assert m3.issuer == "岳阳县人民政府"
+    assert m3.title == "岳阳县人民政府关于2021年度法治政府建设工作报告"
+    assert m3.published == "2022-03-25"  # the page's 发布时间
+    m1 = seeds["001"].meta
+    assert m1.published == "2024-02-02"  # the pipe row's 发布日期
+    assert "亚洲通" not in m1.title  # the page's garbled 名称 is not shown
+    assert seeds["004"].meta.published == "2025-01-16"  # the closing date line
+    assert seeds["002"].meta.issuer == "中共开封市示范区工委 开封市示范区管委会"
+    assert seeds["002"].meta.title == "开封市示范区2024年度法治政府建设情况的报告"
+    assert seeds["000"].meta.published is None
+
+
+def test_seed_doc_ids(seeds):
+    assert sorted(seeds) == ["000", "001", "002", "003", "004"]
+    for d in seeds.values():
+        assert d.doc_id == Path(d.source).stem
+
+
+def test_made_up_county(tmp_path):
+    p = tmp_path / "qinghe_2022.txt"
+    p.write_text(QINGHE, encoding="utf-8")
+    m = load_document(p).meta
+    assert m.region == "青禾县"
+    assert m.year == 2022
+    assert m.issuer == "青禾县人民政府"
+    assert m.published == "2023-03-10"
+    assert m.title == "青禾县人民政府关于2022年度法治政府建设情况的报告"
+
+
+def test_made_up_county_without_title():
+    body = QINGHE.split("\n", 1)[1]
+    m = document_from_text(body, "qinghe", "qinghe.txt").meta
+    assert m.region == "青禾县"
+    assert m.year == 2022
+    assert m.title == compose_title("青禾县", 2022) == "青禾县2022年法治政府建设情况报告"
+    assert m.issuer == "青禾县人民政府"
+    assert m.published == "2023-03-10"
+
+
+def test_no_title_no_signature():
+    """Nothing names the place: no region is invented, the composed title still carries the year."""
+    body = "\n".join(QINGHE.split("\n")[1:-3])
+    assert "青禾" not in body
+    m = document_from_text(body, "qinghe", "qinghe.txt").meta
+    assert (m.region, m.year) == (None, 2022)
+    assert m.title == compose_title(None, 2022) == "2022年法治政府建设情况报告"
+    assert m.issuer is None and m.published is None
+    # one mention of the place in the body is enough
+    m = document_from_text(body + "\n青禾县法治政府建设取得新成效。", "qinghe", "qinghe.txt").meta
+    assert m.region == "青禾县" and m.title == "青禾县2022年法治政府建设情况报告"
+
+
+@pytest.mark.parametrize("name, level", [("石桥县", "县"), ("云岭市", "市"), ("柳湾区", "区"), ("芦溪县", "县")])
+def test_other_made_up_places(name, level):
+    text = QINGHE.replace("青禾县", name).replace("我县", f"我{level}").replace("全县", f"全{level}")
+    m = document_from_text(text, "x", "x.txt").meta
+    assert m.region == name
+    assert m.year == 2022
+    assert m.issuer == f"{name}人民政府"
+
+
+def test_level_words_pick_the_report_place():
+    """A county report that mentions its city more often still belongs to the county (我县)."""
+    text = QINGHE.split("\n", 1)[1].replace("青禾县人民政府\n", "") + "\n"
+    text = "在望川市委、望川市政府的领导下,按照望川市统一部署,我县扎实推进各项工作。\n" + text \
+        + "青禾县法治政府建设取得新成效。\n"
+    m = detect_metadata(text)
+    assert m.region == "青禾县"
+
+
+def test_page_fields_used():
+    fields = {"名称": "青禾县2022年法治政府建设情况报告", "发布日期": "2023-03-12", "发布机构": "青禾县司法局"}
+    body = "\n".join(QINGHE.split("\n")[1:-3])
+    m = detect_metadata(body, fields)
+    assert m.title == "青禾县2022年法治政府建设情况报告"
+    assert m.published == "2023-03-12"
+    assert m.issuer == "青禾县司法局"
+    assert (m.region, m.year) == ("青禾县", 2022)
+
+
+def test_place_mentions():
+    assert "开封市示范区" in place_mentions("中共开封市示范区工委 开封市示范区管委会")
+    assert place_mentions("岳阳县人民政府关于2021年度法治政府建设工作报告") == ["岳阳县"]
+    assert place_mentions("全县各乡镇、村(社区)和城区") == []
+
+
+# ---- sidecars ---------------------------------------------------------------------------------------------
+
+def _copy_seed(tmp_path: Path, prefix: str) -> Path:
+    src = seed_path(prefix)
+    dst = tmp_path / src.name
+    shutil.copy(src, dst)
+    return dst
+
+
+def test_sidecar_overrides(tmp_path):
+    p = _copy_seed(tmp_path, "004")
+    before = load_document(p).meta
+    assert before.issuer is None
+    side = p.with_name(p.stem + ".meta.json")
+    side.write_text(json.dumps({"issuer": "邵阳市司法局", "year": "2024", "published": None,
+                                "title": "邵阳市司法局2024年度法治政府建设情况报告"}, ensure_ascii=False),
+                    encoding="utf-8")
+    m = load_document(p).meta
+    assert m.issuer == "邵阳市司法局"
+    assert m.year == 2024 and isinstance(m.year, int)
+    assert m.title == "邵阳市司法局2024年度法治政府建设情况报告"
+    assert m.published == before.published  # null keeps the detected value
+    assert m.region == "邵阳市"
+
+
+def test_sidecar_corrects_region_and_year(tmp_path):
+    p = tmp_path / "qinghe.txt"
+    p.write_text(QINGHE, encoding="utf-8")
+    p.with_name("qinghe.meta.json").write_text('{"region": "青禾县示范区", "year": 2021}', encoding="utf-8")
+    m = load_document(p).meta
+    assert (m.region, m.year) == ("青禾县示范区", 2021)
+    assert m.issuer == "青禾县人民政府"
+
+
+def test_sidecar_in_folder_is_not_a_report(tmp_path):
+    p = _copy_seed(tmp_path, "002")
+    p.with_name(p.stem + ".meta.json").write_text('{"issuer": "开封市示范区管委会"}', encoding="utf-8")
+    docs = load_folder(tmp_path)
+    assert len(docs) == 1
+    assert docs[0].meta.issuer == "开封市示范区管委会"
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"{not json", "not valid JSON"),
+    (b"\xff\xfe\x00garbage", "not valid JSON"),
+    (b'["region", "x"]', "expected a JSON object"),
+    ('{"regoin": "青禾县"}'.encode(), "unknown metadata field"),
+    (b'{"year": "twenty"}', "year must be an integer"),
+], ids=["syntax", "binary", "list", "unknown-field", "bad-year"])
+def test_bad_sidecar(tmp_path, content, words):
+    p = _copy_seed(tmp_path, "000")
+    side = p.with_name(p.stem + ".meta.json")
+    side.write_bytes(content)
+    with pytest.raises(ReportError) as ei:
+        load_document(p)
+    msg = str(ei.value)
+    assert words in msg
+    assert p.stem in msg  # names the report or its sidecar
+    with pytest.raises(ReportError):
+        load_folder(tmp_path)
