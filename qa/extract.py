@@ -278,9 +278,15 @@ def person_spans(sent: str, terms: QuestionTerms, question: str) -> list[tuple[i
     out = []
     pos = 0
     toks = pos_cut(sent)
-    offs = []
+    offs: list[tuple[int, int, str, str]] = []
     for w, f in toks:
-        offs.append((pos, pos + len(w), w, f))
+        # the tagger may split a name into surname + given name (周 | 文澜): join them back
+        if offs and f.startswith("nr") and offs[-1][3].startswith("nr") and len(offs[-1][2]) + len(w) <= 4 \
+                and len(offs[-1][2]) == 1:
+            ps, _, pw, _ = offs.pop()
+            offs.append((ps, pos + len(w), pw + w, "nr"))
+        else:
+            offs.append((pos, pos + len(w), w, f))
         pos += len(w)
     for i, (s, e, w, f) in enumerate(offs):
         if f not in ("nr", "nrfg", "nrt") or not (2 <= len(w) <= 4) or w in question:

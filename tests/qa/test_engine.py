@@ -1,0 +1,126 @@
+"""End-to-end question answering over the real seed index: exact spans, citations, abstention."""
+import pytest
+
+from conftest import assert_cited
+from qa.engine import QuestionError
+
+SEED_CASES = [
+    # (question, expected answer, region of the cited report)
+    ("郴州行政复议纠错率是多少", "18.5%", "郴州市"),
+    ("郴州市2024年法律援助案件办了多少件", "8185件", "郴州市"),
+    ("郴州市委书记是谁", "吴巨培", "郴州市"),
+    ("郴州出台的规范涉企行政执法检查的文件叫什么", "《郴州市进一步规范涉企行政执法检查的若干规定》", "郴州市"),
+    ("海安市行政复议申请收到了多少件", "136件", "海安市"),
+    ("海安政务公开发布信息多少条", "13333条", "海安市"),
+    ("开封示范区法律援助案件多少件", "620件", "开封市示范区"),
+    ("开封示范区排查化解矛盾纠纷多少件", "4454件", "开封市示范区"),
+    ("岳阳县人民调解成功率是多少", "99.9%", "岳阳县"),
+    ("岳阳县2021年受理了多少件行政复议案件", "37件", "岳阳县"),
+    ("邵阳市12348热线回访满意率", "99.5%", "邵阳市"),
+    ("邵阳全市人民调解委员会有多少个", "3933个", "邵阳市"),
+]
+
+PARAPHRASES = [
+    ("郴州行政复议案子被纠正的比例是多少", "18.5%"),
+    ("邵阳政府复议后被起诉的官司输了多少件", "11件"),
+    ("岳阳县负责人出庭的比例是多少", "100%"),
+]
+
+
+@pytest.mark.parametrize("question,expected,region", SEED_CASES)
+def test_seed_answers_with_exact_citation(seed_qa, question, expected, region):
+    r = seed_qa.ask(question)
+    assert r.answer == expected, (r.answer, r.reason, [a.text for a in r.answers])
+    assert r.answers[0].citation.region == region
+    assert_cited(seed_qa, r)
+    assert r.passages and r.passages[0].rank == 1
+
+
+@pytest.mark.parametrize("question,expected", PARAPHRASES)
+def test_paraphrases(seed_qa, question, expected):
+    r = seed_qa.ask(question)
+    assert r.answer == expected, (r.answer, [a.text for a in r.answers])
+    assert_cited(seed_qa, r)
+
+
+def test_example_question_cites_the_exact_characters(seed_qa):
+    r = seed_qa.ask("郴州行政复议纠错率是多少")
+    c = r.answers[0].citation
+    doc = seed_qa.index.documents[c.doc_id]
+    assert doc.clean_text[c.start:c.end] == "18.5%"
+    assert "已审结的案件中,纠错113件,纠错率为18.5%" in r.answers[0].sentence
+    assert c.title and c.year == 2024 and c.passage_id.startswith(c.doc_id)
+
+
+@pytest.mark.parametrize("question,why", [
+    ("长沙市2024年行政复议纠错率是多少", "长沙市"),
+    ("郴州2018年行政复议纠错率是多少", "2018"),
+    ("岳阳县2024年办理法律援助案件多少件", "2024"),
+])
+def test_abstains_on_places_and_years_not_covered(seed_qa, question, why):
+    r = seed_qa.ask(question)
+    assert r.answer is None and r.answers == []
+    assert why in r.reason
+
+
+def test_abstains_when_the_reports_do_not_say(seed_qa):
+    r = seed_qa.ask("郴州市2024年行政复议案件平均审理天数是多少天")
+    assert r.answer is None and r.reason
+    assert r.passages, "retrieved passages are still returned"
+
+
+def test_no_place_question_finds_the_only_report(seed_qa):
+    r = seed_qa.ask("“岳办岳好”APP上可以办理多少项事项")
+    assert r.answers and r.answers[0].citation.region == "岳阳县"
+    assert_cited(seed_qa, r)
+
+
+def test_filters_restrict_reports(seed_qa):
+    r = seed_qa.ask("行政复议纠错率是多少", filters={"region": "郴州"})
+    assert r.answer == "18.5%"
+    assert all(p.region == "郴州市" for p in r.passages)
+    r = seed_qa.ask("行政复议纠错率是多少", filters={"year": 2019})
+    assert r.answer is None and "2019" in r.reason
+
+
+def test_search_returns_ranked_passages_with_offsets(seed_qa):
+    ps = seed_qa.search("法律援助", top_k=7)
+    assert [p.rank for p in ps] == list(range(1, 8))
+    for p in ps:
+        assert seed_qa.index.documents[p.doc_id].clean_text[p.start:p.end] == p.text
+
+
+@pytest.mark.parametrize("question,top_k", [("", 5), ("   ", 5), ("问" * 501, 5), ("纠错率", 0), ("纠错率", 51)])
+def test_bad_questions_are_refused(seed_qa, question, top_k):
+    with pytest.raises(QuestionError):
+        seed_qa.ask(question, top_k=top_k)
+
+
+MADEUP_CASES = [
+    ("云溪市行政复议纠错率是多少", "14.7%"),
+    ("云溪2023年收到多少件行政复议申请", "438件"),
+    ("云溪市长是谁", "林若溪"),
+    ("云溪的市委书记叫什么名字", "周文澜"),
+    ("云溪市败诉率是多少", "4.3%"),
+    ("云溪市制定了什么执法案卷评查的办法", "《云溪市行政执法案卷评查办法》"),
+    ("云溪帮群众挽回了多少钱", "2360万元"),
+    ("云溪市政府当被告的官司有多少件", "211件"),
+    ("云溪市审结行政复议案件多少件", "389件"),
+    ("云溪有多少持证执法人员", "2875人"),
+]
+
+
+@pytest.mark.parametrize("question,expected", MADEUP_CASES)
+def test_a_report_written_for_the_test(madeup_qa, question, expected):
+    r = madeup_qa.ask(question)
+    assert r.answer == expected, (r.answer, r.reason, [a.text for a in r.answers])
+    assert r.answers[0].citation.doc_id == "yunxi_2023"
+    assert_cited(madeup_qa, r)
+
+
+def test_madeup_report_metadata_and_scope(madeup_qa):
+    m = madeup_qa.index.documents["yunxi_2023"].meta
+    assert (m.region, m.year, m.issuer, m.published) == ("云溪市", 2023, "云溪市人民政府", "2024-01-20")
+    assert madeup_qa.ask("云溪2021年行政复议纠错率").answer is None
+    # the seeds still answer next to it
+    assert madeup_qa.ask("郴州行政复议纠错率是多少").answer == "18.5%"
