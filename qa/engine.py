@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,7 @@ class QA:
         self._aliases = sorted(self.gazetteer.alias_to_regions, key=len, reverse=True)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._tokcache: dict[int, set[str]] = {}
+        self._answers: OrderedDict[tuple, QAResult] = OrderedDict()
         self._lock = threading.Lock()
 
     # ---------------------------------------------------------------- loading
@@ -57,7 +59,15 @@ class QA:
         else:
             enc = encoder
         index = load_index(Path(index_dir), encoder_name=enc.name)
-        return cls(index, enc, config)
+        qa = cls(index, enc, config)
+        qa.warmup()
+        return qa
+
+    def warmup(self) -> None:
+        """Load jieba's dictionaries and touch the hot paths once, so the first user does not wait."""
+        region = next((d.meta.region for d in self.index.doc_list if d.meta.region), "")
+        for q in (f"{region}行政复议纠错率是多少", "谁主持召开了会议", "印发了什么文件"):
+            self.ask(q, use_cache=False)
 
     # ---------------------------------------------------------------- helpers
     def embed_query(self, text: str) -> np.ndarray:
@@ -156,9 +166,29 @@ class QA:
         qvec = self.embed_query(q) if mode in ("hybrid", "dense") else None
         return self.retriever.search(toks, qvec, top_k, doc_ids=doc_ids, mode=mode)
 
-    def ask(self, question: str, top_k: int = 5, filters: dict | None = None, mode: str | None = None) -> QAResult:
+    def ask(self, question: str, top_k: int = 5, filters: dict | None = None, mode: str | None = None,
+            use_cache: bool = True) -> QAResult:
+        """Answer ``question`` from the index. Results are cached per (question, top_k, filters, mode) for
+        the lifetime of this QA object (a new index means a new QA object, so the cache never goes stale)."""
         t0 = time.perf_counter()
         q = self._check(question, top_k)
+        key = (q, top_k, tuple(sorted((filters or {}).items())), mode)
+        if use_cache:
+            with self._lock:
+                hit = self._answers.get(key)
+                if hit is not None:
+                    self._answers.move_to_end(key)
+            if hit is not None:
+                return replace(hit, took_ms=round((time.perf_counter() - t0) * 1000, 3))
+        result = self._ask(q, top_k, filters, mode, t0)
+        if use_cache:
+            with self._lock:
+                self._answers[key] = result
+                while len(self._answers) > self.config.query_cache_size:
+                    self._answers.popitem(last=False)
+        return result
+
+    def _ask(self, q: str, top_k: int, filters: dict | None, mode: str | None, t0: float) -> QAResult:
         info = analyse(q, self.gazetteer)
         doc_ids, reason = self._scope(info, filters)
         info.doc_ids = doc_ids or []

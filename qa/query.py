@@ -99,10 +99,17 @@ class Gazetteer:
         return cls(a2r, r2d, {d.doc_id: d.meta.year for d in docs}, {d.doc_id: d.meta.region for d in docs},
                    "\n".join(d.clean_text for d in docs))
 
+    def sorted_aliases(self) -> list[str]:
+        if not hasattr(self, "_sorted"):
+            self._sorted = sorted(self.alias_to_regions, key=len, reverse=True)
+        return self._sorted
+
     def find_regions(self, q: str) -> tuple[list[str], list[tuple[int, int]]]:
         found: list[str] = []
         spans: list[tuple[int, int]] = []
-        for alias in sorted(self.alias_to_regions, key=len, reverse=True):
+        for alias in self.sorted_aliases():
+            if alias not in q:
+                continue
             for m in re.finditer(re.escape(alias), q):
                 if any(s < m.end() and m.start() < e for s, e in spans):
                     continue
