@@ -84,4 +84,25 @@ def clean_report(raw: str) -> CleanResult:
             dropped.append(s)
             continue
         kept.append(s)
-    return CleanResult(text="\n".join(kept), fields=fields, dropped=dropped)
+    return CleanResult(text="\n".join(_unwrap(kept)), fields=fields, dropped=dropped)
+
+
+_HEADING_START = re.compile(r"^([一二三四五六七八九十百]+[、.．是]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
+                            r"第[一二三四五六七八九十]+[章节部分条])")
+_ENDS_SENTENCE = re.compile(r"[。！？；：:!?;”」』)）…]$")
+_WRAP_MIN = 25
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join lines that a hard wrap cut mid-sentence (text copied from PDFs): a long line that does not end a
+    sentence, followed by a line that does not start a heading, continues on that line."""
+    out: list[str] = []
+    for line in lines:
+        if out:
+            prev = out[-1]
+            if len(prev) >= _WRAP_MIN and not _ENDS_SENTENCE.search(prev) and not _HEADING_START.match(prev) \
+                    and "报告" not in prev[-6:] and not _HEADING_START.match(line):
+                out[-1] = prev + line
+                continue
+        out.append(line)
+    return out

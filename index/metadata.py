@@ -22,21 +22,28 @@ _PLACE_TAGS = {"ns", "nz", "nr", "nrt", "j", "nt"}
 _NOT_PLACE_STEMS = {"全", "本", "我", "各", "该", "城", "市", "县", "区", "省", "地", "辖", "州", "城区", "社区", "园区",
                     "景区", "校区", "片区", "街区", "小区", "新", "老", "旧", "郊", "山区", "湖区", "库区", "灾区", "牧区",
                     "示范", "开发", "高新", "经开"}
-_LEVEL_RE = re.compile(r"(?:我|全|本)(市|县|区|州|旗)")
+_LEVEL_RE = re.compile(r"(?:我|全|本)(省|市|县|区|州|旗)")
 _YEAR_OF_REPORT = re.compile(r"(20\d\d)\s*年度?(?:法治政府|法治建设|依法行政|法治)")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _DATE_CN = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ISO = re.compile(r"(20\d\d)[-/.](\d{1,2})[-/.](\d{1,2})")
 _ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|管委会|工委|党委|办公室|办公厅|局|厅|委|办|院|中心|司法所|法院|检察院)$")
+# "湖南省人民政府关于…", "某某县2023年…", "某某区司法局…": the place that opens a title
+_TITLE_PLACE = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{2,10}?(?:自治区|省|市|县|区|州|旗|盟))"
+                          r"(?=人民政府|政府|委员会|管委会|司法局|司法厅|法治|20\d\d|关于)")
 _TITLE_FIELDS = ("名称", "文件名称", "标题", "题名")
 _DATE_FIELDS = ("发布日期", "发布时间", "成文日期", "发文日期")
 _HEADING = re.compile(r"^([一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d{1,2}\s*[、.．](?!\d))")
 _ISSUER_FIELDS = ("发布机构", "发文机关", "来源", "信息来源", "公开责任部门")
 
 
-def place_mentions(text: str) -> list[str]:
-    """Place names with an administrative suffix in ``text``, in order (郴州市, 岳阳县, 开封市示范区 …)."""
+def place_mentions(text: str, provinces: bool = False) -> list[str]:
+    """Place names with an administrative suffix in ``text``, in order (郴州市, 岳阳县, 开封市示范区 …).
+
+    Provinces (湖南省) only when asked: a city's report names its province often, but speaks for the city.
+    """
     toks = pos_cut(text)
+    suffixes = ADMIN_SUFFIXES + (("省",) if provinces else ())
     out: list[str] = []
     i = 0
     while i < len(toks):
@@ -46,7 +53,7 @@ def place_mentions(text: str) -> list[str]:
         if f in _PLACE_TAGS and w.endswith(ADMIN_SUFFIXES) and len(w) >= 3 and w[:-1] not in _NOT_PLACE_STEMS:
             name = w
         elif (f in _PLACE_TAGS or f.startswith("n")) and 2 <= len(w) <= 4 and w not in _NOT_PLACE_STEMS \
-                and i + 1 < len(toks) and toks[i + 1][0] in ADMIN_SUFFIXES and f in _PLACE_TAGS:
+                and i + 1 < len(toks) and toks[i + 1][0] in suffixes and f in _PLACE_TAGS:
             name = w + toks[i + 1][0]
             i += 1
         elif f == "ns" and 2 <= len(w) <= 4 and i + 1 < len(toks) and toks[i + 1][0] in ZONE_WORDS:
@@ -56,9 +63,9 @@ def place_mentions(text: str) -> list[str]:
             if i + 1 < len(toks) and toks[i + 1][0] in ZONE_WORDS:
                 name = name + toks[i + 1][0]
                 i += 1
-            if not name.endswith(ADMIN_SUFFIXES) and not name.endswith(ZONE_WORDS):
+            if not name.endswith(suffixes) and not name.endswith(ZONE_WORDS):
                 name = None
-        if name and not name.endswith("省"):
+        if name and (provinces or not name.endswith("省")):
             out.append(name)
         i += 1
     return out
@@ -84,17 +91,21 @@ def _level(text: str) -> str | None:
 
 def detect_region(text: str, title: str | None, head_lines: list[str]) -> str | None:
     level = _level(text)
+    prov = level == "省"
 
     def fits(name: str) -> bool:
         return level is None or name.endswith(level) or name.endswith(ZONE_WORDS) and level == "区"
 
     # 1. the title or the lines above the body (issuer lines) name the place
     for src in ([title] if title else []) + head_lines:
-        names = [n for n in place_mentions(src) if fits(n)]
+        m = _TITLE_PLACE.match(src)
+        if m and fits(m.group(1)) and m.group(1)[:-1] not in _NOT_PLACE_STEMS:
+            return m.group(1)
+        names = [n for n in place_mentions(src, prov) if fits(n)]
         if names:
             return max(names, key=len)
     # 2. otherwise the most mentioned place of the report's own level
-    counts = Counter(place_mentions(text))
+    counts = Counter(place_mentions(text, prov))
     ranked = [n for n, _ in counts.most_common() if fits(n)] or [n for n, _ in counts.most_common()]
     if not ranked:
         return None
