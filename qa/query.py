@@ -113,6 +113,11 @@ class Gazetteer:
             for m in re.finditer(re.escape(alias), q):
                 if any(s < m.end() and m.start() < e for s, e in spans):
                     continue
+                nxt = q[m.end():m.end() + 1]
+                regs = self.alias_to_regions[alias]
+                if nxt in ADMIN_SUFFIXES and not any(r.endswith(alias + nxt) or r == alias for r in regs) \
+                        and not q[m.end():m.end() + 2] in ("市委", "县委", "区委", "市长", "县长", "区长", "市政", "县政", "区政"):
+                    continue  # 岳阳市 is not 岳阳县: a stem followed by another level names another place
                 end = m.end()
                 # "郴州市长" is 郴州 + 市长, "岳阳县委" is 岳阳 + 县委: give the suffix back to the word it starts
                 if alias.endswith(ADMIN_SUFFIXES) and end < len(q):
@@ -120,7 +125,6 @@ class Gazetteer:
                     if len(first) >= 2 and (end - 1 - m.start()) >= 2:
                         end -= 1
                 spans.append((m.start(), end))
-                regs = self.alias_to_regions[alias]
                 # an alias shared by several regions (岳阳 for 岳阳县 and 岳阳市) names them all
                 for r in sorted(regs):
                     if r not in found:
@@ -138,8 +142,7 @@ def _unknown_places(q: str, spans: list[tuple[int, int]], gaz: Gazetteer) -> lis
     cands |= {w for w, f in pos_cut(text) if f == "ns" and len(w) >= 2}
     out = []
     for c in sorted(cands):
-        stem = c[:-1] if c.endswith(ADMIN_SUFFIXES) and len(c) >= 3 else c
-        if stem in gaz.corpus_text:
+        if c in gaz.corpus_text:
             continue  # a place the reports talk about (a district, a county of the city …)
         out.append(c)
     return out
