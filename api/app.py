@@ -74,7 +74,7 @@ def _validation_detail(errors: list[dict]) -> tuple[int, str, list[dict]]:
     for e in errors:
         where = _loc(tuple(e.get("loc", ())))
         if e.get("type") == "missing":
-            msgs.append(f"{where}: field required")
+            msgs.append(f"{where}: field required" if where else "a request body is required")
         elif e.get("type") == "extra_forbidden":
             msgs.append(f"{where}: unknown field")
         else:

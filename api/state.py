@@ -5,6 +5,11 @@ Adding or deleting a report runs on a single worker thread (jobs are serialised)
 the documents of the QA currently served plus/minus one report, reusing every vector already computed, and
 only when the new build is on disk and loaded does it replace ``state.qa``. A failed job leaves the old QA
 serving and the old build current on disk.
+
+With several worker processes (``qa serve --workers N``) each holds its own QA: a process notices that the
+``current`` build on disk changed (at most every DISK_CHECK_SECONDS, on a request) and loads it in the
+background. Send uploads to one process at a time: two processes ingesting at once would each rebuild from
+their own view and the later build would win.
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from qa.engine import QA
 log = logging.getLogger("api.state")
 
 MAX_JOBS_KEPT = 500
+DISK_CHECK_SECONDS = 2.0  # how often a request may look whether another process made a new build current
 
 
 class NotReady(RuntimeError):
@@ -70,6 +76,9 @@ class AppState:
         self._pending_delete: set[str] = set()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-ingest")
         self.index_config = IndexConfig()
+        self._last_disk_check = time.monotonic()
+        self._reload_queued = False
+        self._bad_build: Path | None = None  # a build that failed to load: not retried
 
     # ------------------------------------------------------------ serving
     @property
@@ -77,7 +86,50 @@ class AppState:
         qa = self._qa
         if qa is None:
             raise NotReady(self.load_error or "the index is not loaded yet")
+        self._check_disk(qa)
         return qa
+
+    def _disk_build(self) -> Path | None:
+        try:
+            link = self.index_dir / "current"
+            return link.resolve() if link.is_symlink() and link.exists() else None
+        except OSError:
+            return None
+
+    def _check_disk(self, qa: QA) -> None:
+        """Queue a reload when another process made a different build current."""
+        now = time.monotonic()
+        if now - self._last_disk_check < DISK_CHECK_SECONDS or self._reload_queued:
+            return
+        self._last_disk_check = now
+        build = self._disk_build()
+        if build is None or build == Path(qa.index.path).resolve() or build == self._bad_build:
+            return
+        with self._jobs_lock:
+            if self._reload_queued or self._pending_add or self._pending_delete:
+                return  # our own job is about to swap in its build
+            self._reload_queued = True
+        try:
+            self._worker.submit(self._reload_from_disk)
+        except RuntimeError:  # shutting down
+            self._reload_queued = False
+
+    def _reload_from_disk(self) -> None:
+        build = None
+        try:
+            old = self._qa
+            build = self._disk_build()
+            if old is None or build is None or build == Path(old.index.path).resolve():
+                return
+            new = QA(load_index(self.index_dir, old.encoder.name), old.encoder, old.config)
+            self.set_qa(new)
+            log.info("loaded build %s made current by another process (%d reports)", new.index.path,
+                     len(new.index.documents))
+        except Exception as e:  # noqa: BLE001 - keep serving the old index
+            self._bad_build = build
+            log.error("cannot load the new build %s: %s", build, e)
+        finally:
+            self._reload_queued = False
 
     @property
     def ready(self) -> bool:

