@@ -52,7 +52,7 @@ def report_files(folder: str | Path) -> list[Path]:
     if not d.is_dir():
         raise ReportError(f"{d}: not a directory")
     files = sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
-                   and not p.name.endswith(".meta.json"))
+                   and not p.name.endswith(".meta.json") and not p.name.startswith("."))
     if not files:
         raise ReportError(f"{d}: no report files (*.txt) found")
     return files

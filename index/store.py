@@ -282,7 +282,10 @@ def load_index(index_dir: Path, encoder_name: str | None = None, mmap: bool = Tr
         raise IndexError_(f"index at {build} is damaged ({e.__class__.__name__}: {e}); rebuild it with "
                           "`qa index build`") from None
     if len(passages) != manifest.passage_count or fidx.ntotal != manifest.passage_count \
-            or len(docs) != manifest.document_count or fidx.d != manifest.dim:
+            or len(docs) != manifest.document_count or fidx.d != manifest.dim \
+            or vectors.shape != (manifest.passage_count, manifest.dim) \
+            or len(sentences) != manifest.sentence_count \
+            or (sent_vecs is not None and sent_vecs.shape[0] != manifest.sentence_count):
         raise IndexError_(f"index at {build} does not match its manifest (passages {len(passages)}/"
                           f"{fidx.ntotal} vs {manifest.passage_count}); rebuild it with `qa index build`")
     if isinstance(fidx, faiss.IndexHNSW):
