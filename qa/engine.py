@@ -226,7 +226,7 @@ class QA:
             for r in self._sent_rows.get(s.idx, []):
                 _, ss, se = (int(x) for x in idx.sentences[r])
                 st = text[ss:se]
-                cover = terms.cover(self._sentence_tokens(r, st), st)
+                cover = terms.cover(self._sentence_tokens(r, st), st, p.section_path)
                 dense = float(np.asarray(idx.sentence_vectors[r], dtype=np.float32) @ qvec) if use_dense else 0.0
                 dens.append(dense)
                 sents.append(SentenceCandidate(s.idx, ss, se, st, max(s.score, 0.0) / top, cover, dense))

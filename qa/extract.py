@@ -135,8 +135,13 @@ class QuestionTerms:
             out.append(0.8 * sum(x for t, x in subs if t in toks) / tot if len(subs) > 1 else 0.0)
         return out
 
-    def cover(self, toks: set[str] | None, text: str) -> float:
-        return sum(c * s[0] for c, s in zip(self.credits(text, toks), self.slots)) / self.total
+    def cover(self, toks: set[str] | None, text: str, context: str = "") -> float:
+        """Weighted share of the question's words found in ``text``; words found only in ``context`` (the
+        section headings above the sentence) count 0.7."""
+        got = self.credits(text, toks)
+        if context:
+            got = [max(a, 0.7 * b) for a, b in zip(got, self.credits(context))]
+        return sum(c * s[0] for c, s in zip(got, self.slots)) / self.total
 
     def precision(self, text: str) -> float:
         """Share of the content of ``text`` (idf-weighted) that the question asks about."""
@@ -421,4 +426,7 @@ def best_clause(sent: str, terms: QuestionTerms) -> tuple[int, int]:
         if e - s >= 4:
             return s, e
     m = re.match(r"^(?:[一二三四五六七八九十]+是|\d+[.、]|[（(][一二三四五六七八九十\d]+[)）])", sent)
-    return (m.end() if m else 0), len(sent)
+    s, e = (m.end() if m else 0), len(sent)
+    while e > s + 1 and sent[e - 1] in "。；;，,：:！？!?、":
+        e -= 1
+    return s, e

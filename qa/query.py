@@ -20,7 +20,9 @@ _PERSON = re.compile(r"谁|叫什么名字|姓名|名字是|哪位|何人")
 _QUANTITY = re.compile(r"多少|几[个件次项人名家条场起份支面所处批年天]?|比例|比重|占比|百分之|百分比|多高|多大|多快|多长|"
                        r"多重|率是|率为|率有|率达|增长了|下降了|减少了|增加了|提高了|降低了|压缩了|缩短了|率$|率？|率\?")
 _NAMED = re.compile(r"什么|哪个|哪些|哪里|哪儿|哪家|哪一|哪项|哪部|何处|何种|名称|全称|叫啥|是啥")
-_OPEN = re.compile(r"如何|怎么|怎样|哪些措施|什么措施|什么办法|什么做法|为什么|什么问题|哪些问题|什么模式|哪几种|哪些方面")
+_OPEN = re.compile(r"如何|怎么|怎样|哪些措施|什么措施|什么做法|为什么|什么问题|哪些问题|问题是什么|不足是什么|有哪些不足|"
+                   r"什么模式|哪几种|哪些方面")
+_TITLE_ASKED = re.compile(r"(书记|[市县区州省镇乡]长|局长|厅长|主任|主席|院长|部长|检察长|负责人)(叫什么|是哪位|名字|姓名)")
 # units people ask for after 多少/几 (longest first); the unit of a figure in the text is matched the same way
 UNITS = ["平方公里", "平方米", "个百分点", "百分点", "万余元", "亿余元", "万元", "亿元", "千元", "元", "人次", "件次",
          "场次", "户次", "次", "件", "人", "名", "个", "项", "条", "场", "家", "起", "份", "支", "面", "所", "处", "批",
@@ -149,7 +151,7 @@ def _unknown_places(q: str, spans: list[tuple[int, int]], gaz: Gazetteer) -> lis
 
 
 def question_kind(q: str) -> str:
-    if _PERSON.search(q):
+    if _PERSON.search(q) or _TITLE_ASKED.search(q):
         return "person"
     if _OPEN.search(q):
         return "open"
