@@ -170,6 +170,8 @@ def unit_hint(q: str) -> tuple[str | None, float]:
     m = _UNIT_AFTER_ASK.search(q)
     if m:
         return m.group(1), 1.0
+    if _CHANGE.search(q) and _RATE_WORDS.search(q):
+        return "个百分点", 0.5  # a rate that rose or fell: by how many points
     if _RATE_WORDS.search(q):
         return "%", 1.0
     if re.search(r"多少钱|多少资金|多少经费|金额|标的额", q):

@@ -124,3 +124,26 @@ def test_madeup_report_metadata_and_scope(madeup_qa):
     assert madeup_qa.ask("云溪2021年行政复议纠错率").answer is None
     # the seeds still answer next to it
     assert madeup_qa.ask("郴州行政复议纠错率是多少").answer == "18.5%"
+
+
+MADEUP_2_CASES = [
+    ("石门县县长是谁", "赵德明"),
+    ("石门县委书记叫什么", "王建国"),
+    ("石门县政务服务网上可办率是多少", "98.5%"),
+    ("石门县避免了多少经济损失", "约1.35亿元"),
+    ("石门县案卷评查优秀率比上年提高了多少", "6.8个百分点"),
+    ("石门县行政复议直接纠错率", "16.9%"),
+    ("石门县负责人出庭应诉了多少件", "61件"),
+    ("石门县下一步要推进落实什么办法", "《石门县行政执法协调监督工作办法》"),
+    ("石门县存在的问题是什么", "部分乡镇执法力量薄弱"),
+]
+
+
+@pytest.mark.parametrize("question,expected", MADEUP_2_CASES)
+def test_a_second_report_in_another_style(madeup_qa, question, expected):
+    r = madeup_qa.ask(question)
+    assert r.answer == expected, (r.answer, r.reason, [a.text for a in r.answers])
+    assert r.answers[0].citation.doc_id == "shimen_2022"
+    assert_cited(madeup_qa, r)
+    m = madeup_qa.index.documents["shimen_2022"].meta
+    assert (m.region, m.year, m.issuer) == ("石门县", 2022, "石门县人民政府")
