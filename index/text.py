@@ -68,6 +68,27 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def tokenize_cached(text: str) -> tuple[str, ...]:
+    """``tokenize`` memoised, for the short texts question answering looks at again and again."""
+    return tuple(tokenize(text))
+
+
+def find_all(text: str, sub: str) -> Iterator[int]:
+    """Start offsets of ``sub`` in ``text`` (non-overlapping), without compiling a regex per word."""
+    if not sub:
+        return
+    i = text.find(sub)
+    while i != -1:
+        yield i
+        i = text.find(sub, i + len(sub))
+
+
+@lru_cache(maxsize=16384)
+def pos_cut_cached(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(pos_cut(text))
+
+
 def pos_cut(text: str) -> list[tuple[str, str]]:
     return [(w.word, w.flag) for w in pos_tokenizer().cut(text)]
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from index.encoders import Encoder, get_encoder
 from index.store import LoadedIndex, load_index, read_manifest
-from index.text import tokenize
+from index.text import tokenize_cached
 from qa.config import QAConfig
 from qa.extract import (QuestionTerms, SentenceCandidate, SpanCandidate, TermWeights, best_clause,
                         named_spans, person_spans, quantity_spans)
@@ -94,7 +94,7 @@ class QA:
     def _sentence_tokens(self, row: int, text: str) -> set[str]:
         toks = self._tokcache.get(row)
         if toks is None:
-            toks = set(tokenize(text))
+            toks = set(tokenize_cached(text))
             if len(self._tokcache) < 200_000:
                 self._tokcache[row] = toks
         return toks

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.text import pos_cut, tokenize
+from index.text import find_all, pos_cut_cached as pos_cut, tokenize_cached as tokenize
 from qa.query import UNITS, synonyms
 
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
@@ -98,7 +98,7 @@ class QuestionTerms:
         phrase_alts: dict[str, set[str]] = {}
         for phrase, terms in synonyms():
             if phrase in question:
-                for t in [phrase] + tokenize(phrase):
+                for t in (phrase, *tokenize(phrase)):
                     phrase_alts.setdefault(t, set()).update(terms)
         seen: set[str] = set()
         wh = _WH.search(question)
@@ -157,8 +157,8 @@ class QuestionTerms:
         out = []
         for w, term, alts, subs in self.slots:
             for a in {term} | alts | {t for t, _ in subs if len(t) > 1}:
-                for m in re.finditer(re.escape(a), text):
-                    out.append((m.start(), m.end(), w))
+                for i in find_all(text, a):
+                    out.append((i, i + len(a), w))
         return out
 
 
@@ -375,8 +375,8 @@ def named_spans(sent: str, terms: QuestionTerms, question: str, places: list[str
             pos += len(w)
         alias_spans = set()
         for alias in places or []:
-            for m in re.finditer(re.escape(alias), sent):
-                alias_spans.add((m.start(), m.end()))
+            for i in find_all(sent, alias):
+                alias_spans.add((i, i + len(alias)))
         cands |= alias_spans
         suffix = noun[-1] if noun and noun[-1] in "镇乡县市区村省州" else None
         pos = 0
@@ -396,15 +396,15 @@ def named_spans(sent: str, terms: QuestionTerms, question: str, places: list[str
             out.append((s, e, 0.35 + 0.4 * near(s, e) + 0.25 * specific(w) + (0.1 if (s, e) in alias_spans else 0)))
     if noun:
         key = noun[-2:] if len(noun) >= 2 else noun
-        for m in re.finditer(re.escape(key), sent):
-            e = m.end()
-            toks = pos_cut(sent[:m.start()])
+        for at in find_all(sent, key):
+            e = at + len(key)
+            toks = pos_cut(sent[:at])
             k = len(toks)
             while k > 0 and (toks[k - 1][1][0] in "nmqjbfsa" or toks[k - 1][1] in ("x", "eng")) \
                     and not re.match(r"[\W_]", toks[k - 1][0]) and toks[k - 1][0] not in ("的", "等"):
                 k -= 1
             s = sum(len(w) for w, _ in toks[:k])
-            cs, _ = _clause_bounds(sent, m.start())
+            cs, _ = _clause_bounds(sent, at)
             if 0 < s - cs <= 3 and not re.search(r"[\W_]", sent[cs:s]):
                 s = cs  # a short leading word the tagger took for a verb (开封|黑岗口…基地)
             s, e = _widen_to_marks(sent, s, e)
