@@ -34,6 +34,7 @@ def index_build(
     from index.encoders import EncoderError, get_encoder
     from index.ingest import load_document, report_files
     from index.loader import ReportError
+    from index.passages import split_passages
     from index.store import IndexError_, build_index
 
     cfg = IndexConfig()
@@ -41,13 +42,16 @@ def index_build(
     index = index or cfg.index_dir
     try:
         files = report_files(seeds)
-        docs = []
+        docs, passages = [], []
         for f in files:
             d = load_document(f)
             docs.append(d)
+            ps = split_passages(d, cfg.max_passage_chars)
+            passages.extend(ps)
             m = d.meta
             typer.echo(f"  {d.doc_id}: region={m.region} year={m.year} issuer={m.issuer or '-'} "
-                       f"published={m.published or '-'} title={m.title}")
+                       f"published={m.published or '-'} passages={len(ps)} chars={len(d.clean_text)}\n"
+                       f"      title={m.title}")
         enc = get_encoder(encoder or cfg.encoder)
     except (ReportError, EncoderError) as e:
         _fail(str(e))
@@ -62,7 +66,7 @@ def index_build(
         bar.refresh()
 
     try:
-        path = build_index(docs, enc, index, progress=progress,
+        path = build_index(docs, enc, index, progress=progress, passages=passages, max_passage_chars=cfg.max_passage_chars,
                            hnsw_threshold=cfg.hnsw_threshold if hnsw_threshold is None else hnsw_threshold)
     except IndexError_ as e:
         _fail(str(e))
