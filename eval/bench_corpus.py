@@ -47,7 +47,7 @@ DIM = 384
 
 # syllables for made-up place names (2 characters + 市/县/区); combinations that occur in the seed text are dropped
 SYL_A = "青云枫榆梧岚沅澧沂泗滁婺歙祁郯邳睢沭泾渭汾沁潞岷洮漳澄韶湛瓯嵊暨衢苍浔涪黔桓栖鹤凤丹雁柏蓼芷桦杉"
-SYL_B = "川溪汀阳宁安平原泉陵州源坪塘湾浦岭峰谷桥庄屯堡林坡渡滩洲岗集沟寨坝圩埠墩铺洋湄澜"
+SYL_B = "川溪汀阳宁安平原泉陵州源坪塘湾浦岭峰谷桥庄屯堡林坡渡滩洲岗集沟寨坝圩埠墩铺洋湄澜畈埔垸冈陂渚屿浜岙坳垌坞塅垭峪岬圳堰埭"
 SUFFIXES = (("市", 0.5), ("县", 0.35), ("区", 0.15))
 YEARS = list(range(2019, 2026))
 
@@ -216,6 +216,7 @@ class Corpus:
     regions: list[tuple[str, str]]  # (stem, full) of the made-up reports
     pieces: set[str] = field(default_factory=set)  # headings and sentences emitted (to pre-embed templates)
     seconds: float = 0.0
+    spare_regions: list[tuple[str, str]] = field(default_factory=list)  # made-up names no report uses
 
 
 def synth_report(material: SeedMaterial, rw: _Rewriter, doc_id: str, stem: str, full: str, year: int,
@@ -308,7 +309,8 @@ def synth_corpus(material: SeedMaterial, target_passages: int = 100_000, per_rep
         passages.extend(ps)
         used.append((stem, full))
         i += 1
-    return Corpus(docs=docs, passages=passages, regions=used, pieces=pieces, seconds=time.time() - t0)
+    return Corpus(docs=docs, passages=passages, regions=used, pieces=pieces, seconds=time.time() - t0,
+                  spare_regions=regions[i:])
 
 
 # ------------------------------------------------------------------------------------------------ encoders

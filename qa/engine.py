@@ -43,7 +43,8 @@ class QA:
         self._sent_rows: dict[int, list[int]] = {}
         for r, row in enumerate(index.sentences):
             self._sent_rows.setdefault(int(row[0]), []).append(r)
-        self._aliases = sorted(self.gazetteer.alias_to_regions, key=len, reverse=True)
+        aliases = self.gazetteer.sorted_aliases()
+        self._aliases = re.compile("|".join(map(re.escape, aliases))) if aliases else None
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._tokcache: dict[int, set[str]] = {}
         self._answers: OrderedDict[tuple, QAResult] = OrderedDict()

@@ -324,8 +324,9 @@ def _widen_to_marks(sent: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def named_spans(sent: str, terms: QuestionTerms, question: str, places: list[str] | None = None,
+def named_spans(sent: str, terms: QuestionTerms, question: str, places: re.Pattern | None = None,
                 weights: TermWeights | None = None) -> list[tuple[int, int, float]]:
+    """``places``: one compiled alternation of the indexed regions' names (longest first)."""
     out: list[tuple[int, int, float]] = []
     wants_doc = bool(_DOC_WORDS.search(question))
     noun = _asked_noun(question)
@@ -374,9 +375,8 @@ def named_spans(sent: str, terms: QuestionTerms, question: str, places: list[str
                 cands.add((pos, pos + len(w)))
             pos += len(w)
         alias_spans = set()
-        for alias in places or []:
-            for i in find_all(sent, alias):
-                alias_spans.add((i, i + len(alias)))
+        if places is not None:
+            alias_spans = {(m.start(), m.end()) for m in places.finditer(sent)}
         cands |= alias_spans
         suffix = noun[-1] if noun and noun[-1] in "镇乡县市区村省州" else None
         pos = 0

@@ -54,4 +54,4 @@ def test_person_span_prefers_the_title_asked(weights):
 def test_named_span_prefers_a_title_matching_the_question(weights):
     q = "出台了什么执法案卷评查的办法"
     sent = "制定出台《云溪市行政执法案卷评查办法》，印发《云溪市普法责任清单》。"
-    assert _best(named_spans(sent, _terms(q, weights), q, [], weights), sent) == "《云溪市行政执法案卷评查办法》"
+    assert _best(named_spans(sent, _terms(q, weights), q, None, weights), sent) == "《云溪市行政执法案卷评查办法》"
