@@ -178,8 +178,10 @@ def build_index(docs: list[Document], encoder: Encoder, index_dir: Path, *, hnsw
     fidx, fname = _faiss_index(vectors, encoder.dim, use_hnsw)
 
     progress("bm25", 0, 1)
+    old_tokens = _previous_tokens(previous)
+    corpus_tokens = _tokenize_all(texts, old_tokens)
     retriever = bm25s.BM25()
-    retriever.index([tokenize(t) for t in texts], show_progress=False)
+    retriever.index(corpus_tokens, show_progress=False)
     progress("bm25", 1, 1)
 
     index_dir = Path(index_dir)
@@ -195,6 +197,7 @@ def build_index(docs: list[Document], encoder: Encoder, index_dir: Path, *, hnsw
         np.save(tmp / "vectors.npy", vectors)
         faiss.write_index(fidx, str(tmp / "dense.faiss"))
         retriever.save(str(tmp / "bm25"), show_progress=False)
+        _write_jsonl(tmp / "tokens.jsonl", corpus_tokens)  # reused by the next incremental build
         np.save(tmp / "sentences.npy", sentences)
         if sent_vecs is not None:
             np.save(tmp / "sentence_vectors.npy", sent_vecs.astype(np.float16))
@@ -215,6 +218,37 @@ def build_index(docs: list[Document], encoder: Encoder, index_dir: Path, *, hnsw
         raise
     _prune(builds, keep=final)
     return final
+
+
+def _previous_tokens(previous: LoadedIndex | None) -> dict[str, list[str]]:
+    """BM25 tokens of the previous build's passages, by embedded text (read only while building)."""
+    if previous is None or not (previous.path / "tokens.jsonl").exists():
+        return {}
+    try:
+        rows = _read_jsonl(previous.path / "tokens.jsonl")
+    except (OSError, json.JSONDecodeError):
+        return {}
+    if len(rows) != len(previous.passages):
+        return {}
+    return {_embed_text(p): toks for p, toks in zip(previous.passages, rows)}
+
+
+PARALLEL_TOKENIZE_MIN = 20_000
+
+
+def _tokenize_all(texts: list[str], known: dict[str, list[str]]) -> list[list[str]]:
+    """jieba tokens for every text: reused when known, else computed (in worker processes for large corpora)."""
+    todo = [t for t in texts if t not in known]
+    fresh: dict[str, list[str]] = {}
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) >= PARALLEL_TOKENIZE_MIN and workers > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork" if os.name == "posix" else "spawn").Pool(workers) as pool:
+            fresh = dict(zip(todo, pool.map(tokenize, todo, chunksize=500)))
+    else:
+        fresh = {t: tokenize(t) for t in todo}
+    return [known[t] if t in known else fresh[t] for t in texts]
 
 
 def _prune(builds: Path, keep: Path) -> None:

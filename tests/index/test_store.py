@@ -381,3 +381,17 @@ def test_changed_metadata_re_embeds(tmp_path, small_index, doc002, encoder):
     assert len(counting.texts) == previous.manifest.passage_count  # passages again, sentences reused
     assert load_index(tmp_path).manifest.sentence_count == n_sent
     assert load_index(tmp_path).manifest.corpus_checksum != previous.manifest.corpus_checksum
+
+
+def test_bm25_tokens_are_kept_for_incremental_builds(seed_index_dir):
+    import json
+
+    from index.store import _embed_text, _previous_tokens, load_index
+    from index.text import tokenize
+
+    idx = load_index(seed_index_dir)
+    rows = [json.loads(x) for x in (idx.path / "tokens.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(idx.passages)
+    assert rows[0] == tokenize(_embed_text(idx.passages[0]))
+    known = _previous_tokens(idx)
+    assert known[_embed_text(idx.passages[-1])] == rows[-1]
