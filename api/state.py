@@ -8,11 +8,12 @@ serving and the old build current on disk.
 
 With several worker processes (``qa serve --workers N``) each holds its own QA: a process notices that the
 ``current`` build on disk changed (at most every DISK_CHECK_SECONDS, on a request) and loads it in the
-background. Send uploads to one process at a time: two processes ingesting at once would each rebuild from
-their own view and the later build would win.
+background. Ingest jobs take a file lock on the index folder and start from the build that is current on disk,
+so uploads sent to different worker processes are serialised and none is lost.
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import time
@@ -20,6 +21,7 @@ import traceback
 import uuid
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,18 @@ log = logging.getLogger("api.state")
 
 MAX_JOBS_KEPT = 500
 DISK_CHECK_SECONDS = 2.0  # how often a request may look whether another process made a new build current
+
+
+@contextmanager
+def _ingest_lock(index_dir: Path):
+    """One ingest at a time per index folder, across worker processes (an advisory file lock)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".ingest.lock", "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 class NotReady(RuntimeError):
@@ -205,8 +219,16 @@ class AppState:
                 (self._pending_add if job.kind == "add" else self._pending_delete).discard(job.doc_id)
 
     def _rebuild(self, job: Job, doc: Document | None) -> QA:
+        with _ingest_lock(self.index_dir):
+            return self._rebuild_locked(job, doc)
+
+    def _rebuild_locked(self, job: Job, doc: Document | None) -> QA:
         old = self.qa
-        docs = list(old.index.doc_list)
+        base = old.index
+        disk = self._disk_build()
+        if disk is not None and disk != Path(base.path).resolve():
+            base = load_index(self.index_dir, old.encoder.name)  # another worker process changed the index
+        docs = list(base.doc_list)
         if job.kind == "add":
             assert doc is not None
             if any(d.doc_id == doc.doc_id for d in docs):
@@ -219,6 +241,6 @@ class AppState:
             if not docs:
                 raise Conflict("cannot delete the last report")
         cfg = self.index_config
-        build_index(docs, old.encoder, self.index_dir, previous=old.index, hnsw_threshold=cfg.hnsw_threshold,
-                    max_passage_chars=cfg.max_passage_chars, sentence_vectors=old.index.sentence_vectors is not None)
+        build_index(docs, old.encoder, self.index_dir, previous=base, hnsw_threshold=cfg.hnsw_threshold,
+                    max_passage_chars=cfg.max_passage_chars, sentence_vectors=base.sentence_vectors is not None)
         return QA(load_index(self.index_dir, old.encoder.name), old.encoder, old.config)

@@ -310,3 +310,29 @@ def test_other_processes_pick_up_the_new_build(one_report_app, api_encoder):
             time.sleep(0.3)
         assert body["answer"] == QINGHE_A
         assert b.get("/documents").json()["count"] == 2
+
+
+def test_uploads_to_two_workers_are_serialised_and_none_is_lost(one_report_app, api_encoder):
+    """Two services on one index folder each take an upload at the same time: the file lock serialises the
+    jobs and each starts from the build current on disk, so both reports end up in the index."""
+    from api.app import create_app
+    from api.settings import Settings
+    from index.store import read_manifest
+
+    a, index_dir, _ = one_report_app
+    other = create_app(settings=Settings(index_dir=index_dir, admin_token=ADMIN_TOKEN), encoder=api_encoder)
+    with TestClient(other) as b:
+        ra = a.post("/documents", headers=AUTH, files={"file": ("qinghe_2022.txt",
+                                                                (DATA / "qinghe_2022.txt").read_bytes())})
+        rb = b.post("/documents", headers=AUTH, files={"file": ("wangchuan_2023.txt",
+                                                                (DATA / "wangchuan_2023.txt").read_bytes())})
+        assert wait_job(a.get, ra.json()["job_id"], timeout=180)["status"] == "done"
+        assert wait_job(b.get, rb.json()["job_id"], timeout=180)["status"] == "done"
+    assert read_manifest(index_dir).document_count == 3
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        answers = [a.post("/ask", json={"question": q}).json()["answer"] for q in (QINGHE_Q, WANGCHUAN_Q)]
+        if answers == [QINGHE_A, WANGCHUAN_A]:
+            break
+        time.sleep(0.3)
+    assert answers == [QINGHE_A, WANGCHUAN_A]
