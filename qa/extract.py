@@ -427,6 +427,21 @@ def best_clause(sent: str, terms: QuestionTerms) -> tuple[int, int]:
             return s, e
     m = re.match(r"^(?:[一二三四五六七八九十]+是|\d+[.、]|[（(][一二三四五六七八九十\d]+[)）])", sent)
     s, e = (m.end() if m else 0), len(sent)
+    if e - s > LONG_SENTENCE:
+        # a long sentence: answer with the clause that carries the question's words
+        best, best_cover = None, 0.0
+        for cs, ce in _clauses(sent):
+            cs, ce = max(cs, s), min(ce, e)
+            if ce - cs < 6:
+                continue
+            c = terms.cover(None, sent[cs:ce])
+            if c > best_cover + 1e-9:
+                best, best_cover = (cs, ce), c
+        if best is not None and best_cover >= 0.3:
+            s, e = best
     while e > s + 1 and sent[e - 1] in "。；;，,：:！？!?、":
         e -= 1
     return s, e
+
+
+LONG_SENTENCE = 60
