@@ -76,6 +76,7 @@ def split_passages(doc: Document, max_chars: int = 320) -> list[Passage]:
     text = doc.clean_text
     passages: list[Passage] = []
     section: list[str] = []
+    levels: list[int] = []
     pos = 0
     for line in text.split("\n"):
         line_start, line_end = pos, pos + len(line)
@@ -85,7 +86,12 @@ def split_passages(doc: Document, max_chars: int = 320) -> list[Passage]:
         level = _heading_level(line)
         if level is not None:
             heading = line if _is_heading_only(line) else _first_sentence(line)
-            section = section[: level - 1] + [heading[:_HEADING_MAX]]
+            # a heading closes every open heading of its level or deeper (a report may skip a level)
+            while levels and levels[-1] >= level:
+                levels.pop()
+                section.pop()
+            section = section + [heading[:_HEADING_MAX]]
+            levels.append(level)
             if _is_heading_only(line):
                 continue
         elif _is_heading_only(line) and (len(line) <= 30 or not passages):

@@ -248,3 +248,16 @@ def test_corpus_checksum(docs):
     changed = [Document(d.doc_id, d.source, d.clean_text, ReportMeta(**{**d.meta.to_dict(), "year": 1999}))
                if i == 0 else d for i, d in enumerate(docs)]
     assert c != corpus_checksum(changed)
+
+
+def test_a_heading_closes_open_headings_of_its_level_when_a_level_is_skipped():
+    from index.models import Document, ReportMeta
+    from index.passages import split_passages
+
+    text = ("二、主要负责人履行职责情况\n1.加强统筹部署。市政府常务会议专题研究法治建设4次。\n"
+            "2.提升依法行政能力。组织领导干部集中学法6次。\n(一)另一个小节。开展执法检查12次。")
+    doc = Document("t", "t.txt", text, ReportMeta(region="某市", year=2023, title="某市2023年法治政府建设情况报告"))
+    secs = [p.section for p in split_passages(doc)]
+    assert secs[0] == ["二、主要负责人履行职责情况", "1.加强统筹部署"]
+    assert secs[1] == ["二、主要负责人履行职责情况", "2.提升依法行政能力"]
+    assert secs[2] == ["二、主要负责人履行职责情况", "(一)另一个小节"]
