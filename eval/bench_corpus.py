@@ -38,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.encoders import _normalise
+
 from index.models import Document, Passage, ReportMeta
 from index.passages import _heading_level, split_passages
 from index.text import sentence_spans
@@ -331,15 +333,6 @@ class Templater:
             text = self._rx.sub(lambda m: self.canon if m.group(0) in self.stems else m.group(0), text)
             text = self._suffix_rx.sub(self.canon + "市", text)
         return _NUM.sub("#", _H_PREFIX.sub("", text, count=1))
-
-
-def _normalise(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim == 1:
-        x = x[None, :]
-    n = np.linalg.norm(x, axis=1, keepdims=True)
-    n[n == 0] = 1.0
-    return x / n
 
 
 class ComposedEncoder:

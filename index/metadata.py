@@ -15,7 +15,7 @@ from index.models import ReportMeta
 from index.text import pos_cut
 
 ADMIN_SUFFIXES = ("市", "县", "区", "州", "旗", "盟")
-# Zones that are named "<city><zone>" (开封市示范区, 某某市高新区 …).
+# Zones that are named "<city><zone>" (某某市示范区, 某某市高新区 …).
 ZONE_WORDS = ("示范区", "新区", "开发区", "高新区", "经开区", "经济开发区", "高新技术产业开发区", "自治县", "自治州",
               "林区", "特区", "矿区", "管理区", "试验区", "合作区")
 _PLACE_TAGS = {"ns", "nz", "nr", "nrt", "j", "nt"}
@@ -38,7 +38,7 @@ _ISSUER_FIELDS = ("发布机构", "发文机关", "来源", "信息来源", "公
 
 
 def place_mentions(text: str, provinces: bool = False) -> list[str]:
-    """Place names with an administrative suffix in ``text``, in order (郴州市, 岳阳县, 开封市示范区 …).
+    """Place names with an administrative suffix in ``text``, in order (云溪市, 石门县, 某某市示范区 …).
 
     Provinces (湖南省) only when asked: a city's report names its province often, but speaks for the city.
     """
@@ -57,7 +57,7 @@ def place_mentions(text: str, provinces: bool = False) -> list[str]:
             name = w + toks[i + 1][0]
             i += 1
         elif f == "ns" and 2 <= len(w) <= 4 and i + 1 < len(toks) and toks[i + 1][0] in ZONE_WORDS:
-            name = w  # "开封" + "示范区" is handled below via the zone merge
+            name = w  # "某某" + "示范区" is handled below via the zone merge
         if name:
             # "<city>示范区" and the like
             if i + 1 < len(toks) and toks[i + 1][0] in ZONE_WORDS:
@@ -109,7 +109,7 @@ def detect_region(text: str, title: str | None, head_lines: list[str]) -> str | 
     ranked = [n for n, _ in counts.most_common() if fits(n)] or [n for n, _ in counts.most_common()]
     if not ranked:
         return None
-    # Prefer a longer name that contains the winner when equally common ("开封市" vs "开封市示范区").
+    # Prefer a longer name that contains the winner when equally common ("某某市" vs "某某市示范区").
     best = ranked[0]
     for n in ranked[1:]:
         if n.startswith(best) and counts[n] >= counts[best] / 2 and fits(n):

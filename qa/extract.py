@@ -4,8 +4,8 @@ For every sentence of the best passages we score how well it matches the questio
 the question's content words, with everyday words mapped to report words; the dense similarity of the
 sentence; the passage's retrieval score). Inside a sentence the candidate spans depend on what is asked:
 
-* quantity — a figure with its unit (812件, 18.5%, 12亿元, 600余条 …), scored by how well the words of its own
-  clause match the question and whether its unit is the one asked for (纠错率 -> 18.5%, not 113件);
+* quantity — a figure with its unit (438件, 14.7%, 1.35亿元, 600余条 …), scored by how well the words of its own
+  clause match the question and whether its unit is the one asked for (纠错率 -> 14.7%, not 57件);
 * person — a personal name, preferably next to the title asked about (市长, 书记 …);
 * named — a 《title》, a “quoted name”, a place, or the noun phrase ending in the noun the question asks for
   (哪个基地 -> …基地);
@@ -268,7 +268,7 @@ def quantity_spans(sent: str, terms: QuestionTerms, unit_hint: str | None, quest
             unit_score = 0.75
         else:
             unit_score = 0.05 if unit_strength >= 1.0 else 0.35
-        # a figure right after its label ("纠错率为18.5%") beats one further away
+        # a figure right after its label ("纠错率为14.7%") beats one further away
         last = max((pe for ps, pe, _ in terms.positions(before)), default=None)
         first = min((ps for ps, pe, _ in terms.positions(after)), default=None)
         near = max(0.0 if last is None else 1.0 / (1.0 + (len(before) - last) / 6.0),
@@ -406,7 +406,7 @@ def named_spans(sent: str, terms: QuestionTerms, question: str, places: re.Patte
             s = sum(len(w) for w, _ in toks[:k])
             cs, _ = _clause_bounds(sent, at)
             if 0 < s - cs <= 3 and not re.search(r"[\W_]", sent[cs:s]):
-                s = cs  # a short leading word the tagger took for a verb (开封|黑岗口…基地)
+                s = cs  # a short leading word the tagger took for a verb (云溪|某某…基地)
             s, e = _widen_to_marks(sent, s, e)
             span = sent[s:e]
             if len(span) <= len(noun) or span in question or len(span) > 40:

@@ -62,7 +62,7 @@ def expand(question: str) -> list[str]:
 
 
 def region_aliases(region: str) -> set[str]:
-    """郴州市 -> {郴州市, 郴州}; 开封市示范区 -> {开封市示范区, 开封示范区, 示范区}; 岳阳县 -> {岳阳县, 岳阳}."""
+    """云溪市 -> {云溪市, 云溪}; 某某市示范区 -> {某某市示范区, 某某示范区, 示范区}; 石门县 -> {石门县, 石门}."""
     out = {region}
     if region.endswith(ADMIN_SUFFIXES) and len(region) >= 3 and not region.endswith(ZONE_WORDS):
         out.add(region[:-1])
@@ -119,15 +119,15 @@ class Gazetteer:
                 regs = self.alias_to_regions[alias]
                 if nxt in ADMIN_SUFFIXES and not any(r.endswith(alias + nxt) or r == alias for r in regs) \
                         and not q[m.end():m.end() + 2] in ("市委", "县委", "区委", "市长", "县长", "区长", "市政", "县政", "区政"):
-                    continue  # 岳阳市 is not 岳阳县: a stem followed by another level names another place
+                    continue  # 石门市 is not 石门县: a stem followed by another level names another place
                 end = m.end()
-                # "郴州市长" is 郴州 + 市长, "岳阳县委" is 岳阳 + 县委: give the suffix back to the word it starts
+                # "云溪市长" is 云溪 + 市长, "石门县委" is 石门 + 县委: give the suffix back to the word it starts
                 if alias.endswith(ADMIN_SUFFIXES) and end < len(q):
                     first = tokenizer().lcut(q[end - 1:end + 4])[0]
                     if len(first) >= 2 and (end - 1 - m.start()) >= 2:
                         end -= 1
                 spans.append((m.start(), end))
-                # an alias shared by several regions (岳阳 for 岳阳县 and 岳阳市) names them all
+                # an alias shared by several regions (石门 for 石门县 and 石门市) names them all
                 for r in sorted(regs):
                     if r not in found:
                         found.append(r)
@@ -184,7 +184,7 @@ def unit_hint(q: str) -> tuple[str | None, float]:
 def focus_terms(q: str, drop_spans: list[tuple[int, int]]) -> list[str]:
     """Content words of the question, in order, without place, year and question words.
 
-    A word is dropped only when it lies wholly inside a place name, so "郴州市长" keeps 市长.
+    A word is dropped only when it lies wholly inside a place name, so "云溪市长" keeps 市长.
     """
     text = _YEAR_Q.sub(lambda m: " " * len(m.group(0)), q)
     for w in sorted(QUESTION_WORDS, key=len, reverse=True):
@@ -200,7 +200,7 @@ def focus_terms(q: str, drop_spans: list[tuple[int, int]]) -> list[str]:
             continue
         if any(a <= s and e <= b for a, b in drop_spans):
             continue
-        # a word straddling the place name is kept whole (郴州市|长 is read as 郴州|市长)
+        # a word straddling the place name is kept whole (云溪市|长 is read as 云溪|市长)
         out.append(w)
     return out
 
@@ -213,7 +213,7 @@ def analyse(question: str, gaz: Gazetteer) -> QueryInfo:
     years = sorted({int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年(?!度?以来|起|至|到|以前|之前)", q)})
     kind = question_kind(q)
     hint, strength = unit_hint(q) if kind == "quantity" else (None, 0.0)
-    # segment the rest of the question apart from the place names (郴州市长 -> 郴州 | 市长)
+    # segment the rest of the question apart from the place names (云溪市长 -> 云溪 | 市长)
     spaced, new_spans, last = "", [], 0
     for a, b in sorted(spans):
         spaced += q[last:a] + " "
