@@ -393,7 +393,11 @@ def named_spans(sent: str, terms: QuestionTerms, question: str, places: re.Patte
             w = sent[s:e]
             if w in question or any(a < e and s < b and (b - a) > (e - s) for a, b in cands):
                 continue
-            out.append((s, e, 0.35 + 0.4 * near(s, e) + 0.25 * specific(w) + (0.1 if (s, e) in alias_spans else 0)))
+            bonus = 0.1 if (s, e) in alias_spans else 0.0
+            quoted = re.match(r"“([^“”]{1,20})”", sent[e:])
+            if quoted and quoted.group(1) in question:
+                bonus += 0.3  # the place that owns the name the question quotes: 某地“某品牌”
+            out.append((s, e, 0.35 + 0.4 * near(s, e) + 0.25 * specific(w) + bonus))
     if noun:
         key = noun[-2:] if len(noun) >= 2 else noun
         for at in find_all(sent, key):
@@ -405,8 +409,8 @@ def named_spans(sent: str, terms: QuestionTerms, question: str, places: re.Patte
                 k -= 1
             s = sum(len(w) for w, _ in toks[:k])
             cs, _ = _clause_bounds(sent, at)
-            if 0 < s - cs <= 3 and not re.search(r"[\W_]", sent[cs:s]):
-                s = cs  # a short leading word the tagger took for a verb (云溪|某某…基地)
+            if cs == 0 and 0 < s <= 3 and not re.search(r"[\W_]", sent[:s]):
+                s = 0  # a sentence's short first word the tagger took for a verb (云溪|某某…基地)
             s, e = _widen_to_marks(sent, s, e)
             span = sent[s:e]
             if len(span) <= len(noun) or span in question or len(span) > 40:
