@@ -55,3 +55,15 @@ def test_named_span_prefers_a_title_matching_the_question(weights):
     q = "出台了什么执法案卷评查的办法"
     sent = "制定出台《云溪市行政执法案卷评查办法》，印发《云溪市普法责任清单》。"
     assert _best(named_spans(sent, _terms(q, weights), q, None, weights), sent) == "《云溪市行政执法案卷评查办法》"
+
+
+def test_place_that_owns_a_quoted_name(weights):
+    q = "“老街坊”调解品牌是哪里的"
+    sent = "涌现青溪“老街坊”调解品牌、石门县“近邻”解纷工作法等一批解纷品牌。"
+    assert _best(named_spans(sent, _terms(q, weights), q, None, weights), sent) == "青溪"
+
+
+def test_noun_phrase_does_not_swallow_a_verb_mid_sentence(weights):
+    q = "智能球机参展了哪个博览会"
+    sent = "创新研发智能联动球机,参展第十一届中国国际警用装备博览会,入选试点单位。"
+    assert _best(named_spans(sent, _terms(q, weights), q, None, weights), sent) == "第十一届中国国际警用装备博览会"
