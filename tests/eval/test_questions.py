@@ -10,8 +10,14 @@ ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 SEEDS = ROOT / "seeds"
 
-TYPES = {"count", "rate", "money", "person", "named", "open", "unanswerable"}
+# answer types (issue 9); "named" and "open" are the original set's coarser labels
+ANSWER_TYPES = {"count", "rate", "money", "date", "duration", "ordinal", "person", "role", "body", "document",
+                "honour", "name", "list", "place"}
+TYPES = ANSWER_TYPES | {"named", "open", "unanswerable"}
 FIELDS = {"id", "question", "answers", "doc_id", "evidence", "type", "paraphrase", "no_place"}
+OPTIONAL = {"tags"}
+# the hard questions (ids h…, tags ["hard", <kind>]) and the least each kind must have
+HARD_KINDS = {"everyday": 20, "distractor": 20, "answer-type": 15, "absent": 20}
 SENTENCE_END = "。；！？"
 
 
@@ -28,6 +34,7 @@ ROWS = _load()
 SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
 SEED_TEXT = {d: (SEEDS / f"{d}.txt").read_text(encoding="utf-8") for d in SEED_IDS}
 ANSWERABLE = [r for r in ROWS if r["type"] != "unanswerable"]
+HARD = [r for r in ROWS if "hard" in r.get("tags", [])]
 
 
 def test_enough_questions():
@@ -42,7 +49,9 @@ def test_ids_unique():
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r["id"])
 def test_schema(row):
-    assert set(row) == FIELDS
+    assert FIELDS <= set(row) <= FIELDS | OPTIONAL, set(row) ^ FIELDS
+    tags = row.get("tags", [])
+    assert isinstance(tags, list) and all(isinstance(t, str) and t for t in tags)
     assert row["type"] in TYPES
     assert isinstance(row["question"], str) and row["question"].strip()
     assert isinstance(row["answers"], list)
@@ -99,3 +108,22 @@ def test_counts():
     assert sum(r["paraphrase"] for r in ROWS) >= 20
     assert sum(r["no_place"] for r in ROWS) >= 10
     assert sum(r["type"] == "unanswerable" for r in ROWS) >= 10
+
+
+def test_hard_set():
+    assert len(HARD) >= 70
+    assert all(r["id"].startswith("h") for r in HARD)
+    kinds = Counter(t for r in HARD for t in r["tags"] if t != "hard")
+    assert set(kinds) <= set(HARD_KINDS), kinds
+    for kind, least in HARD_KINDS.items():
+        assert kinds[kind] >= least, (kind, kinds[kind])
+    for r in HARD:
+        assert len(r["tags"]) == 2, r["id"]
+        absent = "absent" in r["tags"]
+        assert absent == (r["type"] == "unanswerable"), r["id"]
+        if not absent:
+            assert r["type"] in ANSWER_TYPES, r["id"]
+        if "everyday" in r["tags"]:
+            assert r["paraphrase"], r["id"]
+    # every seed report has hard questions, answerable and not
+    assert {r["doc_id"] for r in HARD if r["answers"]} == set(SEED_IDS)
