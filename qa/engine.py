@@ -15,11 +15,11 @@ import numpy as np
 
 from index.encoders import Encoder, get_encoder
 from index.store import LoadedIndex, load_index, read_manifest
-from index.text import tokenize_cached
+from qa.answer.extractor import Extractor
+from qa.answer.terms import TermWeights
+from qa.answer.types import classify
 from qa.config import QAConfig
-from qa.extract import (QuestionTerms, SentenceCandidate, SpanCandidate, TermWeights, best_clause,
-                        named_spans, person_spans, quantity_spans)
-from qa.models import Answer, Citation, QAResult, QueryInfo, RetrievedPassage
+from qa.models import Answer, QAResult, QueryInfo, RetrievedPassage
 from qa.query import Gazetteer, analyse, expand, wants_plan
 from qa.retrieve import HybridRetriever, Scored, query_tokens
 
@@ -40,13 +40,10 @@ class QA:
         self.gazetteer = Gazetteer.from_documents(index.doc_list)
         sc = index.bm25.scores
         self.weights = TermWeights(index.bm25.vocab_dict, sc["indptr"], int(sc.get("num_docs", len(index.passages))))
-        self._sent_rows: dict[int, list[int]] = {}
-        for r, row in enumerate(index.sentences):
-            self._sent_rows.setdefault(int(row[0]), []).append(r)
         aliases = self.gazetteer.sorted_aliases()
-        self._aliases = re.compile("|".join(map(re.escape, aliases))) if aliases else None
+        places = re.compile("|".join(map(re.escape, aliases))) if aliases else None
+        self.extractor = Extractor(index, self.weights, places)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._tokcache: dict[int, set[str]] = {}
         self._answers: OrderedDict[tuple, QAResult] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -91,14 +88,6 @@ class QA:
         return RetrievedPassage(rank=rank, score=round(s.score, 4), passage_id=p.passage_id, doc_id=p.doc_id,
                                 title=m.title, region=m.region, year=m.year, section=p.section_path, text=p.text,
                                 start=p.start, end=p.end, bm25_score=round(s.bm25, 4), dense_score=round(s.dense, 4))
-
-    def _sentence_tokens(self, row: int, text: str) -> set[str]:
-        toks = self._tokcache.get(row)
-        if toks is None:
-            toks = set(tokenize_cached(text))
-            if len(self._tokcache) < 200_000:
-                self._tokcache[row] = toks
-        return toks
 
     @staticmethod
     def _check(question: str, top_k: int) -> str:
@@ -213,64 +202,6 @@ class QA:
 
     # ---------------------------------------------------------------- extraction
     def _extract(self, q: str, info: QueryInfo, hits: list[Scored], mode: str | None) -> list[Answer]:
-        idx = self.index
-        drop = {info.unit_hint} if info.unit_hint else set()
-        terms = QuestionTerms(info.focus, q, self.weights, drop)
-        use_dense = idx.sentence_vectors is not None and (mode or self.config.mode) != "bm25"
+        use_dense = (mode or self.config.mode) != "bm25"
         qvec = self.embed_query(q) if use_dense else None
-        top = hits[0].score or 1.0
-        sents: list[SentenceCandidate] = []
-        dens: list[float] = []
-        for s in hits:
-            p = idx.passages[s.idx]
-            text = idx.documents[p.doc_id].clean_text
-            for r in self._sent_rows.get(s.idx, []):
-                _, ss, se = (int(x) for x in idx.sentences[r])
-                st = text[ss:se]
-                cover = terms.cover(self._sentence_tokens(r, st), st, p.section_path)
-                dense = float(np.asarray(idx.sentence_vectors[r], dtype=np.float32) @ qvec) if use_dense else 0.0
-                dens.append(dense)
-                sents.append(SentenceCandidate(s.idx, ss, se, st, max(s.score, 0.0) / top, cover, dense))
-        if not sents:
-            return []
-        lo, hi = min(dens), max(dens)
-        spans: list[SpanCandidate] = []
-        for c in sents:
-            dense_rel = (c.dense - lo) / (hi - lo) if hi > lo else 0.5
-            ret = c.score
-            c.score = 0.5 * c.cover + 0.3 * dense_rel + 0.2 * ret
-            if info.kind == "quantity":
-                found = quantity_spans(c.text, terms, info.unit_hint, q, info.unit_strength)
-            elif info.kind == "person":
-                found = person_spans(c.text, terms, q)
-            elif info.kind == "named":
-                found = named_spans(c.text, terms, q, self._aliases, self.weights)
-            else:
-                found = []
-            if info.kind == "open" or (info.kind == "named" and not found):
-                a, b = best_clause(c.text, terms)
-                found = found + [(a, b, 0.35 if info.kind == "named" else 0.6)]
-            for a, b, sc in found:
-                total = 0.45 * c.cover + 0.15 * dense_rel + 0.1 * ret + 0.3 * sc
-                if info.kind == "quantity":
-                    # the figure's own clause must carry the question's words
-                    total = 0.3 * c.cover + 0.1 * dense_rel + 0.1 * ret + 0.5 * sc
-                spans.append(SpanCandidate(c.start + a, c.start + b, c.text[a:b], float(min(max(total, 0), 1)), c,
-                                           info.kind))
-        spans.sort(key=lambda x: -x.score)
-        out: list[Answer] = []
-        seen: set[str] = set()
-        for sp in spans:
-            if sp.text in seen:
-                continue
-            seen.add(sp.text)
-            p = idx.passages[sp.sentence.pidx]
-            m = idx.documents[p.doc_id].meta
-            cit = Citation(doc_id=p.doc_id, title=m.title, region=m.region, year=m.year, passage_id=p.passage_id,
-                           start=sp.start, end=sp.end, sentence_start=sp.sentence.start,
-                           sentence_end=sp.sentence.end, section=p.section_path)
-            out.append(Answer(text=sp.text, score=round(sp.score, 4), sentence=sp.sentence.text, citation=cit,
-                              kind=sp.kind))
-            if len(out) >= 3:
-                break
-        return out
+        return self.extractor.answers(q, info, classify(q), hits, qvec)

@@ -1,0 +1,55 @@
+"""Documents: a 《title》 without the clause around it, several titles in a row, or a document number
+(某政办发〔2021〕12号) for 文号 questions."""
+from __future__ import annotations
+
+import re
+
+from qa.answer.context import SpanContext
+from qa.answer.scoring import clause_cover, near, novelty
+from qa.answer.spans import Span
+
+TITLE_RE = re.compile(r"《[^《》]{2,80}》")
+DOCNUM_RE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*\d{1,4}\s*号")
+_DOC_HEAD = re.compile(r"(方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|标准|指引|制度|规则|决定|报告|法)$")
+
+
+def docnum_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    out = []
+    for m in DOCNUM_RE.finditer(sent):
+        s, e = m.start(), m.end()
+        out.append(Span(s, e, 0.4 + 0.3 * near(sent, s, e, ctx, reach=30) + 0.3 * clause_cover(sent, s, ctx)))
+    return out
+
+
+def title_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    out = []
+    for m in TITLE_RE.finditer(sent):
+        s, e = m.start(), m.end()
+        inner = m.group(0)[1:-1]
+        if inner in ctx.question:
+            continue
+        # the question may describe the title itself (…促进条例 -> 《某某促进条例》)
+        describes = ctx.terms.cover(None, inner)
+        score = 0.45 + 0.25 * near(sent, s, e, ctx) + 0.3 * describes
+        out.append(Span(s, e, score))
+    return out
+
+
+def bare_title_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    """A document named without 《》 (学习了行政复议法): the noun phrase ending in a document word."""
+    from qa.answer.spans import noun_phrase_before
+
+    out = []
+    for m in re.finditer(r"(方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|规则|决定|报告|法)(?![治规律院官学])", sent):
+        e = m.end()
+        s = noun_phrase_before(sent, e)
+        if e - s < 4 or sent[s:e] in ctx.question or "《" in sent[s:e]:
+            continue
+        out.append(Span(s, e, 0.2 + 0.3 * near(sent, s, e, ctx) + 0.2 * novelty(sent[s:e], ctx)))
+    return out
+
+
+def document_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    if re.search(r"文号|字号", ctx.question):
+        return docnum_spans(sent, ctx)
+    return title_spans(sent, ctx) + bare_title_spans(sent, ctx)

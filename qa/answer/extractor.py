@@ -1,0 +1,105 @@
+"""From retrieved passages to ranked answers: score each sentence, find spans of the type asked, rank them.
+
+Usage::
+
+    ex = Extractor(index, weights, places)
+    answers = ex.answers(question, info, hits, query_vector)   # list[Answer], best first, document offsets
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from index.store import LoadedIndex
+from index.text import tokenize_cached
+from qa.answer.context import SpanContext
+from qa.answer.params import PARAMS, Params
+from qa.answer.registry import EXTRACTORS, FIGURE_TYPES
+from qa.answer.spans import SentenceCandidate, SpanCandidate
+from qa.answer.terms import QuestionTerms, TermWeights
+from qa.answer.types import Asked
+from qa.models import Answer, Citation, QueryInfo
+
+
+class Extractor:
+    def __init__(self, index: LoadedIndex, weights: TermWeights, places: re.Pattern[str] | None,
+                 params: Params = PARAMS) -> None:
+        self.index, self.weights, self.places, self.params = index, weights, places, params
+        self._sent_rows: dict[int, list[int]] = {}
+        for r, row in enumerate(index.sentences):
+            self._sent_rows.setdefault(int(row[0]), []).append(r)
+        self._tokcache: dict[int, set[str]] = {}
+
+    def _tokens(self, row: int, text: str) -> set[str]:
+        toks = self._tokcache.get(row)
+        if toks is None:
+            toks = set(tokenize_cached(text))
+            if len(self._tokcache) < 200_000:
+                self._tokcache[row] = toks
+        return toks
+
+    def sentences(self, terms: QuestionTerms, hits, qvec: np.ndarray | None) -> list[SentenceCandidate]:
+        """Every sentence of the hit passages with its cover, dense similarity and relative retrieval score."""
+        idx = self.index
+        top = hits[0].score or 1.0 if hits else 1.0
+        out = []
+        for h in hits:
+            p = idx.passages[h.idx]
+            text = idx.documents[p.doc_id].clean_text
+            for r in self._sent_rows.get(h.idx, []):
+                _, ss, se = (int(x) for x in idx.sentences[r])
+                st = text[ss:se]
+                cover = terms.cover(self._tokens(r, st), st, p.section_path)
+                dense = float(np.asarray(idx.sentence_vectors[r], dtype=np.float32) @ qvec) if qvec is not None else 0.0
+                out.append(SentenceCandidate(h.idx, ss, se, st, max(h.score, 0.0) / top, cover, dense))
+        return out
+
+    def spans(self, ctx: SpanContext, sents: list[SentenceCandidate]) -> list[SpanCandidate]:
+        p = self.params
+        dens = [c.dense for c in sents]
+        lo, hi = min(dens), max(dens)
+        figure = ctx.asked.type in FIGURE_TYPES
+        wc, wd, wr, ws = ((p.figure_w_cover, p.figure_w_dense, p.figure_w_retrieval, p.figure_w_span) if figure else
+                          (p.span_w_cover, p.span_w_dense, p.span_w_retrieval, p.span_w_span))
+        extract = EXTRACTORS[ctx.asked.type]
+        out = []
+        for c in sents:
+            dense_rel = (c.dense - lo) / (hi - lo) if hi > lo else 0.5
+            for sp in extract(c.text, ctx):
+                total = wc * c.cover + wd * dense_rel + wr * c.score + ws * sp.score
+                out.append(SpanCandidate(c.start + sp.start, c.start + sp.end, c.text[sp.start:sp.end],
+                                         float(min(max(total, 0.0), 1.0)), c, ctx.asked.type.value))
+        out.sort(key=lambda x: -x.score)
+        return out
+
+    def answers(self, question: str, info: QueryInfo, asked: Asked, hits, qvec: np.ndarray | None,
+                limit: int = 3) -> list[Answer]:
+        drop = {asked.unit} if asked.unit else set()
+        terms = QuestionTerms(info.focus, question, self.weights, drop)
+        if qvec is not None and self.index.sentence_vectors is None:
+            qvec = None
+        sents = self.sentences(terms, hits, qvec)
+        if not sents:
+            return []
+        ctx = SpanContext(question, asked, terms, self.weights, self.places, self.params)
+        return self._answers(self.spans(ctx, sents), limit)
+
+    def _answers(self, spans: list[SpanCandidate], limit: int) -> list[Answer]:
+        idx = self.index
+        out: list[Answer] = []
+        seen: set[str] = set()
+        for sp in spans:
+            if sp.text in seen or not sp.text.strip():
+                continue
+            seen.add(sp.text)
+            p = idx.passages[sp.sentence.pidx]
+            m = idx.documents[p.doc_id].meta
+            cit = Citation(doc_id=p.doc_id, title=m.title, region=m.region, year=m.year, passage_id=p.passage_id,
+                           start=sp.start, end=sp.end, sentence_start=sp.sentence.start,
+                           sentence_end=sp.sentence.end, section=p.section_path)
+            out.append(Answer(text=sp.text, score=round(sp.score, 4), sentence=sp.sentence.text, citation=cit,
+                              kind=sp.kind))
+            if len(out) >= limit:
+                break
+        return out

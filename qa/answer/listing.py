@@ -1,0 +1,46 @@
+"""Lists: several items asked at once (哪些机关, 哪两项制度, 哪“五同”): A、B、C / A和B / 《A》《B》 / “A”“B”."""
+from __future__ import annotations
+
+import re
+
+from qa.answer.context import SpanContext
+from qa.answer.scoring import clause_cover, near, novelty
+from qa.answer.spans import Span, noun_phrase_after, noun_phrase_before, strip_span
+
+_RUN = re.compile(r"[^，,。；;：:、（）()]{1,30}(?:、[^，,。；;：:、（）()]{1,30})+")
+_MARKED_RUN = re.compile(r"(?:《[^《》]{2,60}》[、和及与]?){2,}|(?:“[^“”]{1,30}”[、和及与]?){2,}")
+_PAIR = re.compile(r"[和与及]")
+
+
+def _run_bounds(sent: str, s: int, e: int) -> tuple[int, int]:
+    """Trim a 、-run to its items: the first item no longer than the middle ones, the last a noun phrase."""
+    items = sent[s:e].split("、")
+    inner = [len(x) for x in items[1:-1]] or [len(items[-1])]
+    longest = max(inner) + 1
+    first = items[0]
+    s += max(0, len(first) - longest) if len(first) > longest else 0
+    last_start = e - len(items[-1])
+    e = max(noun_phrase_after(sent, last_start, limit=longest + 2), last_start + min(len(items[-1]), longest))
+    return strip_span(sent, s, e)
+
+
+def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    out = []
+    cands = [(m.start(), m.end()) for m in _MARKED_RUN.finditer(sent)]
+    cands += [_run_bounds(sent, m.start(), m.end()) for m in _RUN.finditer(sent)]
+    if ctx.asked.items == 2:
+        for m in _PAIR.finditer(sent):
+            s, e = noun_phrase_before(sent, m.start()), noun_phrase_after(sent, m.end())
+            if m.start() - s >= 2 and e - m.end() >= 2:
+                cands.append((s, e))
+    for s, e in cands:
+        s, e = strip_span(sent, s, e)
+        text = sent[s:e]
+        if e - s < 3 or text in ctx.question:
+            continue
+        n = len(re.findall(r"、|》《|”“|[和与及]", text)) + 1
+        count_fit = 1.0 if ctx.asked.items in (1, n) or ctx.asked.items > 9 else 0.5
+        score = 0.35 * near(sent, s, e, ctx) + 0.25 * clause_cover(sent, s, ctx) + 0.2 * count_fit \
+            + 0.2 * novelty(text, ctx)
+        out.append(Span(s, e, score))
+    return out

@@ -1,0 +1,38 @@
+"""Every weight and threshold of answer extraction, named in one place, each with a one-line why."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Params:
+    # --- a sentence's score: how well it answers, before looking at spans
+    w_cover: float = 0.5  # idf-weighted share of the question's words in the sentence: the strongest signal
+    w_dense: float = 0.3  # dense similarity catches paraphrases the word match misses
+    w_retrieval: float = 0.2  # the passage's fused retrieval score (relative to the best passage)
+    # --- a span's final score = these weights over sentence cover / dense / retrieval / the span's own score
+    span_w_cover: float = 0.45
+    span_w_dense: float = 0.15
+    span_w_retrieval: float = 0.1
+    span_w_span: float = 0.3
+    # figures: their own clause must carry the question's words, so the span's own score weighs more
+    figure_w_cover: float = 0.3
+    figure_w_dense: float = 0.1
+    figure_w_retrieval: float = 0.1
+    figure_w_span: float = 0.5
+    # --- figures
+    unit_exact: float = 1.0  # the figure's unit is the one asked (多少件 -> 件)
+    unit_family: float = 0.75  # same family (件 / 起 / 宗)
+    unit_unknown: float = 0.6  # the question names no unit
+    unit_wrong_sure: float = 0.05  # the question named a unit outright and this is another one
+    unit_wrong_unsure: float = 0.35  # the unit was only inferred (a rate that changed: % or points)
+    # --- a question word the sentence has no span of the wanted type for: the clause, scored low
+    fallback_clause: float = 0.35
+    open_clause: float = 0.6  # open questions (如何 / 哪些措施) are answered by the clause itself
+    # --- abstention: below this top score the service says "not found" (chosen from the dev-set curve)
+    min_answer_score: float = 0.5
+    # --- a figure whose own clause covers less than this share of the question's words is not an answer
+    min_figure_recall: float = 0.0
+
+
+PARAMS = Params()

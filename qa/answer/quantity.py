@@ -1,0 +1,151 @@
+"""Figures: counts, rates, money and durations (438件, 14.7%, 1.35亿元, 连续3年, 2个工作日, 7个方面58项具体措施).
+
+A figure is scored by how well the words of its *own* clause match the question (the label before it, up to
+the previous figure; items of a 分别 list), whether its unit is the one asked for, and how close it sits to the
+question's words. The span keeps what a reader needs: the unit's measure word, a generic classifier's noun
+(12项制度, not 12项), a duration's 连续/提前, an estimate's 约/近/超过.
+"""
+from __future__ import annotations
+
+import re
+
+from qa.answer.context import SpanContext
+from qa.answer.spans import CN_DIGITS, NUMBER_RE, Span, clauses, inside_marks, noun_phrase_after
+from qa.answer.types import TIME_UNITS, AnswerType
+
+UNIT_FAMILY = {
+    "人": "人", "名": "人", "人次": "人", "位": "人",
+    "件": "件", "起": "件", "宗": "件", "件次": "件", "例": "件",
+    "元": "元", "万元": "元", "亿元": "元", "千元": "元", "万余元": "元", "亿余元": "元", "万": "元", "亿": "元",
+    "次": "次", "场次": "次", "场": "次", "轮": "次", "期": "次",
+    "个": "个", "家": "个", "所": "个",
+    "%": "%", "个百分点": "%", "百分点": "%",
+    "天": "天", "日": "天", "个工作日": "天", "工作日": "天",
+}
+# classifiers that say nothing without their noun: 12项 -> 12项制度, 40个 -> 40个市直部门
+GENERIC_CLASSIFIERS = frozenset({"个", "项", "家", "块", "类", "种", "批", "支", "所", "处", "套", "大"})
+_CN_UNITS_OK = frozenset({"个", "次", "项", "件", "人", "名", "家", "条", "批", "年", "周年", "场", "期", "届", "轮", "类",
+                          "种", "大", "支", "部", "份", "个月", "天"})
+_LIST_SEP = re.compile(r"[、和及与]")
+_DURATION_LEAD = re.compile(r"(连续|提前|持续|累计|长达|历时|坚持)$")
+_DROP_LEAD = re.compile(r"^(达|共|累计)")
+
+
+def _respectively(sent: str, cs: int, ce: int, nums: list[re.Match[str]]) -> dict[int, str]:
+    """"A和B分别下降37%、40%" -> {start of 37%: "A", start of 40%: "B"}."""
+    clause = sent[cs:ce]
+    k = clause.find("分别")
+    if k < 0:
+        return {}
+    mine = [m for m in nums if cs + k < m.start() < ce]
+    items = [x for x in _LIST_SEP.split(clause[:k]) if x]
+    if len(mine) < 2 or len(items) < len(mine):
+        return {}
+    return {m.start(): it for m, it in zip(mine, items[-len(mine):])}
+
+
+def _skip(m: re.Match[str], sent: str, ctx: SpanContext) -> bool:
+    num, unit = m.group("num"), m.group("unit")
+    hint = ctx.asked.unit
+    if unit in ("年", "月", "日", "天") and hint != unit and re.fullmatch(r"\d{4}|\d{1,2}", num) \
+            and ctx.asked.type != AnswerType.DURATION:
+        return True
+    if unit == "年" and re.fullmatch(r"(19|20)\d\d", num):
+        return True  # a year, not a duration
+    if unit in ("年", "月") and hint not in ("年", "月") and ctx.asked.type != AnswerType.DURATION:
+        return True
+    if re.fullmatch(rf"[{CN_DIGITS}]+", num) and unit not in _CN_UNITS_OK:
+        return True
+    if sent[max(0, m.start() - 1):m.start()] == "第":
+        return True  # an ordinal, not a count
+    return inside_marks(sent, m.start()) or m.group(0) in ctx.question
+
+
+def _unit_score(unit: str, ctx: SpanContext) -> float:
+    p, hint = ctx.params, ctx.asked.unit
+    if ctx.asked.type == AnswerType.DURATION and hint is None:
+        return p.unit_exact if unit in TIME_UNITS or unit == "周年" else p.unit_wrong_unsure
+    if hint is None:
+        return p.unit_unknown
+    if hint == unit:
+        return p.unit_exact
+    if UNIT_FAMILY.get(hint, hint) == UNIT_FAMILY.get(unit, unit):
+        return p.unit_family
+    return p.unit_wrong_sure if ctx.asked.unit_strength >= 1.0 else p.unit_wrong_unsure
+
+
+def _span_bounds(sent: str, m: re.Match[str], ctx: SpanContext) -> tuple[int, int]:
+    s, e = m.start(), m.end()
+    lead = _DROP_LEAD.match(m.group(0))
+    if lead:
+        s += len(lead.group(0))
+    if ctx.asked.type == AnswerType.DURATION:
+        d = _DURATION_LEAD.search(sent[max(0, s - 2):s])
+        if d:
+            s -= len(d.group(0))
+    unit = m.group("unit")
+    noun = ctx.asked.noun
+    if unit in GENERIC_CLASSIFIERS or (noun and sent.startswith(noun, e)):
+        e = max(e, noun_phrase_after(sent, e))
+    return s, e
+
+
+def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: list[tuple[int, int]],
+                 resp: dict[int, str], ctx: SpanContext) -> float:
+    """How well the figure's own clause (label before it, words right after it) matches the question."""
+    terms = ctx.terms
+    cs, ce = next((a, b) for a, b in cl if a <= m.start() <= b)
+    prev_end = max((x.end() for x in nums if cs <= x.end() <= m.start()), default=cs)
+    cs = max(cs, prev_end)  # the label of a figure starts after the previous figure (A140项、B269项)
+    next_start = min((x.start() for x in nums if x.start() >= m.end()), default=ce)
+    after = re.split(r"[、]", sent[m.end():min(ce, next_start)], maxsplit=1)[0]
+    before = sent[cs:m.start()]
+    label = resp.get(m.start(), before)
+    if m.start() in resp:  # the other items of a 分别 list are siblings, not context
+        prev = sent[:m.start()]
+        for item in resp.values():
+            prev = prev.replace(item, "|")
+    else:
+        prev = sent[:cs]
+    c_own = terms.credits(label + "|" + after[:12])
+    c_prev = terms.credits(prev) if prev else [0.0] * len(c_own)
+    rest = sent[ce:]
+    c_rest = terms.credits(rest) if rest else [0.0] * len(c_own)
+    recall = sum(sl[0] * max(a, 0.6 * b, 0.25 * c) for sl, a, b, c in zip(terms.slots, c_own, c_prev, c_rest))
+    recall /= terms.total
+    precision = terms.precision(label + after[:8])
+    last = max((pe for ps, pe, _ in terms.positions(before)), default=None)
+    first = min((ps for ps, pe, _ in terms.positions(after)), default=None)
+    near = max(0.0 if last is None else 1.0 / (1.0 + (len(before) - last) / 6.0),
+               0.0 if first is None else 1.0 / (1.0 + first / 6.0),
+               1.0 if m.start() in resp and terms.cover(None, label) > 0 else 0.0)
+    return 0.45 * (0.75 * recall + 0.25 * precision) + 0.2 * near
+
+
+def quantity_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    nums = list(NUMBER_RE.finditer(sent))
+    cl = clauses(sent)
+    resp: dict[int, str] = {}
+    for cs, ce in cl:
+        resp.update(_respectively(sent, cs, ce, nums))
+    out: list[Span] = []
+    for m in nums:
+        if _skip(m, sent, ctx):
+            continue
+        s, e = _span_bounds(sent, m, ctx)
+        score = _label_score(sent, m, nums, cl, resp, ctx) + 0.35 * _unit_score(m.group("unit"), ctx)
+        out.append(Span(s, e, score))
+    if ctx.asked.items >= 2 and len(out) >= 2:
+        out += _joined(sent, out)
+    return out
+
+
+def _joined(sent: str, spans: list[Span]) -> list[Span]:
+    """几个市几个县 / 多少个问题和多少项措施: two figures side by side (3市8县, 27个问题、106项整改措施) as one span."""
+    out = []
+    ordered = sorted(spans)
+    for a, b in zip(ordered, ordered[1:]):
+        gap = sent[a.end:b.start]
+        if len(gap) <= 1 and re.fullmatch(r"[、和及与]?", gap):
+            out.append(Span(a.start, b.end, (a.score + b.score) / 2 + 0.05))
+    return out

@@ -1,0 +1,52 @@
+"""The table from answer type to span extractor: adding a type is adding a module and a line here."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qa.answer.context import SpanContext
+from qa.answer.date import date_spans
+from qa.answer.document import document_spans
+from qa.answer.listing import list_spans
+from qa.answer.open import open_spans
+from qa.answer.ordinal import ordinal_spans
+from qa.answer.person import person_spans
+from qa.answer.quantity import quantity_spans
+from qa.answer.slot import slot_spans
+from qa.answer.spans import Span
+from qa.answer.types import AnswerType
+
+SpanExtractor = Callable[[str, SpanContext], list[Span]]
+
+
+def _list_or_slot(sent: str, ctx: SpanContext) -> list[Span]:
+    return list_spans(sent, ctx) + [Span(s.start, s.end, 0.85 * s.score) for s in slot_spans(sent, ctx)]
+
+
+def _document_or_slot(sent: str, ctx: SpanContext) -> list[Span]:
+    found = document_spans(sent, ctx)
+    if "文号" in ctx.question or "字号" in ctx.question:
+        return found
+    return found + [Span(s.start, s.end, 0.6 * s.score) for s in slot_spans(sent, ctx)]
+
+
+EXTRACTORS: dict[AnswerType, SpanExtractor] = {
+    AnswerType.COUNT: quantity_spans,
+    AnswerType.RATE: quantity_spans,
+    AnswerType.MONEY: quantity_spans,
+    AnswerType.DURATION: quantity_spans,
+    AnswerType.ORDINAL: ordinal_spans,
+    AnswerType.DATE: date_spans,
+    AnswerType.PERSON: person_spans,
+    AnswerType.DOCUMENT: _document_or_slot,
+    AnswerType.NAME: slot_spans,
+    AnswerType.HONOUR: slot_spans,
+    AnswerType.BODY: slot_spans,
+    AnswerType.ROLE: slot_spans,
+    AnswerType.PLACE: slot_spans,
+    AnswerType.LIST: _list_or_slot,
+    AnswerType.OPEN: open_spans,
+}
+
+# figures are judged mostly by their own clause; other spans by the sentence around them
+FIGURE_TYPES = frozenset({AnswerType.COUNT, AnswerType.RATE, AnswerType.MONEY, AnswerType.DURATION,
+                          AnswerType.ORDINAL, AnswerType.DATE})

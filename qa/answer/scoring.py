@@ -1,0 +1,39 @@
+"""Span-level signals shared by the extractors: closeness to the question's words, specificity, clause cover."""
+from __future__ import annotations
+
+from index.text import tokenize_cached as tokenize
+from qa.answer.context import SpanContext
+from qa.answer.spans import clause_bounds
+
+
+def near(sent: str, s: int, e: int, ctx: SpanContext, reach: float = 8.0) -> float:
+    """1.0 when a heavy question word touches the span, falling with distance; words inside the span don't count."""
+    positions = ctx.terms.positions(sent)
+    top = max((w for _, _, w in positions), default=1.0)
+    best = 0.0
+    for ps, pe, w in positions:
+        if ps < e and s < pe:
+            continue
+        d = min(abs(s - pe), abs(ps - e))
+        best = max(best, (w / top) / (1.0 + d / reach))
+    return best
+
+
+def specific(text: str, ctx: SpanContext) -> float:
+    """Mean idf of the span's words relative to the rarest word: names are specific, 工作/情况 are not."""
+    toks = tokenize(text)
+    if not toks:
+        return 0.5
+    return sum(ctx.weights.idf(t) for t in toks) / len(toks) / ctx.weights.max_idf
+
+
+def clause_cover(sent: str, pos: int, ctx: SpanContext) -> float:
+    cs, ce = clause_bounds(sent, pos)
+    return ctx.terms.cover(None, sent[cs:ce])
+
+
+def novelty(text: str, ctx: SpanContext) -> float:
+    """Share of the span's characters the question does not already say (an answer tells something new)."""
+    if not text:
+        return 0.0
+    return sum(1 for ch in text if ch not in ctx.question) / len(text)

@@ -1,0 +1,136 @@
+"""Names, bodies, honours, roles and places: the words of the sentence that fill the question's gap.
+
+The question's words are found in the sentence; what the question asks for is the stretch they leave open —
+between 会同 and 开展 in "会同了哪个厅开展…", or the noun phrase ending in the noun asked for (什么工作室 ->
+行政争议化解工作室), or a “quoted name”. Each candidate is scored by how tightly the question's words frame
+it, how well its clause matches the question, whether it looks like the type asked (a body ends in 局/委/办…,
+a place is a place), and how much it says that the question does not.
+"""
+from __future__ import annotations
+
+import re
+
+from index.text import find_all
+from qa.answer.context import SpanContext
+from qa.answer.document import title_spans
+from qa.answer.scoring import clause_cover, near, novelty, specific
+from qa.answer.spans import (CLAUSE_BREAK, Span, clause_bounds, inside_marks, noun_phrase_after, noun_phrase_before,
+                             strip_span)
+from qa.answer.types import AnswerType
+
+QUOTE_RE = re.compile(r"“[^“”]{1,40}”|\"[^\"]{1,40}\"")
+_ORG_END = re.compile(r"(局|委|办|厅|院|部|处|科|股|室|中心|政府|机关|党校|学院|学校|大学|法院|检察院|组|会|所|站|队|社区|"
+                      r"街道|公司|协会|党工委|党委|人大|常委会|政协)$")
+_HONOUR_WORDS = re.compile(r"示范|先进|称号|优秀|模范|试点|标兵|文明|达标|合格|典型|样板|品牌|奖|等级|等次|第一|荣誉|百强|"
+                           r"城市|县|市|区|单位|集体|个人|项目")
+_ROLE_END = re.compile(r"(负责人|领导|书记|长|主任|人员|专家|干部|同志|委员|律师|顾问|班子|成员|职工|群众|代表|学者|对象)$")
+_PLACE_END = re.compile(r"(省|市|县|区|州|盟|旗|镇|乡|街道|社区|村|新区|开发区)$")
+_LEAD = re.compile(r"^(?:[了的是为在对将把由以与和向从被请邀请会同联合围绕按照根据通过开展深化推进打造实施成立建立设立挂牌举办召开"
+                   r"创建获评评为命名为列为列入纳入入选荣获获得获]|是由|任命)+")
+_TAIL = re.compile(r"(?:[的了等为]|进行|开展|担任|任|作为|相结合|结合|有机统一)+$")
+
+
+def _type_fit(text: str, t: AnswerType, ctx: SpanContext) -> float:
+    if t == AnswerType.BODY:
+        return 1.0 if _ORG_END.search(text) else 0.2
+    if t == AnswerType.ROLE:
+        return 1.0 if _ROLE_END.search(text) else 0.3
+    if t == AnswerType.PLACE:
+        places = ctx.places
+        return 1.0 if _PLACE_END.search(text) or (places is not None and places.fullmatch(text)) else 0.1
+    if t == AnswerType.HONOUR:
+        return 1.0 if _HONOUR_WORDS.search(text) else 0.3
+    return 0.7
+
+
+def _frame(sent: str, s: int, e: int, ctx: SpanContext) -> float:
+    """1.0 when question words touch the span on both sides, 0.5 on one side."""
+    left = right = 0.0
+    for ps, pe, _w in ctx.terms.positions(sent):
+        if 0 <= s - pe <= 2:
+            left = 1.0
+        if 0 <= ps - e <= 2:
+            right = 1.0
+    return (left + right) / 2
+
+
+def _trim(sent: str, s: int, e: int) -> tuple[int, int]:
+    s, e = strip_span(sent, s, e)
+    m = _LEAD.match(sent[s:e])
+    if m and e - s - m.end() >= 2:
+        s += m.end()
+    m = _TAIL.search(sent[s:e])
+    if m and m.start() >= 2:
+        e = s + m.start()
+    return strip_span(sent, s, e)
+
+
+def _gaps(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
+    """Stretches of a clause that no question word covers, next to at least one that does."""
+    pos = sorted((ps, pe) for ps, pe, _ in ctx.terms.positions(sent))
+    covered = [False] * len(sent)
+    for ps, pe in pos:
+        for i in range(ps, pe):
+            covered[i] = True
+    out, i = [], 0
+    while i < len(sent):
+        if covered[i] or CLAUSE_BREAK.match(sent[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(sent) and not covered[j] and not CLAUSE_BREAK.match(sent[j]):
+            j += 1
+        touches = (i > 0 and covered[i - 1]) or (j < len(sent) and covered[j])
+        if touches and j - i >= 2 and not inside_marks(sent, i):
+            out.append((i, j))
+        i = j
+    return out
+
+
+def _head_phrases(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
+    """Noun phrases ending in the noun the question asks for (什么工作室 -> 行政争议化解工作室)."""
+    noun = ctx.asked.noun
+    if not noun:
+        return []
+    out = []
+    key = noun[-2:] if len(noun) >= 2 else noun
+    for at in find_all(sent, key):
+        e = noun_phrase_after(sent, at + len(key), limit=6) if ctx.asked.type == AnswerType.HONOUR else at + len(key)
+        s = noun_phrase_before(sent, at)
+        cs, _ = clause_bounds(sent, at)
+        if cs == 0 and 0 < s <= 3 and not re.search(r"[\W_]", sent[:s]):
+            s = 0
+        if e - s > len(noun):
+            out.append((s, e))
+    return out
+
+
+def _quoted(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
+    out = []
+    for m in QUOTE_RE.finditer(sent):
+        if m.group(0)[1:-1] not in ctx.question:
+            out.append((m.start(), m.end()))
+    return out
+
+
+def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    t = ctx.asked.type
+    cands: dict[tuple[int, int], float] = {}
+    for s, e in _gaps(sent, ctx):
+        cands[_trim(sent, s, e)] = 0.0
+    for s, e in _head_phrases(sent, ctx):
+        cands[strip_span(sent, s, e)] = 0.1
+    for s, e in _quoted(sent, ctx):
+        cands[(s, e)] = 0.1 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0
+    out = []
+    for (s, e), bonus in cands.items():
+        text = sent[s:e]
+        if e - s < 2 or text in ctx.question or e - s > 40:
+            continue
+        length = 0.6 if e - s <= 2 else 1.0 if e - s <= 16 else 16 / (e - s)
+        score = (0.3 * _frame(sent, s, e, ctx) + 0.15 * near(sent, s, e, ctx) + 0.2 * clause_cover(sent, s, ctx)
+                 + 0.2 * _type_fit(text, t, ctx) + 0.15 * (0.5 * novelty(text, ctx) + 0.5 * specific(text, ctx)))
+        out.append(Span(s, e, score * length + bonus))
+    if t in (AnswerType.NAME, AnswerType.HONOUR):
+        out += [Span(sp.start, sp.end, sp.score * 0.9) for sp in title_spans(sent, ctx)]
+    return out

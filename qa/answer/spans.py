@@ -1,0 +1,125 @@
+"""Typed spans and the sentence-level helpers every answer extractor shares (clauses, marks, noun phrases)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from index.text import pos_cut_cached as pos_cut
+from qa.answer.types import UNITS
+
+CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()]")
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+CN_DIGITS = "零〇一二两三四五六七八九十百千"
+NUMBER_RE = re.compile(
+    r"(?:约|近|超过|逾|达|共|不少于|不低于|累计)?"
+    rf"(?P<num>\d+(?:[.,]\d+)*|[{CN_DIGITS}]{{1,4}})\s*(?P<mag>余万|多万|万余|万多|余|多|万|亿|千)?\s*"
+    rf"(?P<unit>{_UNIT_ALT})(?P<tail>以上|以下|左右)?")
+
+
+class Span(NamedTuple):
+    """A candidate answer inside one sentence: sentence offsets and a score in [0, 1]."""
+
+    start: int
+    end: int
+    score: float
+
+
+@dataclass
+class SentenceCandidate:
+    pidx: int  # passage index
+    start: int  # document offsets of the sentence
+    end: int
+    text: str
+    score: float  # retrieval score relative to the best passage, later the sentence's overall score
+    cover: float  # weighted share of the question's words in the sentence
+    dense: float  # dense similarity of the sentence to the question
+
+
+@dataclass
+class SpanCandidate:
+    start: int  # document offsets
+    end: int
+    text: str
+    score: float
+    sentence: SentenceCandidate
+    kind: str
+
+
+def clause_bounds(text: str, pos: int) -> tuple[int, int]:
+    s = pos
+    while s > 0 and not CLAUSE_BREAK.match(text[s - 1]):
+        s -= 1
+    e = pos
+    while e < len(text) and not CLAUSE_BREAK.match(text[e]):
+        e += 1
+    return s, e
+
+
+def clauses(sent: str) -> list[tuple[int, int]]:
+    out, s = [], 0
+    for i, ch in enumerate(sent):
+        if CLAUSE_BREAK.match(ch):
+            out.append((s, i))
+            s = i + 1
+    out.append((s, len(sent)))
+    return out
+
+
+def inside_marks(text: str, pos: int) -> bool:
+    """Is pos inside 《…》, “…” or 〔…〕 (names and document numbers are not figures)?"""
+    for open_, close in (("《", "》"), ("“", "”"), ("〔", "〕"), ("[", "]")):
+        o = text.rfind(open_, 0, pos)
+        if o != -1 and text.find(close, o) >= pos:
+            return True
+    return False
+
+
+def strip_span(sent: str, s: int, e: int) -> tuple[int, int]:
+    """Trim punctuation and spaces at both ends of a span (keeping balanced 《》 and “”)."""
+    while s < e and (sent[s] in " 　，,、；;：:。的和及与" or (sent[s] in "》”)）" )):
+        s += 1
+    while e > s and (sent[e - 1] in " 　，,、；;：:。！？!?等" or (sent[e - 1] in "《“(（")):
+        e -= 1
+    if s < e and sent[s] in "“《" and sent.find("”》"[sent[s] == "《"], s + 1, e) == -1:
+        s += 1
+    if s < e and sent[e - 1] in "”》" and sent.rfind("“《"[sent[e - 1] == "》"], s, e - 1) == -1:
+        e -= 1
+    return s, e
+
+
+_NOUNISH = ("n", "nr", "ns", "nt", "nz", "vn", "j", "eng", "an", "b", "l", "ng", "nrt", "nrfg")
+
+
+def noun_phrase_after(sent: str, pos: int, limit: int = 14) -> int:
+    """End of the noun phrase that starts at ``pos`` (…项|管理措施, …个|典型案例), or ``pos`` if none."""
+    toks = pos_cut(sent[pos:pos + limit + 8])
+    end, off = pos, pos
+    for w, f in toks:
+        if w in ("“", "”", "《", "》") or f.startswith(_NOUNISH) or (w == "和" and end > pos):
+            off += len(w)
+            if not w == "和":
+                end = off
+            if end - pos > limit:
+                break
+            continue
+        break
+    if sent.count("“", pos, end) != sent.count("”", pos, end):
+        close = sent.find("”", end)
+        end = close + 1 if 0 <= close - end < 12 else pos
+    return end
+
+
+def noun_phrase_before(sent: str, pos: int, limit: int = 16) -> int:
+    """Start of the noun phrase that ends at ``pos`` (…成立|行政争议化解工作室)."""
+    toks = pos_cut(sent[max(0, pos - limit - 8):pos])
+    start = pos
+    for w, f in reversed(toks):
+        if (f.startswith(_NOUNISH) or f in ("m", "q", "f", "s", "a") or w in ("“", "”", "《", "》")) \
+                and not re.fullmatch(r"[\W_]+", w.strip("“”《》") or "x"):
+            start -= len(w)
+            if pos - start > limit:
+                break
+            continue
+        break
+    return start

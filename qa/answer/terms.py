@@ -1,0 +1,109 @@
+"""Question terms: the question's content words with idf weights and the report words that satisfy them.
+
+A sentence's *cover* is the idf-weighted share of the question's words it contains (everyday words count through
+the synonym table, compound words partly through their jieba sub-words); every extractor scores spans with it.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from index.text import find_all, tokenize_cached as tokenize
+from qa.answer.synonyms import synonyms
+
+_WH = re.compile(r"多少|几|谁|什么|哪|如何|怎么|怎样|是否|多高|多大|比例")
+
+class TermWeights:
+    """idf of jieba tokens, read off the BM25 index (document frequency = postings per token)."""
+
+    def __init__(self, vocab: dict[str, int], indptr: np.ndarray, n_docs: int) -> None:
+        df = np.diff(np.asarray(indptr))
+        self.vocab, self.n = vocab, max(n_docs, 1)
+        self.df = df
+        self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
+
+    def idf(self, tok: str) -> float:
+        i = self.vocab.get(tok)
+        if i is None or i >= len(self.df):
+            return self.max_idf
+        d = float(self.df[i])
+        return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
+
+
+class QuestionTerms:
+    """The question's content words ("slots"), each with a weight and the report words that satisfy it.
+
+    A slot is satisfied by the word itself, by a report word the synonym table maps it to, or partly by its
+    jieba sub-words (行政复议 -> 行政, 复议).
+    """
+
+    def __init__(self, focus: list[str], question: str, weights: TermWeights, drop: set[str]) -> None:
+        self.weights = weights
+        self.slots: list[tuple[float, str, set[str], list[tuple[str, float]]]] = []
+        phrase_alts: dict[str, set[str]] = {}
+        for phrase, terms in synonyms():
+            if phrase in question:
+                for t in (phrase, *tokenize(phrase)):
+                    phrase_alts.setdefault(t, set()).update(terms)
+        seen: set[str] = set()
+        wh = _WH.search(question)
+        wh_pos = wh.start() if wh else None
+        for term in focus:
+            if term in seen or term in drop:
+                continue
+            seen.add(term)
+            subs = [(t, weights.idf(t)) for t in tokenize(term)] or [(term, weights.idf(term))]
+            alts = set()
+            for key in [term] + [t for t, _ in subs]:
+                alts |= phrase_alts.get(key, set())
+            for phrase, terms in phrase_alts.items():
+                if term in phrase and len(term) > 1:
+                    alts |= terms
+            w = max(x for _, x in subs) * (1.0 if len(term) > 1 else 0.5)
+            # words next to the question word name what is asked (…的考核标准是多少): weigh them more
+            at = question.find(term)
+            if wh_pos is not None and at >= 0:
+                dist = max(wh_pos - (at + len(term)), at - wh_pos, 0)
+                w *= 1.0 + 0.5 / (1.0 + dist / 4.0)
+            self.slots.append((w, term, alts, subs))
+        self.total = sum(x[0] for x in self.slots) or 1.0
+        self.question = question
+
+    def credits(self, text: str, toks: set[str] | None = None) -> list[float]:
+        toks = set(tokenize(text)) if toks is None else toks
+        out = []
+        for _w, term, alts, subs in self.slots:
+            if term in text or any(a in text for a in alts):
+                out.append(1.0)
+                continue
+            tot = sum(x for _, x in subs) or 1.0
+            out.append(0.8 * sum(x for t, x in subs if t in toks) / tot if len(subs) > 1 else 0.0)
+        return out
+
+    def cover(self, toks: set[str] | None, text: str, context: str = "") -> float:
+        """Weighted share of the question's words found in ``text``; words found only in ``context`` (the
+        section headings above the sentence) count 0.7."""
+        got = self.credits(text, toks)
+        if context:
+            got = [max(a, 0.7 * b) for a, b in zip(got, self.credits(context))]
+        return sum(c * s[0] for c, s in zip(got, self.slots)) / self.total
+
+    def precision(self, text: str) -> float:
+        """Share of the content of ``text`` (idf-weighted) that the question asks about."""
+        toks = [t for t in tokenize(text) if not re.fullmatch(r"[\d.%]+", t)]
+        if not toks:
+            return 0.7
+        qtext = self.question + "".join(a for s in self.slots for a in s[2])
+        tot = sum(self.weights.idf(t) for t in toks) or 1.0
+        return sum(self.weights.idf(t) for t in toks if t in qtext) / tot
+
+    def positions(self, text: str) -> list[tuple[int, int, float]]:
+        """Where the question's words occur in text: (start, end, weight)."""
+        out = []
+        for w, term, alts, subs in self.slots:
+            for a in {term} | alts | {t for t, _ in subs if len(t) > 1}:
+                for i in find_all(text, a):
+                    out.append((i, i + len(a), w))
+        return out
