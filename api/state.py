@@ -23,6 +23,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from index.config import IndexConfig
@@ -60,27 +61,37 @@ class UnknownDocument(KeyError):
     pass
 
 
+class JobKind(StrEnum):
+    ADD = "add"
+    DELETE = "delete"
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
 @dataclass
 class Job:
     job_id: str
-    kind: str  # add | delete
+    kind: JobKind
     doc_id: str
-    status: str = "pending"  # pending | done | failed
+    status: JobStatus = JobStatus.PENDING
     error: str | None = None
     created_at: float = field(default_factory=time.time)
     finished_at: float | None = None
     documents: int | None = None  # reports in the index after the job
 
-    def to_dict(self) -> dict:
-        return {"job_id": self.job_id, "kind": self.kind, "doc_id": self.doc_id, "status": self.status,
-                "error": self.error, "created_at": self.created_at, "finished_at": self.finished_at,
-                "took_ms": round((self.finished_at - self.created_at) * 1000, 1) if self.finished_at else None,
-                "documents": self.documents}
+    @property
+    def took_ms(self) -> float | None:
+        return round((self.finished_at - self.created_at) * 1000, 1) if self.finished_at else None
 
 
 class AppState:
-    def __init__(self, index_dir: Path, qa: QA | None = None) -> None:
-        self.index_dir = Path(index_dir)
+    def __init__(self, index_config: IndexConfig, qa: QA | None = None) -> None:
+        self.index_config = index_config
+        self.index_dir = Path(index_config.index_dir)
         self._qa = qa
         self.load_error: str | None = None
         self._swap_lock = threading.Lock()
@@ -89,7 +100,6 @@ class AppState:
         self._pending_add: set[str] = set()
         self._pending_delete: set[str] = set()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-ingest")
-        self.index_config = IndexConfig()
         self._last_disk_check = time.monotonic()
         self._reload_queued = False
         self._bad_build: Path | None = None  # a build that failed to load: not retried
@@ -162,12 +172,12 @@ class AppState:
         with self._jobs_lock:
             return self._jobs.get(job_id)
 
-    def _new_job(self, kind: str, doc_id: str) -> Job:
+    def _new_job(self, kind: JobKind, doc_id: str) -> Job:
         job = Job(job_id=uuid.uuid4().hex, kind=kind, doc_id=doc_id)
         self._jobs[job.job_id] = job
         while len(self._jobs) > MAX_JOBS_KEPT:
             old_id, old = next(iter(self._jobs.items()))
-            if old.status == "pending":
+            if old.status == JobStatus.PENDING:
                 break
             self._jobs.pop(old_id)
         return job
@@ -181,7 +191,7 @@ class AppState:
             if doc.doc_id in self._pending_add:
                 raise Conflict(f"a report with doc_id {doc.doc_id!r} is already being added")
             self._pending_add.add(doc.doc_id)
-            job = self._new_job("add", doc.doc_id)
+            job = self._new_job(JobKind.ADD, doc.doc_id)
         self._worker.submit(self._run, job, doc)
         return job
 
@@ -198,7 +208,7 @@ class AppState:
             if remaining < 1:
                 raise Conflict("cannot delete the last report: the index must hold at least one report")
             self._pending_delete.add(doc_id)
-            job = self._new_job("delete", doc_id)
+            job = self._new_job(JobKind.DELETE, doc_id)
         self._worker.submit(self._run, job, None)
         return job
 
@@ -207,16 +217,17 @@ class AppState:
             new_qa = self._rebuild(job, doc)
             self.set_qa(new_qa)
             job.documents = len(new_qa.index.documents)
-            job.status = "done"
+            job.finished_at = time.time()
+            job.status = JobStatus.DONE
             log.info("%s %s: done, %d reports", job.kind, job.doc_id, job.documents)
         except Exception as e:  # noqa: BLE001 - a failed job is reported, the old index keeps serving
             log.error("%s %s failed: %s\n%s", job.kind, job.doc_id, e, traceback.format_exc())
             job.error = f"{e.__class__.__name__}: {e}" if not str(e).strip() else str(e)
-            job.status = "failed"
-        finally:
             job.finished_at = time.time()
+            job.status = JobStatus.FAILED
+        finally:
             with self._jobs_lock:
-                (self._pending_add if job.kind == "add" else self._pending_delete).discard(job.doc_id)
+                (self._pending_add if job.kind == JobKind.ADD else self._pending_delete).discard(job.doc_id)
 
     def _rebuild(self, job: Job, doc: Document | None) -> QA:
         with _ingest_lock(self.index_dir):
@@ -229,7 +240,7 @@ class AppState:
         if disk is not None and disk != Path(base.path).resolve():
             base = load_index(self.index_dir, old.encoder.name)  # another worker process changed the index
         docs = list(base.doc_list)
-        if job.kind == "add":
+        if job.kind == JobKind.ADD:
             assert doc is not None
             if any(d.doc_id == doc.doc_id for d in docs):
                 raise Conflict(f"a report with doc_id {doc.doc_id!r} already exists")

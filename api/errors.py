@@ -1,0 +1,105 @@
+"""One table from exception to HTTP status, and the JSON error body every 4xx/5xx has.
+
+Every error response is ``{"detail": "<one readable sentence>"}``; under ``/v1/`` it also carries OpenAI's
+``{"error": {"message", "type", "param", "code"}}`` so OpenAI clients show the message. Routes raise the
+domain's own exceptions (``QuestionError``, ``UnknownDocument`` …) and :data:`ERRORS` turns them into responses.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.openai_compat import ChatInputError
+from api.state import Conflict, NotReady, UnknownDocument
+from index.loader import ReportError
+from qa.engine import QuestionError
+
+log = logging.getLogger("api")
+
+
+class Rule(NamedTuple):
+    status: int
+    detail: Callable[[Exception], str] = str
+    headers: dict[str, str] | None = None
+
+
+ERRORS: dict[type[Exception], Rule] = {
+    QuestionError: Rule(422, lambda e: f"invalid question: {e}"),
+    ChatInputError: Rule(422),
+    ReportError: Rule(422, lambda e: f"cannot ingest this report: {e}"),
+    UnknownDocument: Rule(404, lambda e: f"no report with doc_id {e.args[0]!r}"),
+    Conflict: Rule(409),
+    NotReady: Rule(503, lambda e: f"the index is not available: {e}", {"Retry-After": "5"}),
+}
+
+
+def error_response(request: Request, status: int, detail: str, headers: dict[str, str] | None = None,
+                   **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"detail": detail, **extra}
+    if request.url.path.startswith("/v1/"):
+        kind = "invalid_request_error" if 400 <= status < 500 else "server_error"
+        body["error"] = {"message": detail, "type": kind, "param": None, "code": status}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc if p not in ("body", "query", "path", "header"))
+
+
+def _message(e: dict[str, Any]) -> str:
+    where = _where(tuple(e.get("loc", ())))
+    kind = e.get("type")
+    if kind == "missing":
+        return f"{where}: field required" if where else "a request body is required"
+    if kind == "extra_forbidden":
+        return f"{where}: unknown field"
+    msg = e.get("msg", "invalid value")
+    return f"{where}: {msg}" if where else msg
+
+
+def validation_detail(errors: list[dict[str, Any]]) -> tuple[int, str, list[dict[str, Any]]]:
+    """(status, detail, errors): 400 for a body that is not JSON, else 422 naming every bad field."""
+    simple = [{"loc": [str(x) for x in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
+              for e in errors]
+    for e in errors:
+        if e.get("type") == "json_invalid":
+            err = (e.get("ctx") or {}).get("error", "")
+            return 400, f"malformed JSON body: {err}".rstrip(": "), simple
+    return 422, "invalid request: " + "; ".join(_message(e) for e in errors), simple
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    status, detail, errors = validation_detail(list(exc.errors()))
+    return error_response(request, status, detail, errors=errors)
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, ensure_ascii=False)
+    return error_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
+    rule = next(ERRORS[t] for t in type(exc).__mro__ if t in ERRORS)
+    return error_response(request, rule.status, rule.detail(exc), headers=rule.headers)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "internal server error; the request was not completed")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    for exc_type in ERRORS:
+        app.add_exception_handler(exc_type, _on_domain)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,32 @@
+"""Question answering: ``POST /ask`` (answer + citations + passages) and ``GET /search`` (passages only)."""
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import QADep
+from api.schemas import TOP_K_MAX, AskRequest, AskResponse, ErrorOut, Filters, PassageOut, SearchResponse
+
+router = APIRouter(tags=["qa"])
+ERRORS = {400: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
+
+
+@router.post("/ask", responses=ERRORS)
+def ask(req: AskRequest, qa: QADep) -> AskResponse:
+    r = qa.ask(req.question, top_k=req.top_k, filters=req.filters.as_dict() if req.filters else None)
+    return AskResponse.model_validate(r, from_attributes=True)
+
+
+@router.get("/search", responses=ERRORS)
+def search(qa: QADep,
+           q: Annotated[str, Query(description="the question or keywords")],
+           top_k: Annotated[int, Query(ge=1, le=TOP_K_MAX)] = 5,
+           region: Annotated[str | None, Query(max_length=100)] = None,
+           year: Annotated[int | None, Query(ge=1900, le=2100)] = None) -> SearchResponse:
+    t0 = time.perf_counter()
+    filters = Filters(region=region, year=year).as_dict()
+    hits = qa.search(q, top_k=top_k, filters=filters or None)
+    return SearchResponse(query=q.strip(), took_ms=round((time.perf_counter() - t0) * 1000, 2),
+                          passages=[PassageOut.model_validate(p, from_attributes=True) for p in hits])

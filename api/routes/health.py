@@ -1,0 +1,26 @@
+"""Liveness and readiness."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import StateDep
+from api.schemas import ErrorOut
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses={503: {"model": ErrorOut}})
+def readyz(state: StateDep) -> Any:
+    if not state.ready:
+        return JSONResponse({"status": "not ready", "detail": state.load_error or "the index is loading"},
+                            status_code=503)
+    idx = state.qa.index
+    return {"status": "ready", "index": {"path": str(idx.path), **idx.manifest.to_dict()}}

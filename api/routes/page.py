@@ -1,0 +1,22 @@
+"""The chat page (``GET /``, a self-contained HTML file) and an empty favicon."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, Response
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", name="chat_page")
+def chat_page() -> FileResponse:
+    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
+                        headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204)
