@@ -7,14 +7,14 @@ PORT    ?= 8000
 WORKERS ?= 1
 export QA_INDEX_DIR ?= var/index
 
-.PHONY: setup serve test index eval bench clean browser
+.PHONY: setup serve test test-fast lint index eval eval-dev eval-expected bench clean browser
 
 # torch first, pinned to the CPU build on disk, so sentence-transformers never pulls CUDA wheels.
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/pip install -q -e '.[test,bench,dev]'
 	touch $@
 
 setup: $(BIN)/.installed
@@ -34,8 +34,32 @@ serve: setup
 test: setup browser
 	$(BIN)/python -m pytest -q
 
+# Unit tests on small indexes built in the test: no server, no browser, no subprocess CLI, no eval gate (<= 60 s).
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+LINT_PATHS = index qa api eval
+lint: setup
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy $(LINT_PATHS)
+
+# The eval (see eval/run.py): results go to git-ignored var/eval* unless REFRESH=1 (make eval REFRESH=1 rewrites
+# the committed eval/results/). Indexes it needs are built and cached in var/eval-index/.
+DEV ?= ../shared/dev
+DEV_ARGS = --set $(DEV)/questions.jsonl --corpus $(DEV)/reports
+
 eval: setup
-	$(BIN)/qa eval --out eval/results
+	$(BIN)/qa eval --out $(if $(REFRESH),eval/results,var/eval)
+
+eval-dev: setup
+	@[ -d $(DEV) ] || { echo "no development set at $(DEV)" >&2; exit 1; }
+	$(BIN)/qa eval $(DEV_ARGS) --out var/eval-dev
+
+# Re-pin the expected figures (eval/expected.json) from the current code: seed set, and the dev set when present.
+eval-expected: setup
+	$(BIN)/qa eval --out var/eval --update-expected
+	@if [ -d $(DEV) ]; then $(BIN)/qa eval $(DEV_ARGS) --out var/eval-dev --update-expected; \
+	  else echo "no $(DEV): dev figures left as they are"; fi
 
 bench: setup
 	$(BIN)/python -m eval.bench --out eval/results

@@ -181,21 +181,17 @@ def ask(
     typer.echo(f"({r.took_ms} ms)")
 
 
-@app.command("eval")
-def eval_cmd(
-    set_file: Path = typer.Option(None, "--set", help="question set (JSON Lines) [default eval/questions.jsonl]"),
-    out: Path = typer.Option(Path("eval/results"), "--out", help="folder for report.md, recall.png, results.json"),
-    index: Path = typer.Option(None, "--index", help="index folder"),
-) -> None:
-    """Run the question set: retrieval and answer metrics, ablation, latency, failures."""
-    from eval.run import EvalError, run_eval
+@app.command("eval", add_help_option=False,
+             context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def eval_cmd(ctx: typer.Context) -> None:
+    """Score a question set: EM/F1 per answer type and tag, Recall@k, abstention curve (options: qa eval --help).
 
-    qa = _load_qa(index, None)
-    try:
-        summary = run_eval(qa, set_file, out)
-    except EvalError as e:
-        _fail(str(e))
-    typer.echo(summary)
+    Runs ``python -m eval.run`` with the same arguments (the eval is its own tool; api and eval do not import
+    each other), e.g. ``qa eval --set ../shared/dev/questions.jsonl --corpus ../shared/dev/reports``.
+    """
+    import subprocess
+
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "eval.run", *ctx.args]))
 
 
 @app.command()
