@@ -22,7 +22,7 @@ _SUB = re.compile(rf"^[{CN_NUM}]+是")
 _HEADING_MAX = 60
 
 
-def _heading_level(line: str) -> int | None:
+def heading_level(line: str) -> int | None:
     for level, rx in ((1, _H1), (2, _H2), (3, _H3)):
         if rx.match(line):
             return level
@@ -78,12 +78,16 @@ def split_passages(doc: Document, max_chars: int = 320) -> list[Passage]:
     section: list[str] = []
     levels: list[int] = []
     pos = 0
+    matter: list[tuple[int, int]] = []  # title, number, addressee lines above the body; signature, date below
     for line in text.split("\n"):
         line_start, line_end = pos, pos + len(line)
         pos = line_end + 1
-        if not line.strip() or line.strip() == doc.meta.title:
+        if not line.strip():
             continue
-        level = _heading_level(line)
+        if line.strip() == doc.meta.title:
+            matter.append((line_start, line_end))
+            continue
+        level = heading_level(line)
         if level is not None:
             heading = line if _is_heading_only(line) else _first_sentence(line)
             # a heading closes every open heading of its level or deeper (a report may skip a level)
@@ -95,6 +99,7 @@ def split_passages(doc: Document, max_chars: int = 320) -> list[Passage]:
             if _is_heading_only(line):
                 continue
         elif _is_heading_only(line) and (len(line) <= 30 or not passages):
+            matter.append((line_start, line_end))
             continue  # issuer / title lines above the body, signature and date lines below it
         for cs, ce in _chunks(text, line_start, line_end, max_chars):
             chunk = text[cs:ce]
@@ -104,7 +109,22 @@ def split_passages(doc: Document, max_chars: int = 320) -> list[Passage]:
             passages.append(Passage(
                 passage_id=passage_id(doc.doc_id, cs, ce), doc_id=doc.doc_id, start=cs, end=ce, text=chunk,
                 section=list(sub), header=build_header(doc, sub)))
-    return passages
+    return passages + _matter_passages(doc, matter, passages)
+
+
+def _matter_passages(doc: Document, matter: list[tuple[int, int]], body: list[Passage]) -> list[Passage]:
+    """The lines above the body (title, document number, addressee) and below it (signature, date) as one
+    passage each, so that 文号 / 报给谁 / 落款日期 can be answered and cited."""
+    first = body[0].start if body else len(doc.clean_text)
+    last = body[-1].end if body else 0
+    out = []
+    for block in ([r for r in matter if r[1] <= first], [r for r in matter if r[0] >= last]):
+        if not block:
+            continue
+        cs, ce = block[0][0], block[-1][1]
+        out.append(Passage(passage_id=passage_id(doc.doc_id, cs, ce), doc_id=doc.doc_id, start=cs, end=ce,
+                           text=doc.clean_text[cs:ce], section=[], header=build_header(doc, [])))
+    return out
 
 
 def corpus_checksum(docs: list[Document]) -> str:

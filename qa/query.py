@@ -135,12 +135,22 @@ def focus_terms(q: str, drop_spans: list[tuple[int, int]]) -> list[str]:
     return out
 
 
+_YEAR_OF = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!度?以来|起|至|到|以前|之前)")
+# "针对2019年度全省评估发现的问题" names a year inside the report, not the year the report covers
+_INNER_YEAR_LEAD = re.compile(r"(?:针对|对|按照|根据|截至|截止|于|从|自|比|较|与|同|和|在|据)$")
+
+
+def report_years(q: str) -> list[int]:
+    """Years the question asks a report about (2019年以来 / 针对2019年度… are periods inside a report)."""
+    return sorted({int(m.group(1)) for m in _YEAR_OF.finditer(q) if not _INNER_YEAR_LEAD.search(q[:m.start()])})
+
+
 def analyse(question: str, gaz: Gazetteer) -> QueryInfo:
     q = question.strip()
     regions, spans = gaz.find_regions(q)
     unknown = _unknown_places(q, spans, gaz)
     # "2019年以来" / "自2019年起" name a period inside a report, not the year a report covers
-    years = sorted({int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)\s*年(?!度?以来|起|至|到|以前|之前)", q)})
+    years = report_years(q)
     asked = classify(q)
     kind, hint, strength = asked.type.value, asked.unit, asked.unit_strength
     # segment the rest of the question apart from the place names (云溪市长 -> 云溪 | 市长)

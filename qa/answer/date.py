@@ -17,7 +17,7 @@ DATE_RE = re.compile(
 def date_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out: list[Span] = []
     q = ctx.question
-    since = bool(re.search(r"从哪|自哪|哪一?年起|何时起|什么时候起|什么时候开始", q))
+    since = bool(re.search(r"从哪一?年|自哪一?年|哪一?年起|何时起|什么时候起", q))
     for m in DATE_RE.finditer(sent):
         s, e = m.start(), m.end()
         text = m.group(0)

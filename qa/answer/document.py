@@ -17,6 +17,9 @@ def docnum_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     for m in DOCNUM_RE.finditer(sent):
         s, e = m.start(), m.end()
+        if not sent[:s].strip() and not sent[e:].strip("。 "):
+            out.append(Span(s, e, 0.9))  # a line of its own above the title: the report's own number
+            continue
         out.append(Span(s, e, 0.4 + 0.3 * near(sent, s, e, ctx, reach=30) + 0.3 * clause_cover(sent, s, ctx)))
     return out
 

@@ -16,11 +16,15 @@ def _run_bounds(sent: str, s: int, e: int) -> tuple[int, int]:
     """Trim a 、-run to its items: the first item no longer than the middle ones, the last a noun phrase."""
     items = sent[s:e].split("、")
     inner = [len(x) for x in items[1:-1]] or [len(items[-1])]
-    longest = max(inner) + 1
-    first = items[0]
-    s += max(0, len(first) - longest) if len(first) > longest else 0
+    longest = max(inner)
+    first_end = s + len(items[0])
+    np_start = noun_phrase_before(sent, first_end)
+    if first_end - np_start >= 2 and first_end - np_start <= longest + 1:
+        s = max(s, np_start)
+    elif len(items[0]) > longest:
+        s = first_end - longest
     last_start = e - len(items[-1])
-    e = max(noun_phrase_after(sent, last_start, limit=longest + 2), last_start + min(len(items[-1]), longest))
+    e = last_start + min(len(items[-1]), longest)
     return strip_span(sent, s, e)
 
 

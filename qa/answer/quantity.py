@@ -56,8 +56,8 @@ def _skip(m: re.Match[str], sent: str, ctx: SpanContext) -> bool:
         return True
     if re.fullmatch(rf"[{CN_DIGITS}]+", num) and unit not in _CN_UNITS_OK:
         return True
-    if sent[max(0, m.start() - 1):m.start()] == "第":
-        return True  # an ordinal, not a count
+    if sent[max(0, m.start() - 1):m.start()] in ("第", "〕", "]", "）", ")"):
+        return True  # an ordinal or a document number's serial, not a count
     return inside_marks(sent, m.start()) or m.group(0) in ctx.question
 
 
@@ -147,5 +147,5 @@ def _joined(sent: str, spans: list[Span]) -> list[Span]:
     for a, b in zip(ordered, ordered[1:]):
         gap = sent[a.end:b.start]
         if len(gap) <= 1 and re.fullmatch(r"[、和及与]?", gap):
-            out.append(Span(a.start, b.end, (a.score + b.score) / 2 + 0.05))
+            out.append(Span(a.start, b.end, max(a.score, b.score) + 0.1))
     return out

@@ -19,6 +19,29 @@ def near(sent: str, s: int, e: int, ctx: SpanContext, reach: float = 8.0) -> flo
     return best
 
 
+def order_fit(sent: str, s: int, e: int, ctx: SpanContext) -> float:
+    """Do the question's words sit on the same side of the span as they sit of the question word?
+    (会同了哪个部门开展检查: 会同 before the answer, 检查 after it.)"""
+    wh = ctx.asked.wh_pos
+    if wh is None:
+        return 0.5
+    cs, ce = clause_bounds(sent, s)
+    agree = total = 0.0
+    for w, term, alts, _subs in ctx.terms.slots:
+        at = ctx.question.find(term)
+        if at < 0:
+            continue
+        before = at < wh
+        for a in {term} | alts:
+            k = sent.find(a, max(0, cs - 10), ce + 10)
+            if k < 0 or (s <= k < e):
+                continue
+            total += w
+            agree += w if (before and k + len(a) <= s) or (not before and k >= e) else 0.0
+            break
+    return agree / total if total else 0.5
+
+
 def specific(text: str, ctx: SpanContext) -> float:
     """Mean idf of the span's words relative to the rarest word: names are specific, 工作/情况 are not."""
     toks = tokenize(text)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 
-from index.text import find_all
+from index.text import find_all, pos_cut_cached
 from qa.answer.context import SpanContext
 from qa.answer.document import title_spans
-from qa.answer.scoring import clause_cover, near, novelty, specific
+from qa.answer.scoring import clause_cover, near, novelty, order_fit, specific
 from qa.answer.spans import (CLAUSE_BREAK, Span, clause_bounds, inside_marks, noun_phrase_after, noun_phrase_before,
-                             strip_span)
+                             snap_to_marks, strip_span)
 from qa.answer.types import AnswerType
 
 QUOTE_RE = re.compile(r"“[^“”]{1,40}”|\"[^\"]{1,40}\"")
@@ -28,6 +28,15 @@ _PLACE_END = re.compile(r"(省|市|县|区|州|盟|旗|镇|乡|街道|社区|村
 _LEAD = re.compile(r"^(?:[了的是为在对将把由以与和向从被请邀请会同联合围绕按照根据通过开展深化推进打造实施成立建立设立挂牌举办召开"
                    r"创建获评评为命名为列为列入纳入入选荣获获得获]|是由|任命)+")
 _TAIL = re.compile(r"(?:[的了等为]|进行|开展|担任|任|作为|相结合|结合|有机统一)+$")
+
+
+def token_bounds(sent: str) -> set[int]:
+    """Offsets where a jieba word starts or ends."""
+    out, pos = {0}, 0
+    for w, _f in pos_cut_cached(sent):
+        pos += len(w)
+        out.add(pos)
+    return out
 
 
 def _type_fit(text: str, t: AnswerType, ctx: SpanContext) -> float:
@@ -49,8 +58,8 @@ def _frame(sent: str, s: int, e: int, ctx: SpanContext) -> float:
     for ps, pe, _w in ctx.terms.positions(sent):
         if 0 <= s - pe <= 2:
             left = 1.0
-        if 0 <= ps - e <= 2:
-            right = 1.0
+        if 0 <= ps - e <= 2 or (pe == e and pe - ps >= 2 and ps > s):
+            right = 1.0  # framed on the right, or ending in the noun the question asks for (…|工作室)
     return (left + right) / 2
 
 
@@ -113,23 +122,69 @@ def _quoted(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     return out
 
 
+def _to_phrase(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]:
+    """Grow a gap to whole words: the asked noun right after it (…化解|工作室), and the noun phrase it ends
+    (列入|下太镇委党校, 由|局主要负责人)."""
+    noun = ctx.asked.noun
+    if noun:
+        for key in (noun, noun[-2:]):
+            k = sent.find(key, e)
+            if 0 <= k - e <= 1 and not sent[e:k].strip("的"):
+                e = k + len(key)
+                break
+    start = noun_phrase_before(sent, e)
+    if start < s and s - start <= 6 and not CLAUSE_BREAK.search(sent[start:s]):
+        s = start
+    if ctx.places is not None:  # a place name the span starts inside of (下太|镇委党校)
+        for m in ctx.places.finditer(sent, max(0, s - 8), s + 2):
+            if m.start() < s < m.end() or m.end() == s:
+                s = m.start()
+                break
+    return s, e
+
+
+_ADDRESSEE = re.compile(r"^([^，,。；;：:]{2,40})[：:]\s*$")
+_ASKS_ADDRESSEE = re.compile(r"报给|报送|呈报|主送|呈送|报告给|致")
+
+
+def addressee_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    """"省人民政府:" above a report's body: the body it is addressed to (报给哪个机关 / 主送单位)."""
+    m = _ADDRESSEE.match(sent.strip())
+    if not m or not _ASKS_ADDRESSEE.search(ctx.question):
+        return []
+    s = sent.find(m.group(1))
+    return [Span(s, s + len(m.group(1)), 1.0)]
+
+
 def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
     t = ctx.asked.type
+    found = addressee_spans(sent, ctx)
+    if found:
+        return found
     cands: dict[tuple[int, int], float] = {}
     for s, e in _gaps(sent, ctx):
-        cands[_trim(sent, s, e)] = 0.0
+        s, e = _trim(sent, s, e)
+        cands[(s, e)] = 0.0
+        cands.setdefault(_trim(sent, *_to_phrase(sent, s, e, ctx)), 0.05)
+        np_end = noun_phrase_after(sent, s, limit=24)
+        if s + 2 <= np_end < e:
+            cands.setdefault((s, np_end), 0.0)  # the noun phrase the gap starts with (…管理局|开展联合)
     for s, e in _head_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = 0.1
     for s, e in _quoted(sent, ctx):
         cands[(s, e)] = 0.1 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0
+    bounds = token_bounds(sent)
     out = []
-    for (s, e), bonus in cands.items():
+    for (s, e), bonus in {snap_to_marks(sent, s, e): b for (s, e), b in cands.items()}.items():
         text = sent[s:e]
         if e - s < 2 or text in ctx.question or e - s > 40:
             continue
         length = 0.6 if e - s <= 2 else 1.0 if e - s <= 16 else 16 / (e - s)
-        score = (0.3 * _frame(sent, s, e, ctx) + 0.15 * near(sent, s, e, ctx) + 0.2 * clause_cover(sent, s, ctx)
-                 + 0.2 * _type_fit(text, t, ctx) + 0.15 * (0.5 * novelty(text, ctx) + 0.5 * specific(text, ctx)))
+        if s not in bounds or e not in bounds:
+            length *= 0.6  # a span that cuts a word in half is not an answer
+        score = (0.25 * _frame(sent, s, e, ctx) + 0.1 * near(sent, s, e, ctx) + 0.15 * clause_cover(sent, s, ctx)
+                 + 0.15 * order_fit(sent, s, e, ctx) + 0.2 * _type_fit(text, t, ctx)
+                 + 0.15 * (0.5 * novelty(text, ctx) + 0.5 * specific(text, ctx)))
         out.append(Span(s, e, score * length + bonus))
     if t in (AnswerType.NAME, AnswerType.HONOUR):
         out += [Span(sp.start, sp.end, sp.score * 0.9) for sp in title_spans(sent, ctx)]

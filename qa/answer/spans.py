@@ -75,6 +75,19 @@ def inside_marks(text: str, pos: int) -> bool:
     return False
 
 
+def snap_to_marks(sent: str, s: int, e: int) -> tuple[int, int]:
+    """A span that starts or ends inside a 《title》 or “name” grows to the whole mark."""
+    for o, c in (("《", "》"), ("“", "”")):
+        for pos in (s, e - 1):
+            a = sent.rfind(o, 0, pos + 1)
+            if a == -1 or a == pos and pos == e - 1:
+                continue
+            b = sent.find(c, a + 1)
+            if b != -1 and a <= pos <= b and sent.rfind(c, 0, pos) < a:
+                s, e = min(s, a), max(e, b + 1)
+    return s, e
+
+
 def strip_span(sent: str, s: int, e: int) -> tuple[int, int]:
     """Trim punctuation and spaces at both ends of a span (keeping balanced 《》 and “”)."""
     while s < e and (sent[s] in " 　，,、；;：:。的和及与" or (sent[s] in "》”)）" )):
@@ -115,7 +128,7 @@ def noun_phrase_before(sent: str, pos: int, limit: int = 16) -> int:
     toks = pos_cut(sent[max(0, pos - limit - 8):pos])
     start = pos
     for w, f in reversed(toks):
-        if (f.startswith(_NOUNISH) or f in ("m", "q", "f", "s", "a") or w in ("“", "”", "《", "》")) \
+        if (f.startswith(_NOUNISH) or f in ("m", "q", "f", "s", "a", "t") or w in ("“", "”", "《", "》")) \
                 and not re.fullmatch(r"[\W_]+", w.strip("“”《》") or "x"):
             start -= len(w)
             if pos - start > limit:

@@ -39,7 +39,7 @@ UNITS = ["平方公里", "平方米", "个百分点", "百分点", "个工作日
          "人次", "件次", "场次", "户次", "次", "件", "人", "名", "个", "项", "条", "场", "家", "起", "份", "支", "面", "所",
          "处", "批", "篇", "期", "部", "册", "套", "宗", "户", "座", "台", "辆", "天", "日", "小时", "分钟", "年", "月",
          "周", "公里", "米", "亩", "吨", "省", "市", "县", "镇", "村", "类", "种", "块", "笔", "单", "例", "组", "队", "轮",
-         "本", "张", "堂", "节", "课", "届", "号", "位", "万", "亿", "%"]
+         "本", "张", "堂", "节", "课", "位", "万", "亿", "%"]
 TIME_UNITS = frozenset({"年", "月", "天", "日", "周", "小时", "分钟", "个工作日", "工作日", "个月"})
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(set(UNITS) - {"%"}, key=len, reverse=True))
 _UNIT_AFTER_ASK = re.compile(rf"(?:多少|几)(个月|{_UNIT_ALT})")
@@ -57,7 +57,8 @@ _COUNT = re.compile(r"多少|几(?!乎)|数量|总数|规模|多高|多大|多�
 _DOCNUM = re.compile(r"文号|发文字号|字号")
 _DOCUMENT = re.compile(r"哪份|哪部|哪个文件|哪些文件|什么文件|哪篇|哪本|什么书|哪几份|"
                        r"(?:什么|哪个|哪项|哪一)(?:方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|标准|指引|制度|规则|法律|法规|文章|报告|案例|决定|实施方案)|"
-                       r"(?:方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|规则|文章|报告|案例)(?:叫什么|的?(?:名称|全称|题目|标题|文件名)|是哪)|文件名")
+                       r"(?:方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|规则|文章|报告|案例)(?:叫什么|的?(?:名称|全称|题目|标题|文件名)|是哪)|文件名|"
+                       r"什么[^，,。？?]{1,12}(?:方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|规则)[？?]?$")
 _HONOUR = re.compile(r"(?:评为|命名为|授予|获评|荣获|获得|拿到|获|入选|认定为|确定为|列为)[^，,？?]{0,12}(?:什么|哪|何)|"
                      r"什么(?:称号|荣誉|奖|等级|等次|殊荣)|哪(?:个|项|一)?(?:称号|荣誉|奖项|等级|等次)|称号|荣誉")
 _ROLE = re.compile(r"由谁(?:担任|任|牵头|负责|兼任)|谁(?:担任|任)(?:组长|主任|第一|双组长|副组长|召集人)|"
@@ -123,14 +124,26 @@ def asked_noun(q: str) -> str | None:
     from index.text import pos_cut_cached
 
     m = _WH_NOUN.search(q)
+    before = re.search(r"([\u4e00-\u9fff]{2,12}?)的?(?:叫什么|是什么|全称|名称|叫啥|是哪)", q)
+    if before and (not m or before.start() < m.start()):
+        toks = [w for w, f in pos_cut_cached(q[:before.end(1)])]
+        head = ""
+        for w, f in reversed(pos_cut_cached(q[:before.end(1)])):
+            if not f.startswith(_NOUN_TAGS):
+                break
+            head = w + head
+        del toks
+        if head:
+            return head[-6:]
     if not m:
         return None
     noun = ""
     for w, f in pos_cut_cached(q[m.end():m.end() + 14]):
-        if w in ("“", "”") or (f.startswith(_NOUN_TAGS) or (noun and f in ("a", "v") and len(w) == 2 and noun[-1:] != "")) \
-                and not re.fullmatch(r"[\W_]+", w.strip("“”") or "x"):
-            if f == "v" and noun:
-                break
+        if w in ("“", "”") or (not f.startswith(("v", "p", "u", "d", "c", "r", "y", "x", "e", "f", "t"))
+                               and not re.fullmatch(r"[\W_]+", w.strip("“”") or "x")):
+            noun += w
+            continue
+        if f == "vn" or (f == "v" and not noun and len(w) == 2 and w in ("建设", "管理", "服务", "执法", "调解")):
             noun += w
             continue
         break

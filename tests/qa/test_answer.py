@@ -1,0 +1,119 @@
+"""Answer types and span extractors (qa/answer/) on sentences written for the tests.
+
+No index is needed: term weights come from a tiny vocabulary, so these run in milliseconds.
+"""
+import numpy as np
+import pytest
+
+from qa.answer.context import SpanContext
+from qa.answer.registry import EXTRACTORS
+from qa.answer.terms import QuestionTerms, TermWeights
+from qa.answer.types import AnswerType, classify
+from qa.query import focus_terms
+
+# a tiny vocabulary: common report words are frequent (low idf), everything else is rare
+_COMMON = ["工作", "开展", "推进", "建设", "法治", "全市", "全县", "组织", "进行", "情况"]
+W = TermWeights({w: i for i, w in enumerate(_COMMON)}, np.cumsum([0] + [80] * len(_COMMON)), 100)
+
+
+def ctx_for(question: str) -> SpanContext:
+    asked = classify(question)
+    terms = QuestionTerms(focus_terms(question, []), question, W, {asked.unit} if asked.unit else set())
+    return SpanContext(question, asked, terms, W)
+
+
+def best(question: str, sentence: str) -> str | None:
+    ctx = ctx_for(question)
+    spans = EXTRACTORS[ctx.asked.type](sentence, ctx)
+    if not spans:
+        return None
+    s = max(spans, key=lambda x: x.score)
+    return sentence[s.start:s.end]
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("青禾县行政复议纠错率是多少", AnswerType.RATE),
+    ("办理法律援助案件多少件", AnswerType.COUNT),
+    ("挽回经济损失多少钱", AnswerType.MONEY),
+    ("开办企业最多需要几个工作日", AnswerType.DURATION),
+    ("法律素质测试已经连续搞了多少年", AnswerType.DURATION),
+    ("开展的是第几批示范创建活动", AnswerType.ORDINAL),
+    ("在全省考核中排第几", AnswerType.ORDINAL),
+    ("条例从什么时候开始施行", AnswerType.DATE),
+    ("市委书记是谁", AnswerType.PERSON),
+    ("领导小组组长由谁担任", AnswerType.ROLE),
+    ("报告是报给哪个机关的", AnswerType.BODY),
+    ("联合哪个部门开展了执法检查", AnswerType.BODY),
+    ("印发的实施方案叫什么", AnswerType.DOCUMENT),
+    ("实施方案的文号是什么", AnswerType.DOCUMENT),
+    ("被命名为什么称号", AnswerType.HONOUR),
+    ("挂牌成立了什么工作室", AnswerType.NAME),
+    ("推动哪三种述法有机统一", AnswerType.LIST),
+    ("调解品牌是哪里的", AnswerType.PLACE),
+    ("采取了哪些措施推进依法行政", AnswerType.OPEN),
+])
+def test_question_type(question, expected):
+    assert classify(question).type == expected
+
+
+def test_asked_unit_and_items():
+    assert classify("审结多少件").unit == "件"
+    assert classify("开展的是第几批活动").unit == "批"
+    assert classify("在几个市几个县开展试点").items == 2
+    assert classify("报送给了哪两个机关").items == 2
+
+
+@pytest.mark.parametrize("question,sentence,expected", [
+    ("纠错率是多少", "已审结的案件中，纠错113件，纠错率为18.5%；", "18.5%"),
+    ("纠错了多少件", "已审结的案件中，纠错113件，纠错率为18.5%；", "113件"),
+    ("审结多少件", "全市受理行政复议案件1362件，审结1193件；", "1193件"),
+    ("死亡人数下降了多少", "生产安全事故起数和死亡人数分别下降37%、40%。", "40%"),
+    ("经济发达镇的权力事项有多少项", "明确一般镇权力事项140项、经济发达镇269项、街道132项。", "269项"),
+    ("培育法律明白人多少名", "培育“法律明白人”6400余名，发放宣传资料8.6万份。", "6400余名"),
+    ("挽回经济损失多少钱", "办理法律援助案件1733件，为群众挽回经济损失2360万元；", "2360万元"),
+    # a generic classifier keeps its noun; a duration keeps 连续 and its measure word
+    ("制定并备案了多少项制度", "制定行政执法公示等12项制度并依法备案。", "12项制度"),
+    ("法律知识测试已经连续举办了多少年", "全县法律知识测试已连续9年实现全覆盖，参考率100%。", "连续9年"),
+    ("开办企业最多需要几个工作日", "企业开办时间压缩至3个工作日以内。", "3个工作日"),
+    # two figures asked at once
+    ("试点放在了几个市几个县", "在2市5县开展一体建设试点。", "2市5县"),
+])
+def test_figure_span(question, sentence, expected):
+    assert best(question, sentence) == expected
+
+
+def test_years_and_document_numbers_are_not_figures():
+    q = "有多少件"
+    sent = "根据《规定》(厅字〔2019〕28号)要求，2024年共办理案件12件。"
+    ctx = ctx_for(q)
+    assert [sent[s.start:s.end] for s in EXTRACTORS[ctx.asked.type](sent, ctx)] == ["12件"]
+
+
+@pytest.mark.parametrize("question,sentence,expected", [
+    ("开展的是第几批示范创建活动", "积极开展第四批法治政府建设示范创建活动。", "第四批"),
+    ("召开的是第几次会议", "召开县委全面依法治县委员会第三次会议，审议通过工作要点。", "第三次会议"),
+    ("在全省考核中排第几", "在全省法治政府建设考核中位列全省第2名。", "全省第2名"),
+    ("条例从什么时候开始施行", "《青禾县物业管理条例》自2023年5月1日起施行。", "2023年5月1日"),
+    ("市委书记是谁", "市委书记周文澜主持召开会议，市委副书记、市长林若溪出席。", "周文澜"),
+    ("市长叫什么名字", "市委书记周文澜主持召开会议，市委副书记、市长林若溪出席。", "林若溪"),
+    ("实施方案的文号是什么", "印发《青禾县法治政府建设实施方案》(青政发〔2022〕7号)。", "青政发〔2022〕7号"),
+    ("出台了什么执法案卷评查的办法", "制定出台《云溪市行政执法案卷评查办法》，印发《云溪市普法责任清单》。",
+     "《云溪市行政执法案卷评查办法》"),
+    ("挂牌成立了什么工作室", "持续推动矛盾纠纷化解，挂牌成立行政调解工作室，全年化解纠纷12件。", "行政调解工作室"),
+    ("联合哪个部门开展了执法检查", "县司法局联合县市场监督管理局开展执法检查。", "县市场监督管理局"),
+    ("领导小组组长由谁担任", "调整法治建设领导小组，组长由县长担任。", "县长"),
+    ("推动哪三种述法有机统一", "推动年终述法、专题述法、会议述法有机统一。", "年终述法、专题述法、会议述法"),
+    ("被命名为什么称号", "青禾县被命名为“全省法治建设先进县”。", "“全省法治建设先进县”"),
+])
+def test_typed_span(question, sentence, expected):
+    assert best(question, sentence) == expected
+
+
+def test_addressee_line_answers_who_the_report_is_sent_to():
+    assert best("这份报告是报给哪个机关的", "县人大常委会:") == "县人大常委会"
+
+
+def test_no_span_of_the_wanted_type_means_no_answer():
+    # a date is asked, the sentence has only counts: nothing of another type comes back
+    assert best("条例从什么时候开始施行", "全年办理案件12件，审结10件。") is None
+    assert best("市委书记是谁", "全年办理案件12件，审结10件。") is None
