@@ -5,7 +5,9 @@ import json
 import pytest
 
 from eval.metrics import cost_all
-from eval.run import default_set, evaluate, figures, load_questions, write_outputs, compare, check_targets
+from eval.run import check_targets, compare, default_set, evaluate, figures, load_questions, write_outputs
+
+pytestmark = pytest.mark.slow  # loads the encoder and the seed index (not in make test-fast)
 
 
 @pytest.fixture(scope="module")

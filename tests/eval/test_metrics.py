@@ -6,7 +6,7 @@ import pytest
 
 from eval.metrics import (Outcome, abstention_curve, best_threshold, char_f1, cost_all, cost_answerable,
                           exact_match, failure_kind, format_ranges, group_by, ndcg_at, normalize, recall_at, summarize, thresholds)
-from eval.run import (EvalError, GateReport, check_targets, compare, figures, load_questions, lower_is_better,
+from eval.run import (EvalError, GateReport, check_targets, compare, load_questions, lower_is_better,
                       question_from_dict, set_key, update_expected)
 
 
@@ -157,11 +157,3 @@ def test_targets_and_update(tmp_path):
     assert compare(measured, 1, e["sets"]["x"]["set_sha1"], "x", e).ok
     assert set_key(qs, None, e) == "x"  # found by its files
     assert set_key(qs, None, {"sets": {}}) == tmp_path.name  # …/<name>/questions.jsonl -> <name>
-
-
-def test_figures_pin_types_with_enough_questions(seed_run):
-    f = figures(seed_run)
-    for t, s in seed_run.by_type.items():
-        assert (f"type:{t}/exact_match" in f) == (s["n"] >= 5)
-    assert {"exact_match", "f1", "recall@5", "answerable_abstained", "unanswerable_abstained"} <= set(f)
-    assert "tag:hard/exact_match" in f and "tag:untagged/exact_match" in f
