@@ -37,9 +37,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from eval.metrics import (UNANSWERABLE, Outcome, abstention_curve, best_threshold, cost_all, cost_answerable,
-                          exact_match, failure_kind, find_answer_span, format_ranges, group_by, mrr_at, ndcg_at, percentile,
-                          recall_at, summarize)
+from eval.metrics import (
+    UNANSWERABLE,
+    Outcome,
+    abstention_curve,
+    best_threshold,
+    cost_all,
+    cost_answerable,
+    exact_match,
+    failure_kind,
+    find_answer_span,
+    format_ranges,
+    group_by,
+    mrr_at,
+    ndcg_at,
+    percentile,
+    recall_at,
+    summarize,
+)
 
 ROOT = Path(os.path.abspath(__file__)).parents[1]
 EXPECTED = ROOT / "eval" / "expected.json"
@@ -198,7 +213,7 @@ def _bars(progress: bool):
     return cb, lambda: [b.close() for b in bars.values()]
 
 
-def eval_index(seeds: Path, corpus: Path | None, encoder, cache: Path, *, reuse: list[Path] = (),
+def eval_index(seeds: Path, corpus: Path | None, encoder, cache: Path, *, reuse: tuple[Path, ...] = (),
                progress: bool | None = None, log=None) -> Path:
     """The index folder holding the seed reports (and ``corpus``'s reports beside them), built on first use
     in ``cache/<key>`` and reused while the reports, encoder and index code are unchanged."""
@@ -565,7 +580,7 @@ def _recall_chart(res: EvalResult, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
-    for m, style in zip(res.modes, ("-^", "--o", "-.s")):
+    for m, style in zip(res.modes, ("-^", "--o", "-.s"), strict=False):
         ax.plot(KS, [res.retrieval[m][f"recall@{k}"] for k in KS], style, label=m)
     ax.set_xlabel("k (passages)")
     ax.set_ylabel("Recall@k")
@@ -786,7 +801,7 @@ def run(args) -> int:
             encoder = get_encoder(args.encoder or read_manifest(index_dir).encoder)
         else:
             encoder = get_encoder(args.encoder or cfg.encoder)
-            reuse = [p for p in (args.index, cfg.index_dir) if p]
+            reuse = tuple(p for p in (args.index, cfg.index_dir) if p)
             index_dir = eval_index(args.seeds or cfg.seeds_dir, args.corpus, encoder, args.cache, reuse=reuse)
         qa, threshold = load_open_qa(index_dir, encoder)
     except (IndexError_, EncoderError) as e:

@@ -48,7 +48,7 @@ def test_the_curve_at_the_threshold_in_use_is_the_run(small_run):
 def test_curve_shape(small_run):
     _, _, questions, res = small_run
     n_ans = sum(1 for q in questions if q.answerable)
-    for a, b in zip(res.curve, res.curve[1:]):
+    for a, b in zip(res.curve, res.curve[1:], strict=False):
         assert b["false_abstentions"] >= a["false_abstentions"]
         assert b["unanswerable_answered"] <= a["unanswerable_answered"]
         assert b["correct"] <= a["correct"] and b["wrong"] <= a["wrong"]
@@ -66,7 +66,7 @@ def test_same_answers_as_the_service(small_run):
     qa, threshold, questions, res = small_run
     served = QA(qa.index, qa.encoder)
     assert served.config.min_answer_score == threshold
-    for q, row in zip(questions, res.questions):
+    for q, row in zip(questions, res.questions, strict=True):
         r = served.ask(q.question, top_k=10, use_cache=False)
         assert r.answer == row["got"], (q.id, r.answer, row)
         if r.answers:

@@ -4,13 +4,37 @@ import json
 
 import pytest
 
-from eval.metrics import (Outcome, abstention_curve, best_threshold, char_f1, cost_all, cost_answerable,
-                          exact_match, failure_kind, format_ranges, group_by, ndcg_at, normalize, recall_at, summarize, thresholds)
-from eval.run import (EvalError, GateReport, check_targets, compare, load_questions, lower_is_better,
-                      question_from_dict, set_key, update_expected)
+from eval.metrics import (
+    Outcome,
+    abstention_curve,
+    best_threshold,
+    char_f1,
+    cost_all,
+    cost_answerable,
+    exact_match,
+    failure_kind,
+    format_ranges,
+    group_by,
+    ndcg_at,
+    normalize,
+    recall_at,
+    summarize,
+    thresholds,
+)
+from eval.run import (
+    EvalError,
+    GateReport,
+    check_targets,
+    compare,
+    load_questions,
+    lower_is_better,
+    question_from_dict,
+    set_key,
+    update_expected,
+)
 
 
-def O(answerable, score, cand, gold=("8件",), typ="count", tags=(), threshold=0.5):  # noqa: N802 - a row builder
+def row(answerable, score, cand, gold=("8件",), typ="count", tags=(), threshold=0.5):
     answer = cand if score is not None and score >= threshold else None
     return Outcome(answerable=answerable, answer=answer, candidate=cand, score=score,
                    golds=tuple(gold) if answerable else (), type=typ if answerable else "unanswerable", tags=tags)
@@ -27,12 +51,12 @@ def test_cmrc_metrics():
 
 
 def test_summary_per_type_and_tag():
-    rows = [O(True, 0.9, "8件", typ="count", tags=("hard",)),
-            O(True, 0.9, "共8件", typ="count"),                      # too long: EM 0, F1 0.8
-            O(True, 0.3, "8件", typ="count"),                        # right but under the threshold: abstains
-            O(True, 0.8, "张三", gold=("张三",), typ="person", tags=("hard",)),
-            O(False, 0.7, "9件", tags=("hard",)),                    # unanswerable, answered
-            O(False, None, None)]                                    # unanswerable, no candidate at all
+    rows = [row(True, 0.9, "8件", typ="count", tags=("hard",)),
+            row(True, 0.9, "共8件", typ="count"),                      # too long: EM 0, F1 0.8
+            row(True, 0.3, "8件", typ="count"),                        # right but under the threshold: abstains
+            row(True, 0.8, "张三", gold=("张三",), typ="person", tags=("hard",)),
+            row(False, 0.7, "9件", tags=("hard",)),                    # unanswerable, answered
+            row(False, None, None)]                                    # unanswerable, no candidate at all
     s = summarize(rows)
     assert (s["n"], s["n_answerable"], s["n_unanswerable"]) == (6, 4, 2)
     assert s["exact_match"] == pytest.approx(round((1 + 0 + 0 + 1 + 0 + 1) / 6, 4))
@@ -49,8 +73,8 @@ def test_summary_per_type_and_tag():
 
 
 def test_abstention_curve_counts():
-    rows = [O(True, 0.9, "8件"), O(True, 0.6, "9件"), O(True, 0.3, "8件"), O(True, None, None),
-            O(False, 0.55, "7件"), O(False, 0.2, "7件"), O(False, None, None)]
+    rows = [row(True, 0.9, "8件"), row(True, 0.6, "9件"), row(True, 0.3, "8件"), row(True, None, None),
+            row(False, 0.55, "7件"), row(False, 0.2, "7件"), row(False, None, None)]
     ts = thresholds()
     assert len(ts) == 51 and ts[0] == 0 and ts[-1] == 1 and ts[25] == 0.5
     curve = {r["t"]: r for r in abstention_curve(rows)}

@@ -24,7 +24,7 @@ SENTENCE_END = "。；！？"
 def _load():
     rows = []
     with QUESTIONS.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
+        for line in f:
             if line.strip():
                 rows.append(json.loads(line))
     return rows
