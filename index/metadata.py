@@ -343,11 +343,11 @@ def _subject(lines: list[str], head: list[str]) -> Organ | None:
     return None
 
 
-def _addressee(addr: str | None) -> tuple[str | None, Organ | None]:
-    """(the reporter's level, its place) from whom it reports to: 某某县委、县人大常委会 -> the county government;
-    省政府、市委、市人大 -> a city; 市委、市政府 -> someone below the city (nothing certain)."""
+def _addressee(addr: str | None) -> tuple[str | None, Organ | None, set[str]]:
+    """(the reporter's level, its place, the levels above it) from whom it reports to: 某某县委、县人大常委会 ->
+    the county government; 省政府、市委、市人大 -> a city; 市委、市政府 -> a city department or someone below."""
     if not addr:
-        return None, None
+        return None, None, set()
     own, above, place = set(), set(), None
     for item in re.split(r"[、,，\s]+", addr.rstrip(":：")):
         o = organ_at(item)
@@ -361,7 +361,7 @@ def _addressee(addr: str | None) -> tuple[str | None, Organ | None]:
     lvl = next(iter(own)) if len(own) == 1 else None
     if place:
         place.department, place.government = None, True
-    return lvl, (place if place and _suffix(place.name) == lvl else None)
+    return lvl, (place if place and _suffix(place.name) == lvl else None), above
 
 
 def _level_counts(text: str) -> Counter:
@@ -399,8 +399,9 @@ def _contradicted(o: Organ, level: str | None, counts: Counter) -> bool:
         and counts[_suffix(o.name)] == 0
 
 
-def _from_body(mentions: list[PlaceMention], level: str | None, text: str) -> Organ | None:
-    """The most mentioned place of the report's level; a province by its places when it names none."""
+def _from_body(mentions: list[PlaceMention], level: str | None, text: str, above: set[str]) -> Organ | None:
+    """The most mentioned place of the report's level (not of a level it reports to); a province by its
+    places when it names none."""
     counts: Counter = Counter()
     first: dict[str, PlaceMention] = {}
     for m in mentions:
@@ -410,7 +411,8 @@ def _from_body(mentions: list[PlaceMention], level: str | None, text: str) -> Or
     for name in place_mentions(text, level == "省"):  # names the divisions do not know (made-up places)
         if not find_places(name, strict=False):
             counts[name] += 1
-    fit = [n for n in counts if _fits(n, first[n].place if n in first else None, level)]
+    place = {n: first[n].place if n in first else None for n in counts}
+    fit = [n for n in counts if _fits(n, place[n], level) and not any(_fits(n, place[n], a) for a in above)]
     if fit:
         best = max(fit, key=lambda n: counts[n])  # ties: the first named
         return _mention_organ(first[best]) if best in first else Organ(best, level=_level_of_name(best))
@@ -467,7 +469,7 @@ def detect_reporter(text: str, title: str | None, fields: dict[str, str]) -> Rep
     lines = text.split("\n")
     head, addr = head_lines(lines)
     subject = _subject(lines, head)
-    addr_level, addr_place = _addressee(addr)
+    addr_level, addr_place, above = _addressee(addr)
     counts = _level_counts(text)
     level = _place_level(subject, addr_level, counts)
     written = ([title] if title else []) + head + _signature(lines)
@@ -475,7 +477,9 @@ def detect_reporter(text: str, title: str | None, fields: dict[str, str]) -> Rep
     organs += [o for o in (addr_place, subject) if o and o.name]
     chosen = next((o for o in organs if not _contradicted(o, level, counts)), None)
     if chosen is None:
-        chosen = _from_body(find_places(text), level, text) or (organs[0] if organs else None)
+        departmental = bool(subject and subject.department) or any(counts[w] for w in ("厅", "局", "委", "办"))
+        chosen = _from_body(find_places(text), level, text, set() if departmental else above) \
+            or (organs[0] if organs else None)
     if chosen is None:
         return Reporter()
     return Reporter(chosen.name, chosen.level, list(chosen.parents),

@@ -104,7 +104,11 @@ class QA:
 
     # ---------------------------------------------------------------- scope
     def _scope(self, info: QueryInfo, filters: dict | None) -> tuple[list[str] | None, str | None]:
-        """Which reports the question is about; a reason when no report can answer it."""
+        """Which reports the question is about; a reason when no report can answer it.
+
+        A department the question names (青州市人社局) means that department's reports; a place named alone means
+        its government's reports when there is one for the year asked, else every report of the place.
+        """
         docs = self.index.documents
         gaz = self.gazetteer
         allowed = set(docs)
@@ -112,7 +116,7 @@ class QA:
         if filters.get("region"):
             fr = str(filters["region"])
             regs, _ = gaz.find_regions(fr)
-            match = {d for r in regs for d in gaz.region_docs.get(r, [])}
+            match = gaz.docs_for(regs)
             if not match:
                 return [], f"语料中没有“{fr}”的报告"
             allowed &= match
@@ -124,21 +128,23 @@ class QA:
             return None, f"语料中没有关于{'、'.join(info.unknown_places)}的报告"
         restricted = bool(filters)
         if info.regions:
-            rdocs = {d for r in info.regions for d in gaz.region_docs.get(r, [])}
-            allowed &= rdocs
-            restricted = True
-            if not allowed:
+            if not gaz.docs_for(info.regions, allowed):
                 return [], f"语料中没有{'、'.join(info.regions)}符合条件的报告"
+            restricted = True
         if info.years:
             plan = wants_plan(info.text)
             ydocs = {d for d in allowed if docs[d].meta.year in info.years
                      or (plan and docs[d].meta.year is not None and docs[d].meta.year + 1 in info.years)}
+            if info.regions:
+                ydocs = gaz.docs_for(info.regions, ydocs)
             if not ydocs:
                 where = "、".join(info.regions) if info.regions else ""
                 years = "、".join(str(y) for y in info.years)
                 return [], f"语料中没有{where}{years}年的报告"
             allowed = ydocs
             restricted = True
+        elif info.regions:
+            allowed = gaz.docs_for(info.regions, allowed)
         return (sorted(allowed) if restricted else None), None
 
     # ---------------------------------------------------------------- main

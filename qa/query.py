@@ -6,9 +6,11 @@ names that no report covers — and that the corpus never mentions — makes the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from index.metadata import ADMIN_SUFFIXES, ZONE_WORDS, place_mentions
+from index.metadata import ADMIN_SUFFIXES, ZONE_WORDS, department_forms, place_mentions
+from index.places import find_places, lookup
 from index.models import Document
 from index.text import pos_cut, stopwords, tokenizer
 from qa.answer.synonyms import expand, synonyms  # noqa: F401  (re-exported)
@@ -22,8 +24,15 @@ QUESTION_WORDS = ["是多少", "有多少", "多少", "是几", "有几", "几",
                   "吗", "呢", "请问", "一共", "共", "总共", "累计", "分别", "多高", "多大", "比例", "占比"]
 
 
-def region_aliases(region: str) -> set[str]:
-    """云溪市 -> {云溪市, 云溪}; 某某市示范区 -> {某某市示范区, 某某示范区, 示范区}; 石门县 -> {石门县, 石门}."""
+def _division_forms(region: str, parents: tuple[str, ...] = ()) -> set[str]:
+    """Short forms of a division from China's administrative divisions (山东省 -> 山东; 黔西南…自治州 -> 黔西南州)."""
+    places = [p for p in lookup(region) if p.name == region]
+    fitting = [p for p in places if not parents or p.parents == parents] or places
+    return {s for p in fitting for s in p.short}
+
+
+def _written_forms(region: str) -> set[str]:
+    """Forms derived from the name itself (for places not in the divisions): 云溪市 -> 云溪; 某某市示范区 -> 示范区."""
     out = {region}
     if region.endswith(ADMIN_SUFFIXES) and len(region) >= 3 and not region.endswith(ZONE_WORDS):
         out.add(region[:-1])
@@ -33,34 +42,108 @@ def region_aliases(region: str) -> set[str]:
         out.add(parent + rest)
         if len(rest) >= 3:
             out.add(rest)
-        out |= {a for a in region_aliases(rest) if len(a) >= 2} if rest != region else set()
+        out |= {a for a in _written_forms(rest) if len(a) >= 2} if rest != region else set()
     for zone in ZONE_WORDS:
         if region.endswith(zone) and len(region) > len(zone):
             out.add(region[: -len(zone)].rstrip("市") + zone)
+    return out
+
+
+def _join(parent: str, child: str) -> set[str]:
+    """济南市 + 市中区 -> {济南市市中区, 济南市中区}."""
+    out = {parent + child}
+    if parent[-1:] == child[:1]:
+        out.add(parent + child[1:])
+    return out
+
+
+def region_aliases(region: str, parents: list[str] | tuple[str, ...] = ()) -> set[str]:
+    """The names a question may use for a report's region.
+
+    云溪市 -> {云溪市, 云溪}; 某某市示范区 -> {某某市示范区, 某某示范区, 示范区}; 山东省 -> {山东省, 山东};
+    with its parents, a town also by its county (英德市下太镇, 英德下太镇) and a district by its city (济南市中区).
+    A one-character stem has no short form: 赵县 stays 赵县.
+    """
+    parents = tuple(parents)
+    out = _written_forms(region) | _division_forms(region, parents)
+    for i, parent in enumerate(parents):
+        if i < len(parents) - 2:
+            continue  # the county and the city above a town, the city and the province above a county
+        for pf in {parent} | _division_forms(parent, parents[:i]):
+            if not region.startswith(pf):
+                out |= _join(pf, region)
+    if len(parents) >= 2 and not region.startswith(parents[-1]):  # 长沙市天心区坡子街街道
+        out |= _join(parents[-2] + parents[-1], region)
     return {a for a in out if len(a) >= 2}
+
+
+@lru_cache(maxsize=1)
+def _forms_by_department() -> dict[str, set[str]]:
+    """人力资源和社会保障局 -> {人力资源和社会保障局, 人社局, 人力社保局, …} (index/data/departments.txt)."""
+    out: dict[str, set[str]] = {}
+    for form, full in department_forms().items():
+        out.setdefault(full, {full}).add(form)
+    return out
+
+
+def department_aliases(department: str, region: str, parents: list[str] | tuple[str, ...] = ()) -> set[str]:
+    """青州市人力资源和社会保障局 -> {青州市人社局, 青州人社局, …}; 四川省交通运输厅 -> {四川交通厅, …}."""
+    forms = department_forms()
+    core = next((department_forms()[f] for f in sorted(forms, key=len, reverse=True) if department.endswith(f)), None)
+    if core is None:
+        i = department.find(region)
+        core = department[i + len(region):] if i >= 0 and department[i + len(region):] else None
+    out = {department}
+    if core:
+        for place in region_aliases(region, parents):
+            out |= {place + f for f in _forms_by_department().get(core, {core})}
+    return out
 
 
 @dataclass
 class Gazetteer:
-    """The indexed reports' regions and years, with the aliases a question may use."""
+    """The indexed reports' regions (and departments) and years, with the aliases a question may use."""
 
     alias_to_regions: dict[str, set[str]]
-    region_docs: dict[str, list[str]]
+    region_docs: dict[str, list[str]]  # a region's reports, or a department's
     doc_years: dict[str, int | None]
     doc_region: dict[str, str | None]
     corpus_text: str  # all cleaned text, for "is this place mentioned anywhere"
+    departments: set[str] = field(default_factory=set)  # the keys of region_docs that name a department
+    government_docs: set[str] = field(default_factory=set)  # reports of a government, not of a department
 
     @classmethod
     def from_documents(cls, docs: list[Document]) -> "Gazetteer":
         a2r: dict[str, set[str]] = {}
         r2d: dict[str, list[str]] = {}
+        depts: set[str] = set()
         for d in docs:
-            if d.meta.region:
-                r2d.setdefault(d.meta.region, []).append(d.doc_id)
-                for a in region_aliases(d.meta.region):
-                    a2r.setdefault(a, set()).add(d.meta.region)
+            m = d.meta
+            if not m.region:
+                continue
+            r2d.setdefault(m.region, []).append(d.doc_id)
+            for a in region_aliases(m.region, m.parents):
+                a2r.setdefault(a, set()).add(m.region)
+            if m.department:
+                depts.add(m.department)
+                r2d.setdefault(m.department, []).append(d.doc_id)
+                for a in department_aliases(m.department, m.region, m.parents):
+                    a2r.setdefault(a, set()).add(m.department)
+        gov = {d.doc_id for d in docs if not d.meta.department}
         return cls(a2r, r2d, {d.doc_id: d.meta.year for d in docs}, {d.doc_id: d.meta.region for d in docs},
-                   "\n".join(d.clean_text for d in docs))
+                   "\n".join(d.clean_text for d in docs), depts, gov)
+
+    def docs_for(self, keys: list[str], within: set[str] | None = None) -> set[str]:
+        """The reports (among ``within``) of the regions or departments a question names: a department's own
+        reports; for a place named alone, its government's reports when there is one, else all the place's."""
+        named = [k for k in keys if k in self.departments] or keys
+        out: set[str] = set()
+        for k in named:
+            docs = set(self.region_docs.get(k, []))
+            if within is not None:
+                docs &= within
+            out |= docs if k in self.departments else (docs & self.government_docs) or docs
+        return out
 
     def sorted_aliases(self) -> list[str]:
         if not hasattr(self, "_sorted"):
@@ -96,6 +179,7 @@ class Gazetteer:
 
 
 def _unknown_places(q: str, spans: list[tuple[int, int]], gaz: Gazetteer) -> list[str]:
+    """Places the question names that no report covers and the corpus never mentions (昆明市, 山东 …)."""
     masked = list(q)
     for s, e in spans:
         for i in range(s, e):
@@ -103,10 +187,13 @@ def _unknown_places(q: str, spans: list[tuple[int, int]], gaz: Gazetteer) -> lis
     text = "".join(masked)
     cands = set(place_mentions(text))
     cands |= {w for w, f in pos_cut(text) if f == "ns" and len(w) >= 2}
+    cands |= {m.text for m in find_places(text)}
     out = []
     for c in sorted(cands):
-        if c in gaz.corpus_text:
+        if c in gaz.corpus_text or any(p.name in gaz.corpus_text for p in lookup(c)):
             continue  # a place the reports talk about (a district, a county of the city …)
+        if any(c in o and c != o for o in cands):
+            continue  # 长沙 inside 长沙市
         out.append(c)
     return out
 

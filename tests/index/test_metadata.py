@@ -203,3 +203,155 @@ def test_bad_sidecar(tmp_path, content, words):
     assert p.stem in msg  # names the report or its sidecar
     with pytest.raises(ReportError):
         load_folder(tmp_path)
+
+
+# ---- who reports: region, level, parents, department (texts written for these tests) --------------------------
+# Real places (from China's administrative divisions) that the development set does not use, and made-up ones.
+
+def _body(self_word: str, whole: str) -> str:
+    """A report body in the usual shape; ``self_word`` is how the body names itself (我县, 我厅 …)."""
+    return (f"一、主要工作和成效\n(一)加强组织领导。{self_word}把法治建设纳入年度工作要点,{whole}共开展专题学法12次。\n"
+            f"(二)严格规范执法。{whole}评查行政执法案卷86卷,优秀率为81.4%。{self_word}持续深化“放管服”改革。\n"
+            "二、存在的不足\n基层执法力量仍然薄弱。\n")
+
+
+def test_provincial_department_without_title():
+    """我厅 and 全省: a provincial department; the province is named only in a regulation's title; the
+    department is the one its ministry (交通运输部) speaks of."""
+    text = ("2023年,在省委、省政府坚强领导下,在交通运输部的指导支持下,我厅认真贯彻落实《法治政府建设实施纲要》,"
+            "现将有关情况报告如下。\n" + _body("我厅", "全省交通运输系统")
+            + "完成《云南省道路运输条例》修订调研。\n")
+    m = detect_metadata(text)
+    assert (m.region, m.level, m.parents, m.department) == ("云南省", "province", [], "云南省交通运输厅")
+    assert m.year == 2023 and m.title == "云南省交通运输厅2023年法治政府建设情况报告"
+
+
+def test_provincial_department_named_by_level_word():
+    """省生态环境厅 as the first sentence's subject; the province by its short form (云南)."""
+    text = ("关于2023年度法治政府建设情况的报告\n2023年,省生态环境厅坚持以习近平法治思想为指导,服务美丽云南建设。\n"
+            + _body("我厅", "全省生态环境系统"))
+    m = detect_metadata(text)
+    assert (m.region, m.level, m.department) == ("云南省", "province", "云南省生态环境厅")
+
+
+def test_city_bureau_keeps_its_department():
+    """临沧市人社局 is the city's human-resources bureau, not the city government."""
+    text = "临沧市人社局2023年法治政府建设工作报告\n2023年,我局坚持依法行政。\n" + _body("我局", "全市人社系统")
+    m = detect_metadata(text)
+    assert (m.region, m.level, m.parents) == ("临沧市", "city", ["云南省"])
+    assert m.department == "临沧市人力资源和社会保障局"
+    assert m.title == "临沧市人社局2023年法治政府建设工作报告"
+
+
+def test_city_bureau_from_the_first_sentence():
+    """No title: 市人社局 in the first sentence, the city named once further on."""
+    text = ("2023年,市人社局坚持以习近平法治思想为指导,全面推进依法行政。\n" + _body("我局", "全系统")
+            + "组织干部参加临沧市领导干部网上学法考试。\n")
+    m = detect_metadata(text)
+    assert (m.region, m.department) == ("临沧市", "临沧市人力资源和社会保障局")
+
+
+def test_town_under_a_county():
+    """我镇; 凤山镇 is the name of ten towns: the county the text names (凤庆县) decides which."""
+    text = ("2023年,在凤庆县委、县政府的坚强领导下,我镇坚持以习近平法治思想为指导,扎实推进法治政府建设。\n"
+            + _body("我镇", "全镇") + "凤山镇综治中心全年调处矛盾纠纷136件。\n")
+    m = detect_metadata(text)
+    assert (m.region, m.level, m.parents) == ("凤山镇", "town", ["云南省", "临沧市", "凤庆县"])
+    assert m.department is None
+
+
+def test_street_with_its_district_and_city():
+    text = "临沧市临翔区凤翔街道办事处2023年法治政府建设年度报告\n2023年,街道党工委坚持依法办事。\n" \
+        + _body("我街道", "全街道")
+    m = detect_metadata(text)
+    assert (m.region, m.level, m.parents) == ("凤翔街道", "town", ["云南省", "临沧市", "临翔区"])
+
+
+def test_street_not_in_the_divisions():
+    text = "青禾街街道办事处2023年法治政府建设年度报告\n2023年,青禾街街道办事处坚持依法办事。\n" \
+        + _body("我街道", "全街")
+    m = detect_metadata(text)
+    assert (m.region, m.level) == ("青禾街街道", "town")
+
+
+def test_report_without_title_signed_at_the_end():
+    """No title line: the signature above the closing date names the county (a one-character stem)."""
+    text = ("2023年,我县坚持以习近平新时代中国特色社会主义思想为指导,扎实推进法治政府建设。\n" + _body("我县", "全县")
+            + "云县人民政府\n2024年3月1日\n")
+    m = detect_metadata(text)
+    assert (m.region, m.level, m.parents) == ("云县", "county", ["云南省", "临沧市"])
+    assert (m.year, m.published, m.issuer) == (2023, "2024-03-01", "云县人民政府")
+    assert m.title == "云县2023年法治政府建设情况报告"
+
+
+def test_county_with_a_one_character_stem_in_the_title():
+    text = "云县人民政府关于2023年度法治政府建设情况的报告\n2023年,云县坚持依法行政。\n" + _body("我县", "全县")
+    m = detect_metadata(text)
+    assert (m.region, m.level, m.department) == ("云县", "county", None)
+
+
+def test_title_about_a_city():
+    """关于某市…的报告: the region is the city, not "关于某市"."""
+    text = "关于临沧市2023年度法治政府建设情况的报告\n2023年,临沧市坚持依法行政。\n" + _body("我市", "全市")
+    m = detect_metadata(text)
+    assert (m.region, m.level, m.parents) == ("临沧市", "city", ["云南省"])
+
+
+def test_party_committee_and_government_title():
+    text = "中共临沧市委 临沧市人民政府2023年度法治政府建设工作报告\n2023年,市委、市政府坚持依法行政。\n" \
+        + _body("我市", "全市")
+    m = detect_metadata(text)
+    assert (m.region, m.department) == ("临沧市", None)
+
+
+def test_city_report_that_names_one_of_its_counties_first():
+    """The first sentence opens with a county's honour; the report speaks for the city (我市, 全市)."""
+    text = ("2023年,凤庆县获评全省法治政府建设示范县,我市法治政府建设取得新进展。\n" + _body("我市", "全市")
+            + "临沧市行政复议纠错率为12.5%。\n")
+    m = detect_metadata(text)
+    assert (m.region, m.level) == ("临沧市", "city")
+
+
+def test_addressee_names_the_reporter():
+    """某某县委、县人大常委会: the county government reports to them; 市委、市政府 would be above the reporter."""
+    text = "中共凤庆县委、县人大常委会:\n2023年,县政府坚持依法行政。\n" + _body("我县", "全县")
+    m = detect_metadata(text)
+    assert (m.region, m.level, m.parents) == ("凤庆县", "county", ["云南省", "临沧市"])
+
+
+def test_made_up_zone():
+    text = "青禾经济技术开发区管理委员会2023年法治政府建设情况报告\n2023年,管委会坚持依法行政。\n" \
+        + _body("我区", "全区")
+    m = detect_metadata(text)
+    assert (m.region, m.level) == ("青禾经济技术开发区", "zone")
+
+
+def test_new_fields_can_be_overridden(tmp_path):
+    p = tmp_path / "x.txt"
+    p.write_text(QINGHE, encoding="utf-8")
+    p.with_name("x.meta.json").write_text(json.dumps(
+        {"department": "青禾县司法局", "level": "county", "parents": ["某某省", "某某市"]}, ensure_ascii=False),
+        encoding="utf-8")
+    m = load_document(p).meta
+    assert (m.region, m.department, m.level, m.parents) == ("青禾县", "青禾县司法局", "county", ["某某省", "某某市"])
+
+
+def test_old_manifest_metadata_loads():
+    """Metadata written before level/parents/department existed still loads (defaults)."""
+    from index.models import Document
+
+    d = Document.from_dict({"doc_id": "a", "source": "a.txt", "clean_text": "x",
+                            "meta": {"region": "青禾县", "year": 2022, "issuer": None, "published": None,
+                                     "title": "t"}})
+    assert (d.meta.level, d.meta.parents, d.meta.department) == (None, [], None)
+
+
+def test_addressed_to_the_city_means_a_body_below_it():
+    """市委、市政府: the reporter is below the city: the district, though the city is named more often."""
+    text = ("市委、市政府:\n2023年,在临沧市委、临沧市政府的坚强领导下,临翔区深入推进依法行政,"
+            "认真落实临沧市法治政府建设部署。\n" + _body("区政府", "各部门"))
+    m = detect_metadata(text)
+    assert (m.region, m.parents) == ("临翔区", ["云南省", "临沧市"])
+    # without the district's own words the city is not taken for the reporter
+    text = text.replace("临翔区", "本地")
+    assert detect_metadata(text).region is None
