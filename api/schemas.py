@@ -5,6 +5,8 @@ from_attributes=True)`` (see :class:`Out`); a field added here is filled from th
 """
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.state import JobKind, JobStatus
@@ -93,6 +95,9 @@ class DocumentMeta(Out):
     year: int | None
     issuer: str | None
     published: str | None
+    level: str | None = Field(None, description="province | city | county | town | zone")
+    parents: list[str] = Field(default_factory=list, description="the region's parents, province first")
+    department: str | None = Field(None, description="the reporting department; null when the government reports")
     source: str
     chars: int
     passages: int
@@ -122,6 +127,9 @@ class MetadataIn(BaseModel):
     issuer: str | None = Field(None, max_length=200)
     published: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     title: str | None = Field(None, max_length=300)
+    level: Literal["province", "city", "county", "town", "zone"] | None = None
+    parents: list[str] | None = Field(None, max_length=4)
+    department: str | None = Field(None, max_length=100)
 
     def overrides(self) -> dict:
         return {k: v for k, v in self.model_dump().items() if v is not None}
@@ -159,6 +167,11 @@ class JobOut(Out):
 
 class ErrorOut(Out):
     detail: str
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses (the body every error has)."""
+    return {c: {"model": ErrorOut} for c in codes}
 
 
 # ------------------------------------------------------------------ OpenAI-compatible

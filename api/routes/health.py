@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import StateDep
-from api.schemas import ErrorOut
+from api.schemas import error_responses
 
 router = APIRouter(tags=["health"])
 
@@ -17,7 +17,7 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"model": ErrorOut}})
+@router.get("/readyz", responses=error_responses(503))
 def readyz(state: StateDep) -> Any:
     if not state.ready:
         return JSONResponse({"status": "not ready", "detail": state.load_error or "the index is loading"},

@@ -4,12 +4,12 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from api.deps import StateDep
-from api.schemas import ErrorOut, JobOut
+from api.schemas import JobOut, error_responses
 
 router = APIRouter(tags=["documents"])
 
 
-@router.get("/jobs/{job_id}", name="get_job", responses={404: {"model": ErrorOut}})
+@router.get("/jobs/{job_id}", name="get_job", responses=error_responses(404))
 def get_job(job_id: str, state: StateDep) -> JobOut:
     job = state.job(job_id)
     if job is None:

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from api import openai_compat
 from api.deps import QADep, SettingsDep
-from api.schemas import ChatRequest, ErrorOut
+from api.schemas import ChatRequest, error_responses
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -18,8 +18,7 @@ def v1_models(settings: SettingsDep) -> dict[str, Any]:
     return openai_compat.models_list(settings.server.model_name)
 
 
-@router.post("/chat/completions", responses={400: {"model": ErrorOut}, 422: {"model": ErrorOut},
-                                             503: {"model": ErrorOut}})
+@router.post("/chat/completions", responses=error_responses(400, 422, 503))
 def v1_chat(request: Request, req: ChatRequest, qa: QADep, settings: SettingsDep) -> Any:
     question = openai_compat.question_from_messages(req)
     r = qa.ask(question, top_k=req.top_k, filters=req.filters.as_dict() if req.filters else None)

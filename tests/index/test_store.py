@@ -14,7 +14,7 @@ import pytest
 
 from index.ingest import load_document
 from index.passages import corpus_checksum, split_passages
-from index.store import (FORMAT_VERSION, KEEP_BUILDS, IndexError_, _embed_text, build_index, current_build,
+from index.store import (FORMAT_VERSION, KEEP_BUILDS, IndexError_, embed_text, build_index, current_build,
                          load_index, read_manifest)
 from index.text import sentence_spans, tokenize
 
@@ -126,7 +126,7 @@ def test_search_and_bm25_match_in_memory(small_index, doc002, encoder):
     li = load_index(small_index)
     # the same objects computed in memory, straight from the documents
     passages = [p for d in docs for p in split_passages(d)]
-    texts = [_embed_text(p) for p in passages]
+    texts = [embed_text(p) for p in passages]
     vectors = encoder.encode_passages(texts)
     mem_faiss = faiss.IndexFlatIP(encoder.dim)
     mem_faiss.add(vectors)
@@ -334,7 +334,7 @@ def test_incremental_build_reuses_vectors(small_index, tmp_path, doc002, doc000,
     new_passages = split_passages(doc000)
     new_sentences = [doc000.clean_text[s:e] for p in new_passages for s, e in
                      sentence_spans(doc000.clean_text, p.start, p.end)]
-    assert sorted(counting.texts) == sorted([_embed_text(p) for p in new_passages] + new_sentences)
+    assert sorted(counting.texts) == sorted([embed_text(p) for p in new_passages] + new_sentences)
     # the unchanged report's vectors are carried over bit for bit
     rows = [i for i, p in enumerate(second.passages) if p.doc_id == doc002.doc_id]
     assert [second.passages[i].passage_id for i in rows] == [p.passage_id for p in first.passages]
@@ -344,7 +344,7 @@ def test_incremental_build_reuses_vectors(small_index, tmp_path, doc002, doc000,
     # and the new ones are what the encoder gives
     new_rows = [i for i, p in enumerate(second.passages) if p.doc_id == doc000.doc_id]
     assert np.allclose(np.asarray(second.vectors)[new_rows],
-                       encoder.encode_passages([_embed_text(p) for p in new_passages]), atol=1e-6)
+                       encoder.encode_passages([embed_text(p) for p in new_passages]), atol=1e-6)
 
     # nothing changed: nothing is embedded, and only the last KEEP_BUILDS builds are kept
     again = CountingEncoder(encoder)
@@ -386,12 +386,12 @@ def test_changed_metadata_re_embeds(tmp_path, small_index, doc002, encoder):
 def test_bm25_tokens_are_kept_for_incremental_builds(seed_index_dir):
     import json
 
-    from index.store import _embed_text, _previous_tokens, load_index
+    from index.store import embed_text, _previous_tokens, load_index
     from index.text import tokenize
 
     idx = load_index(seed_index_dir)
     rows = [json.loads(x) for x in (idx.path / "tokens.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rows) == len(idx.passages)
-    assert rows[0] == tokenize(_embed_text(idx.passages[0]))
+    assert rows[0] == tokenize(embed_text(idx.passages[0]))
     known = _previous_tokens(idx)
-    assert known[_embed_text(idx.passages[-1])] == rows[-1]
+    assert known[embed_text(idx.passages[-1])] == rows[-1]

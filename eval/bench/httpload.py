@@ -1,0 +1,231 @@
+"""HTTP load on the real service: a uvicorn server in its own process group, and concurrent ``POST /ask``.
+
+    server = Server("api.app:create_app", index_dir, log_path).start()   # waits for GET /readyz 200
+    figures = http_bench(server, questions, first, levels=[(1, 300), (8, 800)], cap_s=60)
+    server.stop()
+
+Every request goes to 127.0.0.1; every load level is bounded in count and time (``n``, ``cap_s``).
+"""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from eval.bench.system import loadavg, log, rss_mb, summary
+
+REPO = Path(__file__).resolve().parents[2]
+
+_LIVE: list[Server] = []
+
+
+def stop_all() -> None:
+    for s in list(_LIVE):
+        s.stop()
+
+
+atexit.register(stop_all)
+
+
+def on_term(signum: int, frame: object) -> None:  # `kill <bench>` runs the finally blocks (servers stop there)
+    raise SystemExit(128 + signum)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``python -m uvicorn <app> --factory`` on 127.0.0.1:<free port>, in its own process group."""
+
+    def __init__(self, app: str, index_dir: Path, log_path: Path, env: dict | None = None) -> None:
+        self.app, self.index_dir, self.log_path = app, Path(index_dir), log_path
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = env or {}
+        self.proc: subprocess.Popen | None = None
+        self.ready_s: float | None = None
+
+    def start(self, timeout: float = 180.0) -> Server:
+        import httpx
+
+        env = os.environ.copy()
+        env.update({"QA_INDEX_DIR": str(self.index_dir), "PYTHONUNBUFFERED": "1"}, **self.env)
+        cmd = [sys.executable, "-m", "uvicorn", self.app, "--factory", "--host", "127.0.0.1", "--port", str(self.port)]
+        self._logf = open(self.log_path, "wb")
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=self._logf, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        _LIVE.append(self)
+        deadline = t0 + timeout
+        with httpx.Client(timeout=2.0) as c:
+            while True:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log_tail()}")
+                try:
+                    r = c.get(self.base + "/readyz")
+                    if r.status_code == 200:
+                        break
+                    if r.status_code == 503 and "not ready" in r.text and "loading" not in r.text:
+                        raise RuntimeError(f"server not ready: {r.text[:300]}")
+                except httpx.TransportError:
+                    pass
+                if time.perf_counter() > deadline:
+                    raise RuntimeError(f"server not ready after {timeout:.0f}s: {self.log_tail()}")
+                time.sleep(0.2)
+        self.ready_s = round(time.perf_counter() - t0, 2)
+        return self
+
+    def log_tail(self, n: int = 1500) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def rss_mb(self) -> float | None:
+        """VmRSS of the uvicorn process plus its children (if any)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return None
+        pids = [self.proc.pid]
+        try:
+            import psutil
+
+            pids += [c.pid for c in psutil.Process(self.proc.pid).children(recursive=True)]
+        except Exception:  # noqa: BLE001 - psutil is optional: the main process alone then
+            pass
+        return round(sum(rss_mb(p).get("VmRSS", 0.0) for p in pids), 1)
+
+    def cpu_s(self) -> float | None:
+        """User+system CPU seconds used so far by the server process and its children."""
+        if self.proc is None or self.proc.poll() is not None:
+            return None
+        try:
+            import psutil
+
+            procs = [psutil.Process(self.proc.pid)]
+            procs += procs[0].children(recursive=True)
+            return sum(p.cpu_times().user + p.cpu_times().system for p in procs)
+        except Exception:  # noqa: BLE001
+            return None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, PermissionError):
+                pass
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=5)
+        if self in _LIVE:
+            _LIVE.remove(self)
+        if getattr(self, "_logf", None):
+            self._logf.close()
+
+
+async def _run_level(base: str, questions: list[str], concurrency: int, n: int, cap_s: float,
+                     offset: int = 0, parse: bool = False, top_ks: list[int] | None = None) -> dict:
+    """``n`` POST /ask from ``concurrency`` workers, cycling ``questions``. With ``top_ks``, request i asks
+    question i % len(questions) with top_k = top_ks[i // len(questions)]: each (question, top_k) pair once, so
+    the answer cache (keyed by question and top_k) misses while the query-vector cache (keyed by text) hits."""
+    import httpx
+
+    lat: list[float] = []
+    took: list[float] = []
+    codes: Counter = Counter()
+    counter = itertools.count()
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, timeout=60.0, limits=limits) as client:
+        t_start = time.perf_counter()
+        deadline = t_start + cap_s
+
+        async def worker() -> None:
+            while True:
+                i = next(counter)
+                if i >= n or time.perf_counter() > deadline:
+                    return
+                q = questions[(offset + i) % len(questions)]
+                k = top_ks[(i // len(questions)) % len(top_ks)] if top_ks else 5
+                t = time.perf_counter()
+                try:
+                    r = await client.post("/ask", json={"question": q, "top_k": k})
+                    ms = (time.perf_counter() - t) * 1000
+                    codes[str(r.status_code)] += 1
+                    if r.status_code == 200:
+                        lat.append(ms)
+                        if parse:
+                            took.append(float(r.json().get("took_ms", 0.0)))
+                except httpx.HTTPError as e:
+                    codes[type(e).__name__] += 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - t_start
+    done = sum(codes.values())
+    errors = done - codes.get("200", 0)
+    out = {"concurrency": concurrency, "requests": done, "errors": errors, "codes": dict(codes),
+           "wall_s": round(wall, 2), "rps": round(done / wall, 1) if wall > 0 else 0.0,
+           "capped": done < n, **{f"lat_{k}": v for k, v in summary(lat).items() if k != "n"}}
+    if took:
+        out["server_took_ms"] = summary(took)
+    return out
+
+
+def run_level(server: Server, questions: list[str], concurrency: int, n: int, cap_s: float, **kw) -> dict:
+    cpu0, la = server.cpu_s(), loadavg()
+    r = asyncio.run(_run_level(server.base, questions, concurrency, n, cap_s, **kw))
+    cpu1 = server.cpu_s()
+    if cpu0 is not None and cpu1 is not None and r["requests"]:
+        r["server_cpu_ms_per_req"] = round((cpu1 - cpu0) * 1000 / r["requests"], 2)
+    r["loadavg_before"] = la
+    log(f"  c={concurrency}: {r['requests']} req, p50 {r.get('lat_p50')} ms, p95 {r.get('lat_p95')} ms, "
+        f"{r['rps']} req/s, {r['errors']} errors")
+    return r
+
+
+def first_time(server: Server, questions: list[str], warmup: str) -> dict:
+    """Each question once at c=1, none of them asked before in this server process."""
+    asyncio.run(_run_level(server.base, [warmup], 1, 1, 60))  # jieba/posseg load etc. is not a question's cost
+    cpu0, la = server.cpu_s(), loadavg()
+    r = asyncio.run(_run_level(server.base, questions, 1, len(questions), 120, parse=True))
+    cpu1 = server.cpu_s()
+    if cpu0 is not None and cpu1 is not None and r["requests"]:
+        r["server_cpu_ms_per_req"] = round((cpu1 - cpu0) * 1000 / r["requests"], 2)
+    r["loadavg_before"] = la
+    log(f"  first-time c=1: {r['requests']} req, p50 {r.get('lat_p50')} ms, p95 {r.get('lat_p95')} ms")
+    return r
+
+
+def http_bench(server: Server, questions: list[str], first: list[str], levels: list[tuple[int, int]],
+               cap_s: float, uncached: Sequence[tuple[int, list[int]]] = (), first_c8: Sequence[str] = ()) -> dict:
+    out: dict = {"ready_s": server.ready_s}
+    out["first_time"] = first_time(server, first, "预热：法治政府建设工作报告的主要内容")
+    out["rss_after_warmup_mb"] = server.rss_mb()
+    if first_c8:  # new questions from 8 users at once: the query encoder runs concurrently
+        out["first_time_c8"] = run_level(server, list(first_c8), 8, len(first_c8), cap_s)
+    # one pass so every cycled question is in the query cache before the "repeated" levels
+    asyncio.run(_run_level(server.base, questions, 4, len(questions), 600))
+    out["repeated"] = {}
+    for c, n in levels:
+        out["repeated"][f"c{c}"] = run_level(server, questions, c, n, cap_s, parse=(c == 1))
+    out["uncached"] = {}
+    for c, ks in uncached:
+        log(f"  uncached answers (top_k {ks}):")
+        out["uncached"][f"c{c}"] = run_level(server, questions, c, len(questions) * len(ks), cap_s,
+                                             parse=(c == 1), top_ks=ks)
+    out["rss_after_load_mb"] = server.rss_mb()
+    return out
