@@ -576,6 +576,7 @@ def sidecar_path(report_path: Path) -> Path:
 
 
 META_FIELDS = ("region", "year", "issuer", "published", "title", "level", "parents", "department")
+LEVELS = ("province", "city", "county", "town", "zone")
 
 
 def apply_overrides(meta: ReportMeta, overrides: dict) -> ReportMeta:
@@ -591,6 +592,10 @@ def apply_overrides(meta: ReportMeta, overrides: dict) -> ReportMeta:
                 v = int(v)
             except (TypeError, ValueError):
                 raise ValueError(f"metadata year must be an integer, got {v!r}") from None
+        if k == "parents" and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            raise ValueError(f"metadata parents must be a list of names, province first, got {v!r}")
+        if k == "level" and v not in LEVELS:
+            raise ValueError(f"metadata level must be one of {', '.join(LEVELS)}, got {v!r}")
         data[k] = v
     return ReportMeta(**data)
 
