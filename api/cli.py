@@ -134,6 +134,17 @@ def index_info(index: Path = typer.Option(None, "--index", help="index folder"))
     typer.echo(f"index: {build}")
     for k, v in m.to_dict().items():
         typer.echo(f"  {k}: {v}")
+    docs = build / "documents.jsonl"
+    if docs.is_file():
+        typer.echo("reports:")
+        for line in docs.open(encoding="utf-8"):
+            d = json.loads(line)
+            meta = d["meta"]
+            fields = {"region": meta.get("region"), "level": meta.get("level"),
+                      "parents": " > ".join(meta.get("parents") or []) or None,
+                      "department": meta.get("department"), "year": meta.get("year")}
+            shown = "  ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+            typer.echo(f"  {d['doc_id']}  {shown}  title={meta.get('title')}")
 
 
 def _load_qa(index: Path | None, encoder: str | None) -> QA:
