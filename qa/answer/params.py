@@ -24,6 +24,7 @@ class Params:
     unit_exact: float = 1.0  # the figure's unit is the one asked (多少件 -> 件)
     unit_family: float = 0.75  # same family (件 / 起 / 宗)
     unit_unknown: float = 0.6  # the question names no unit
+    unit_other_count: float = 0.45  # both are counts, of different measure words (多少份 / 16件)
     unit_wrong_sure: float = 0.05  # the question named a unit outright and this is another one
     unit_wrong_unsure: float = 0.35  # the unit was only inferred (a rate that changed: % or points)
     # --- a question word the sentence has no span of the wanted type for: the clause, scored low

@@ -44,9 +44,23 @@ def _respectively(sent: str, cs: int, ce: int, nums: list[re.Match[str]]) -> dic
     return {m.start(): it for m, it in zip(mine, items[-len(mine):])}
 
 
+_COARSE = {"%": "%", "个百分点": "%", "百分点": "%", "元": "元", "万元": "元", "亿元": "元", "千元": "元", "万余元": "元",
+           "亿余元": "元", "年": "t", "月": "t", "个月": "t", "天": "t", "日": "t", "周": "t", "小时": "t", "分钟": "t",
+           "个工作日": "t", "工作日": "t", "平方米": "m2", "平方公里": "m2", "亩": "m2"}
+
+
+def coarse(unit: str | None) -> str:
+    """Rate, money, time, area or a count: figures of different kinds never answer each other."""
+    return _COARSE.get(unit or "", "n")
+
+
 def _skip(m: re.Match[str], sent: str, ctx: SpanContext) -> bool:
     num, unit = m.group("num"), m.group("unit")
     hint = ctx.asked.unit
+    if hint and ctx.asked.unit_strength >= 1.0 and coarse(hint) != coarse(unit):
+        return True  # a rate for a headcount, a count for a rate
+    if num == "一" and unit in ("次", "个", "件", "项", "批", "年"):
+        return True  # 一次性 / 一个窗口 / 一件事: idiom, not a count
     if unit in ("年", "月", "日", "天") and hint != unit and re.fullmatch(r"\d{4}|\d{1,2}", num) \
             and ctx.asked.type != AnswerType.DURATION:
         return True
@@ -58,7 +72,8 @@ def _skip(m: re.Match[str], sent: str, ctx: SpanContext) -> bool:
         return True
     if sent[max(0, m.start() - 1):m.start()] in ("第", "〕", "]", "）", ")"):
         return True  # an ordinal or a document number's serial, not a count
-    return inside_marks(sent, m.start()) or m.group(0) in ctx.question
+    quoted_figure = sent[max(0, m.start() - 1):m.start()] == "“"  # “三场硬仗”: a figure that opens a quote
+    return (inside_marks(sent, m.start()) and not quoted_figure) or m.group(0) in ctx.question
 
 
 def _unit_score(unit: str, ctx: SpanContext) -> float:
@@ -71,6 +86,8 @@ def _unit_score(unit: str, ctx: SpanContext) -> float:
         return p.unit_exact
     if UNIT_FAMILY.get(hint, hint) == UNIT_FAMILY.get(unit, unit):
         return p.unit_family
+    if coarse(hint) == coarse(unit):
+        return p.unit_other_count
     return p.unit_wrong_sure if ctx.asked.unit_strength >= 1.0 else p.unit_wrong_unsure
 
 
@@ -95,6 +112,7 @@ def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: lis
     """How well the figure's own clause (label before it, words right after it) matches the question."""
     terms = ctx.terms
     cs, ce = next((a, b) for a, b in cl if a <= m.start() <= b)
+    clause_head = sent[cs:m.start()]
     prev_end = max((x.end() for x in nums if cs <= x.end() <= m.start()), default=cs)
     cs = max(cs, prev_end)  # the label of a figure starts after the previous figure (A140项、B269项)
     next_start = min((x.start() for x in nums if x.start() >= m.end()), default=ce)
@@ -114,12 +132,16 @@ def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: lis
     recall = sum(sl[0] * max(a, 0.6 * b, 0.25 * c) for sl, a, b, c in zip(terms.slots, c_own, c_prev, c_rest))
     recall /= terms.total
     precision = terms.precision(label + after[:8])
+    # the word that says what is counted (受理 / 审结 / 败诉) must be in the figure's own words
+    key = terms.key_credit(label + "|" + after[:12])
+    if key < 0.5:  # a label shared by a list (权力事项: A140项、B269项), or said a clause before
+        key = max(key, 0.9 * terms.key_credit(clause_head), 0.5 * terms.key_credit(prev[-12:]))
     last = max((pe for ps, pe, _ in terms.positions(before)), default=None)
     first = min((ps for ps, pe, _ in terms.positions(after)), default=None)
     near = max(0.0 if last is None else 1.0 / (1.0 + (len(before) - last) / 6.0),
                0.0 if first is None else 1.0 / (1.0 + first / 6.0),
                1.0 if m.start() in resp and terms.cover(None, label) > 0 else 0.0)
-    return 0.45 * (0.75 * recall + 0.25 * precision) + 0.2 * near
+    return (0.45 * (0.75 * recall + 0.25 * precision) + 0.2 * near) * (0.3 + 0.7 * key)
 
 
 def quantity_spans(sent: str, ctx: SpanContext) -> list[Span]:

@@ -10,10 +10,20 @@ import re
 
 import numpy as np
 
-from index.text import find_all, tokenize_cached as tokenize
+from index.text import find_all, pos_cut_cached as pos_cut, tokenize_cached as tokenize
 from qa.answer.synonyms import synonyms
 
 _WH = re.compile(r"多少|几|谁|什么|哪|如何|怎么|怎样|是否|多高|多大|比例")
+
+def _last_verb(text: str) -> int | None:
+    """Offset of the last verb in ``text`` (jieba tags v / vn), if any."""
+    pos, last = 0, None
+    for w, f in pos_cut(text):
+        if f == "v" and len(w) >= 2:
+            last = pos
+        pos += len(w)
+    return last
+
 
 class TermWeights:
     """idf of jieba tokens, read off the BM25 index (document frequency = postings per token)."""
@@ -70,6 +80,43 @@ class QuestionTerms:
             self.slots.append((w, term, alts, subs))
         self.total = sum(x[0] for x in self.slots) or 1.0
         self.question = question
+        self.key = self._key_slots(question, wh_pos)
+
+    def _key_slots(self, question: str, wh_pos: int | None) -> list[int]:
+        """What is counted or named: the content word right before the question word (受理了多少件 -> 受理),
+        with the one before it when that word is generic (办理法律援助案件多少件 -> 案件, 法律援助)."""
+        if wh_pos is None or not self.slots:
+            return []
+        at = [question.find(t) for _w, t, _a, _s in self.slots]
+        # the verb phrase that ends at the question word (审结行政复议案件|多少件) and the noun right after it
+        # (多少个|公共法律服务工作室)
+        verb = _last_verb(question[:wh_pos])
+        tail = re.match(r"(?:多少|几)[个件项名人次家所条场批回期份]?([\u4e00-\u9fff]{2,12})", question[wh_pos:])
+        if tail and not pos_cut(tail.group(1))[0][1].startswith(("n", "vn")):
+            tail = None
+        keys = [i for i, p in enumerate(at) if verb is not None and verb <= p < wh_pos]
+        if tail:
+            t0, t1 = wh_pos + tail.start(1), wh_pos + tail.end(1)
+            keys += [i for i, p in enumerate(at) if t0 <= p < t1 and p >= 0]
+        if keys:
+            return keys
+        before = sorted(((p, i) for i, p in enumerate(at) if 0 <= p < wh_pos), reverse=True)
+        if not before:
+            after = [i for i, (_w, t, _a, _s) in enumerate(self.slots) if question.find(t) > wh_pos]
+            return after[:1]
+        keys = [before[0][1]]
+        term = self.slots[keys[0]][1]
+        if (len(term) < 2 or self.weights.idf(term) < 0.5 * self.weights.max_idf) and len(before) > 1:
+            keys.append(before[1][1])
+        return keys
+
+    def key_credit(self, text: str) -> float:
+        """Share of the key words found in ``text`` (1.0 when the question has none)."""
+        if not self.key:
+            return 1.0
+        got = self.credits(text)
+        total = sum(self.slots[i][0] for i in self.key) or 1.0
+        return sum(got[i] * self.slots[i][0] for i in self.key) / total
 
     def credits(self, text: str, toks: set[str] | None = None) -> list[float]:
         toks = set(tokenize(text)) if toks is None else toks
