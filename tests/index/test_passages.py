@@ -41,6 +41,16 @@ def split(docs) -> dict[str, list]:
     return {d.doc_id: split_passages(d) for d in docs}
 
 
+def body_and_matter(ps: list) -> tuple[list, list]:
+    """split_passages lists the body passages in order, then (at most) two matter passages: the lines above
+    the body (title, document number, addressee) and the lines below it (signature, date)."""
+    body = list(ps)
+    while len(body) > 1 and not body[-1].section and len(ps) - len(body) < 2 \
+            and (body[-1].end <= body[0].start or body[-1].start >= max(p.end for p in body[:-1])):
+        body.pop()
+    return body, ps[len(body):]
+
+
 def _ends_cleanly(text: str, end: int) -> bool:
     """A passage ends after sentence-ending punctuation (and closing quotes) or at the end of a line."""
     if end == len(text) or text[end] == "\n":
@@ -61,17 +71,25 @@ def test_every_seed_has_passages(split):
 
 def test_offsets_exact(docs, split):
     for d in docs:
-        for p in split[d.doc_id]:
+        body, matter = body_and_matter(split[d.doc_id])
+        for p in body + matter:
             assert p.doc_id == d.doc_id
             assert 0 <= p.start < p.end <= len(d.clean_text)
             assert d.clean_text[p.start:p.end] == p.text
-            assert p.text == p.text.strip() and "\n" not in p.text
+            assert p.text == p.text.strip()
+        assert all("\n" not in p.text for p in body)
+        for p in matter:  # whole lines
+            assert (p.start == 0 or d.clean_text[p.start - 1] == "\n")
+            assert p.end == len(d.clean_text) or d.clean_text[p.end] == "\n"
 
 
 def test_passages_in_order_and_disjoint(split):
     for ps in split.values():
-        for a, b in zip(ps, ps[1:]):
+        body, matter = body_and_matter(ps)
+        for a, b in zip(body, body[1:], strict=False):
             assert a.end <= b.start
+        spans = sorted((p.start, p.end) for p in ps)
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
 
 
 def test_never_cut_a_sentence_or_number(docs, split):
@@ -140,8 +158,9 @@ def test_inline_sub_heading(split):
 
 def test_most_passages_have_a_section(split):
     for doc_id, ps in split.items():
-        with_section = sum(1 for p in ps if p.section)
-        assert with_section >= len(ps) - 2, doc_id
+        body, _ = body_and_matter(ps)
+        with_section = sum(1 for p in body if p.section)
+        assert with_section >= len(body) - 2, doc_id
 
 
 def test_stable_ids(docs, split):
@@ -175,15 +194,20 @@ def test_header(docs, split):
 
 def test_title_line_not_a_passage(split, docs):
     d = next(d for d in docs if d.doc_id.startswith("003"))
-    assert not any(p.text == d.meta.title for p in split[d.doc_id])
-    assert not any(p.text in ("岳阳县人民政府", "2022年2月25日") for p in split[d.doc_id])
+    body, matter = body_and_matter(split[d.doc_id])
+    assert not any(p.text == d.meta.title or d.meta.title in p.text for p in body)
+    assert not any(p.text in ("岳阳县人民政府", "2022年2月25日") for p in body)
+    # they are the matter passages, above and below the body
+    assert d.meta.title in matter[0].text and matter[0].end <= body[0].start
+    assert "2022年2月25日" in matter[-1].text and matter[-1].start >= body[-1].end
 
 
 def test_made_up_county_split():
     doc = document_from_text(QINGHE, "qinghe_2022", "qinghe_2022.txt")
-    ps = split_passages(doc)
+    ps, matter = body_and_matter(split_passages(doc))
     texts = [p.text for p in ps]
     t = doc.clean_text
+    assert [m.text for m in matter] == [doc.meta.title, "青禾县人民政府\n2023年3月10日"]
     assert texts[0].startswith("2022年,我县坚持") and texts[0].endswith("现将有关情况报告如下。")
     assert ps[0].section == []
 
