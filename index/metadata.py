@@ -29,17 +29,19 @@ ZONE_WORDS = ("示范区", "新区", "开发区", "高新区", "经开区", "经
               "自治县", "自治州", "林区", "特区", "矿区", "管理区", "试验区", "合作区")
 _ZONES = tuple(z for z in ZONE_WORDS if not z.startswith("自治"))
 _PLACE_TAGS = {"ns", "nz", "nr", "nrt", "j", "nt"}
-_NOT_PLACE_STEMS = {"全", "本", "我", "各", "该", "城", "市", "县", "区", "省", "地", "辖", "州", "城区", "社区", "园区",
-                    "景区", "校区", "片区", "街区", "小区", "新", "老", "旧", "郊", "山区", "湖区", "库区", "灾区", "牧区",
-                    "示范", "开发", "高新", "经开"}
+_NOT_PLACE_STEMS = {"全", "本", "我", "各", "该", "城", "市", "县", "区", "省", "地", "辖", "州", "城区",
+                    "社区", "园区", "景区", "校区", "片区", "街区", "小区", "新", "老", "旧", "郊", "山区", "湖区",
+                    "库区", "灾区", "牧区", "示范", "开发", "高新", "经开"}
 _YEAR_OF_REPORT = re.compile(r"(20\d\d)\s*年度?(?:法治政府|法治建设|依法行政|法治)")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _DATE_CN = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ISO = re.compile(r"(20\d\d)[-/.](\d{1,2})[-/.](\d{1,2})")
-_ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|管委会|工委|党委|办公室|办公厅|局|厅|委|办|院|中心|司法所|法院|检察院)$")
+_ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|管委会|工委|党委|办公室|办公厅|局|厅|委|办|院|中心|司法所|法院|"
+                         r"检察院)$")
 _TITLE_FIELDS = ("名称", "文件名称", "标题", "题名")
 _DATE_FIELDS = ("发布日期", "发布时间", "成文日期", "发文日期")
-_HEADING = re.compile(r"^([一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d{1,2}\s*[、.．](?!\d))")
+_HEADING = re.compile(r"^([一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|"
+                      r"\d{1,2}\s*[、.．](?!\d))")
 _ISSUER_FIELDS = ("发布机构", "发文机关", "来源", "信息来源", "公开责任部门")
 
 
@@ -92,6 +94,7 @@ def _title_line(lines: list[str], fields: dict[str, str]) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- word lists
 PLACE_LEVEL_WORDS = ("省", "市", "县", "区", "州", "旗", "盟", "镇", "乡", "街道")
+_DEPARTMENT_WORDS = ("厅", "局", "委", "办")  # 我厅, 我局, 我委, 我办
 _LEVEL_OF_SUFFIX = (("自治区", Level.PROVINCE), ("省", Level.PROVINCE), ("州", Level.CITY), ("盟", Level.CITY),
                     ("市", Level.CITY), ("县", Level.COUNTY), ("旗", Level.COUNTY), ("区", Level.COUNTY),
                     ("街道", Level.TOWN), ("镇", Level.TOWN), ("乡", Level.TOWN), ("苏木", Level.TOWN))
@@ -212,13 +215,13 @@ def _mention_organ(m: PlaceMention) -> Organ:
 
 def _place_organ(s: str, chain: list[PlaceMention]) -> Organ:
     last = chain[-1]
+    name = _mention_name(last)
     o = _mention_organ(last)
     o.written = "".join(_mention_name(m) if m.short else m.text for m in chain)
     rest = s[last.end:]
     z = _patterns().zone.match(rest)
-    if z and not o.name.endswith(_ZONES):  # 开封市示范区, 天津经济技术开发区
-        stem = last.text if not last.short else last.text
-        o = Organ(stem + z.group(0), None, o.parents + (o.name,), "zone", o.written + z.group(0))
+    if z and not name.endswith(_ZONES):  # 开封市示范区, 天津经济技术开发区: the zone as written
+        o = Organ(last.text + z.group(0), None, o.parents + (name,), "zone", o.written + z.group(0))
         rest = rest[z.end():]
     o.department, o.government = _department_at(rest)
     return o
@@ -236,7 +239,8 @@ def _other_organ(s: str, sentence: bool) -> Organ | None:
         m = None if sentence else pat.unknown_place.match(s)
         if not m:
             return None
-        pieces = re.findall(r"[\u4e00-\u9fff]{2,8}?(?:自治区|街道|省|市|县|区|州|旗|盟|镇|乡)", m.group(0)) or [m.group(0)]
+        pieces = re.findall(r"[\u4e00-\u9fff]{2,8}?(?:自治区|街道|省|市|县|区|州|旗|盟|镇|乡)", m.group(0))
+        pieces = pieces or [m.group(0)]
         stem = pieces[-1][:-1]
         if stem in _NOT_PLACE_STEMS or stem[:1] in _NOT_PLACE_STEMS or re.search(_NOT_IN_NAMES, stem):
             return None
@@ -258,10 +262,10 @@ def _level_organ(s: str) -> Organ | None:
     m = pat.level_organ.match(s)
     if not m:
         return None
-    dept, gov = _department_at(s[m.end():])
-    if not (dept or gov or m.group("self")):
+    named, gov = _department_at(s[m.end():])
+    if not (named or gov or m.group("self")):
         return None
-    return Organ(level_word=m.group("lvl"), department=dept, government=gov)
+    return Organ(level_word=m.group("lvl"), department=named, government=gov)
 
 
 def _chain(mentions: list[PlaceMention]) -> list[PlaceMention]:
@@ -280,7 +284,7 @@ _NOT_IN_NAMES = r"[的是在了把将从第]"  # words, not names: 二是全面�
 _LEAD_TITLE = re.compile(r"^(?:[|\s《“\"]|标\s*题\s*[:：]|关于|中共|20\d\d\s*年度?)+")
 _LEAD_SENTENCE = re.compile(
     r"^(?:\s|[,，、]|20\d\d\s*年(?:度|以来)?|现将|一年来|"
-    rf"在[^,，。；;]{{0,60}}?(?:领导|指导|支持|关怀|监督|带领|关心)[^,，。；;]{{0,6}}?下|"
+    r"在[^,，。；;]{0,60}?(?:领导|指导|支持|关怀|监督|带领|关心)[^,，。；;]{0,6}?下|"
     r"(?:根据|按照|围绕|为|对照)[^。；;]{0,80}?[,，])+")
 
 
@@ -348,13 +352,16 @@ def _addressee(addr: str | None) -> tuple[str | None, Organ | None, set[str]]:
     the county government; 省政府、市委、市人大 -> a city; 市委、市政府 -> a city department or someone below."""
     if not addr:
         return None, None, set()
-    own, above, place = set(), set(), None
+    own: set[str] = set()
+    above: set[str] = set()
+    place: Organ | None = None
     for item in re.split(r"[、,，\s]+", addr.rstrip(":：")):
         o = organ_at(item)
         if not o or not (o.government or o.level_word):
             continue
         lvl = o.level_word or _suffix(o.name)
-        (above if "政府" in item else own).add(lvl)
+        if lvl:
+            (above if "政府" in item else own).add(lvl)
         if o.name and "政府" not in item:
             place = place or o
     own -= above
@@ -395,33 +402,60 @@ def _fits(name: str, place: Place | None, level: str | None) -> bool:
 
 def _contradicted(o: Organ, level: str | None, counts: Counter) -> bool:
     """The body's own words speak for another level, and never for this organ's (a county named first)."""
-    return level is not None and not _fits(o.name, o.place, level) and counts[level] >= 2 \
+    return level is not None and o.name is not None and not _fits(o.name, o.place, level) and counts[level] >= 2 \
         and counts[_suffix(o.name)] == 0
 
 
-def _from_body(mentions: list[PlaceMention], level: str | None, text: str, above: set[str]) -> Organ | None:
-    """The most mentioned place of the report's level (not of a level it reports to); a province by its
-    places when it names none."""
+def _mention_counts(mentions: list[PlaceMention], text: str, level: str | None) -> tuple[Counter, dict]:
+    """How often each place is named, by its canonical name; names the divisions do not know (a made-up
+    county) are read from their administrative suffix."""
     counts: Counter = Counter()
     first: dict[str, PlaceMention] = {}
     for m in mentions:
         name = _mention_name(m)
         counts[name] += 1
         first.setdefault(name, m)
-    for name in place_mentions(text, level == "省"):  # names the divisions do not know (made-up places)
+    for name in place_mentions(text, level == "省"):
         if not find_places(name, strict=False):
             counts[name] += 1
+    return counts, first
+
+
+def _province_by_places(mentions: list[PlaceMention]) -> Organ | None:
+    """A provincial report that never names its province: the province its places are in."""
+    votes = Counter(m.place.parents[0] for m in mentions if m.place and m.place.parents)
+    if not votes:
+        return None
+    p = lookup(votes.most_common(1)[0][0])[0]
+    return Organ(p.name, p, (), p.level.value)
+
+
+def _from_body(mentions: list[PlaceMention], level: str | None, text: str, above: set[str]) -> Organ | None:
+    """The most mentioned place of the report's level (not of a level it reports to); a province by its
+    places when it names none."""
+    counts, first = _mention_counts(mentions, text, level)
     place = {n: first[n].place if n in first else None for n in counts}
     fit = [n for n in counts if _fits(n, place[n], level) and not any(_fits(n, place[n], a) for a in above)]
     if fit:
         best = max(fit, key=lambda n: counts[n])  # ties: the first named
         return _mention_organ(first[best]) if best in first else Organ(best, level=_level_of_name(best))
-    if level == "省":
-        votes = Counter(m.place.parents[0] for m in mentions if m.place and m.place.parents)
-        if votes:
-            (p,) = lookup(votes.most_common(1)[0][0])[:1]
-            return Organ(p.name, p, (), p.level.value)
-    return None
+    return _province_by_places(mentions) if level == "省" else None
+
+
+def _named_organs(lines: list[str], title: str | None, head: list[str], fields: dict[str, str],
+                  also: list[Organ | None]) -> list[Organ]:
+    """The bodies the title, the lines above the body and the signature name, then ``also`` (the addressee's
+    and the first sentence's), then the page's publisher field (its place only: a publisher is often the
+    department that posts a government's report)."""
+    written = ([title] if title else []) + head + _signature(lines)
+    organs = [o for o in map(organ_at, written) if o and o.name]
+    organs += [o for o in also if o and o.name]
+    for key in _ISSUER_FIELDS[:2]:
+        o = organ_at(fields.get(key, ""))
+        if o and o.name:
+            o.department, o.government = None, True
+            organs.append(o)
+    return organs
 
 
 # ---------------------------------------------------------------------------------------------- the reporter
@@ -436,7 +470,7 @@ class Reporter:
 @lru_cache(maxsize=1)
 def _ministries() -> tuple[re.Pattern, dict[str, str]]:
     """交通运输部 -> 交通运输厅: the ministry a provincial department (or a local bureau) answers to."""
-    forms = {}
+    forms: dict[str, str] = {}
     for full in set(department_forms().values()):
         if full.endswith(("厅", "局")):
             forms.setdefault(full[:-1] + "部", full)
@@ -472,14 +506,12 @@ def detect_reporter(text: str, title: str | None, fields: dict[str, str]) -> Rep
     addr_level, addr_place, above = _addressee(addr)
     counts = _level_counts(text)
     level = _place_level(subject, addr_level, counts)
-    written = ([title] if title else []) + head + _signature(lines)
-    organs = [o for o in map(organ_at, written) if o and o.name]
-    organs += [o for o in (addr_place, subject) if o and o.name]
+    organs = _named_organs(lines, title, head, fields, [addr_place, subject])
     chosen = next((o for o in organs if not _contradicted(o, level, counts)), None)
     if chosen is None:
-        departmental = bool(subject and subject.department) or any(counts[w] for w in ("厅", "局", "委", "办"))
-        chosen = _from_body(find_places(text), level, text, set() if departmental else above) \
-            or (organs[0] if organs else None)
+        departmental = bool(subject and subject.department) or any(counts[w] for w in _DEPARTMENT_WORDS)
+        chosen = _from_body(find_places(text), level, text, set() if departmental else above)
+    chosen = chosen or (organs[0] if organs else None)
     if chosen is None:
         return Reporter()
     return Reporter(chosen.name, chosen.level, list(chosen.parents),
@@ -566,7 +598,8 @@ def detect_metadata(clean_text: str, fields: dict[str, str] | None = None) -> Re
     if title is None or (region and region not in title and not _names_place(title)):
         # The page's title names no place (or a garbled one): compose one the user can read.
         base = title if title and not place_mentions(title) and _YEAR.match(title) else None
-        title = f"{who.department or region}{base}" if base and region else compose_title(who.department or region, year)
+        who_title = who.department or region
+        title = f"{who_title}{base}" if base and region else compose_title(who_title, year)
     return ReportMeta(region=region, year=year, issuer=issuer, published=published, title=title, level=who.level,
                       parents=who.parents, department=who.department)
 

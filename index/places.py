@@ -250,7 +250,7 @@ def common_parents(places: list[Place]) -> tuple[str, ...]:
         return ()
     chains = [p.parents for p in places]
     out = []
-    for names in zip(*chains):
+    for names in zip(*chains, strict=False):
         if len(set(names)) > 1:
             break
         out.append(names[0])

@@ -109,42 +109,28 @@ class QA:
         A department the question names (青州市人社局) means that department's reports; a place named alone means
         its government's reports when there is one for the year asked, else every report of the place.
         """
-        docs = self.index.documents
         gaz = self.gazetteer
-        allowed = set(docs)
         filters = filters or {}
+        allowed = set(self.index.documents)
         if filters.get("region"):
-            fr = str(filters["region"])
-            regs, _ = gaz.find_regions(fr)
-            match = gaz.docs_for(regs)
-            if not match:
-                return [], f"语料中没有“{fr}”的报告"
-            allowed &= match
+            allowed &= gaz.docs_for(gaz.find_regions(str(filters["region"]))[0])
+            if not allowed:
+                return [], f"语料中没有“{filters['region']}”的报告"
         if filters.get("year") is not None:
-            allowed &= {d for d in allowed if docs[d].meta.year == int(filters["year"])}
+            allowed = gaz.docs_of_years([int(filters["year"])], allowed)
             if not allowed:
                 return [], f"语料中没有{filters['year']}年的报告"
         if info.unknown_places and not info.regions:
             return None, f"语料中没有关于{'、'.join(info.unknown_places)}的报告"
-        restricted = bool(filters)
-        if info.regions:
-            if not gaz.docs_for(info.regions, allowed):
-                return [], f"语料中没有{'、'.join(info.regions)}符合条件的报告"
-            restricted = True
         if info.years:
-            plan = wants_plan(info.text)
-            ydocs = {d for d in allowed if docs[d].meta.year in info.years
-                     or (plan and docs[d].meta.year is not None and docs[d].meta.year + 1 in info.years)}
-            if info.regions:
-                ydocs = gaz.docs_for(info.regions, ydocs)
-            if not ydocs:
-                where = "、".join(info.regions) if info.regions else ""
-                years = "、".join(str(y) for y in info.years)
-                return [], f"语料中没有{where}{years}年的报告"
-            allowed = ydocs
-            restricted = True
-        elif info.regions:
+            allowed = gaz.docs_of_years(info.years, allowed, plan=wants_plan(info.text))
+        if info.regions:
             allowed = gaz.docs_for(info.regions, allowed)
+        if not allowed:
+            where = "、".join(info.regions)
+            years = "、".join(str(y) for y in info.years)
+            return [], f"语料中没有{where}{years}年的报告" if years else f"语料中没有{where}符合条件的报告"
+        restricted = bool(filters or info.regions or info.years)
         return (sorted(allowed) if restricted else None), None
 
     # ---------------------------------------------------------------- main

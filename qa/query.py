@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from index.metadata import ADMIN_SUFFIXES, ZONE_WORDS, department_forms, place_mentions
-from index.places import find_places, lookup
 from index.models import Document
+from index.places import find_places, lookup
 from index.text import pos_cut, stopwords, tokenizer
 from qa.answer.synonyms import expand, synonyms  # noqa: F401  (re-exported)
 from qa.answer.types import classify
@@ -22,6 +22,10 @@ _PLAN_WORDS = re.compile(r"计划|打算|安排|将要|下一步|明年|今后|(
 QUESTION_WORDS = ["是多少", "有多少", "多少", "是几", "有几", "几", "是什么", "叫什么名字", "叫什么", "什么", "是谁",
                   "谁", "哪个", "哪些", "哪里", "哪家", "哪位", "如何", "怎么样", "怎么", "怎样", "是否", "有没有",
                   "吗", "呢", "请问", "一共", "共", "总共", "累计", "分别", "多高", "多大", "比例", "占比"]
+
+
+# a stem followed by one of these still names its place: 石门县委 is 石门 + 县委
+_LEVEL_WORDS_AFTER = ("市委", "县委", "区委", "市长", "县长", "区长", "市政", "县政", "区政")
 
 
 def _division_forms(region: str, parents: tuple[str, ...] = ()) -> set[str]:
@@ -113,7 +117,7 @@ class Gazetteer:
     government_docs: set[str] = field(default_factory=set)  # reports of a government, not of a department
 
     @classmethod
-    def from_documents(cls, docs: list[Document]) -> "Gazetteer":
+    def from_documents(cls, docs: list[Document]) -> Gazetteer:
         a2r: dict[str, set[str]] = {}
         r2d: dict[str, list[str]] = {}
         depts: set[str] = set()
@@ -145,6 +149,12 @@ class Gazetteer:
             out |= docs if k in self.departments else (docs & self.government_docs) or docs
         return out
 
+    def docs_of_years(self, years: list[int], within: set[str], plan: bool = False) -> set[str]:
+        """The reports (among ``within``) about one of ``years``; with ``plan``, also those of the year before
+        (a report's plans for next year)."""
+        wanted = set(years) | ({y - 1 for y in years} if plan else set())
+        return {d for d in within if self.doc_years.get(d) in wanted}
+
     def sorted_aliases(self) -> list[str]:
         if not hasattr(self, "_sorted"):
             self._sorted = sorted(self.alias_to_regions, key=len, reverse=True)
@@ -162,7 +172,7 @@ class Gazetteer:
                 nxt = q[m.end():m.end() + 1]
                 regs = self.alias_to_regions[alias]
                 if nxt in ADMIN_SUFFIXES and not any(r.endswith(alias + nxt) or r == alias for r in regs) \
-                        and not q[m.end():m.end() + 2] in ("市委", "县委", "区委", "市长", "县长", "区长", "市政", "县政", "区政"):
+                        and q[m.end():m.end() + 2] not in _LEVEL_WORDS_AFTER:
                     continue  # 石门市 is not 石门县: a stem followed by another level names another place
                 end = m.end()
                 # "云溪市长" is 云溪 + 市长, "石门县委" is 石门 + 县委: give the suffix back to the word it starts
