@@ -780,27 +780,16 @@ def _command(args) -> str:
     return " ".join(parts)
 
 
-def run(args) -> int:
-    from index.config import IndexConfig
+def _open_engine(args, cfg):
+    """``(qa, threshold, encoder)`` for the run: the index given with --index (without --corpus) as it is, else
+    the cached eval index of the seeds (+ corpus)."""
     from index.encoders import EncoderError, get_encoder
-    from index.store import IndexError_
+    from index.store import IndexError_, read_manifest
 
-    cfg = IndexConfig()
-    set_file = args.set_file or default_set()
-    questions = load_questions(set_file)
-    expected = read_expected()
-    key = set_key(set_file, args.corpus, expected)
-    modes = [m.strip() for m in args.modes.split(",")] if args.modes else (["hybrid"] if args.corpus else list(MODES))
-    bad = [m for m in modes if m not in MODES]
-    if bad:
-        raise EvalError(f"--modes: unknown {', '.join(bad)} (allowed: {', '.join(MODES)})")
-    out = args.out or Path("var/eval" if key == "seed" else f"var/eval-{key}")
     try:
         if args.index and not args.corpus:
+            encoder = get_encoder(args.encoder or read_manifest(args.index).encoder)
             index_dir = args.index
-            from index.store import read_manifest
-
-            encoder = get_encoder(args.encoder or read_manifest(index_dir).encoder)
         else:
             encoder = get_encoder(args.encoder or cfg.encoder)
             reuse = tuple(p for p in (args.index, cfg.index_dir) if p)
@@ -812,22 +801,36 @@ def run(args) -> int:
         if not 0 <= args.threshold <= 1:
             raise EvalError(f"--threshold {args.threshold} is not allowed: a score from 0 to 1")
         threshold = args.threshold
+    return qa, threshold, encoder
+
+
+def run(args) -> int:
+    from index.config import IndexConfig
+
+    set_file = args.set_file or default_set()
+    questions = load_questions(set_file)
+    key = set_key(set_file, args.corpus)
+    modes = [m.strip() for m in args.modes.split(",")] if args.modes else (["hybrid"] if args.corpus else list(MODES))
+    bad = [m for m in modes if m not in MODES]
+    if bad:
+        raise EvalError(f"--modes: unknown {', '.join(bad)} (allowed: {', '.join(MODES)})")
+    out = args.out or Path("var/eval" if key == "seed" else f"var/eval-{key}")
+    qa, threshold, encoder = _open_engine(args, IndexConfig())
     res = evaluate(qa, questions, threshold=threshold, modes=modes)
     measured = figures(res)
     command = _command(args)
-    gate = compare(measured, res.n, set_fingerprint(set_file), key, expected)
-    targets = check_targets(measured, expected.get("targets", {}).get(key, {}))
-    manifest = qa.index.manifest.to_dict()
-    write_outputs(res, out, set_file=set_file, corpus=args.corpus, manifest=manifest, command=command, key=key,
-                  measured=measured, gate=gate, targets=targets)
-    print(summary_line(res, gate, out))
+    gate = compare(measured, res.n, set_fingerprint(set_file), key)
     for line in gate.lines():
         print(f"  {line}")
     if args.update_expected:
         update_expected(key, measured, set_file=set_file, corpus=args.corpus, n=res.n, encoder=encoder.name,
                         threshold=threshold, command=command)
         print(f"  pinned {len(measured)} figures as {key!r} in {_rel(EXPECTED)}")
-        return 0
+        gate = compare(measured, res.n, set_fingerprint(set_file), key)
+    targets = check_targets(measured, read_expected().get("targets", {}).get(key, {}))
+    write_outputs(res, out, set_file=set_file, corpus=args.corpus, manifest=qa.index.manifest.to_dict(),
+                  command=command, key=key, measured=measured, gate=gate, targets=targets)
+    print(summary_line(res, gate, out))
     return 3 if args.check and not gate.ok else 0
 
 
