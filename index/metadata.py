@@ -34,6 +34,8 @@ _NOT_PLACE_STEMS = {"全", "本", "我", "各", "该", "城", "市", "县", "区
                     "库区", "灾区", "牧区", "示范", "开发", "高新", "经开"}
 _YEAR_OF_REPORT = re.compile(r"(20\d\d)\s*年度?(?:法治政府|法治建设|依法行政|法治)")
 _YEAR = re.compile(r"(20\d\d)\s*年")
+# "2022年,在市委…" / "2022年是…" / "2022年以来,…": a sentence that opens with the year the report covers
+_YEAR_OPENING = re.compile(r"(?:^|[。；;\n])\s*(20\d\d)\s*年度?(?:[,，]|是|以来)")
 _DATE_CN = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ISO = re.compile(r"(20\d\d)[-/.](\d{1,2})[-/.](\d{1,2})")
 _ORG_SUFFIX = re.compile(r"(人民政府|政府|委员会|管委会|工委|党委|办公室|办公厅|局|厅|委|办|院|中心|司法所|法院|"
@@ -121,6 +123,12 @@ def department_forms() -> dict[str, str]:
             if form.endswith("局") and full.endswith("局"):
                 out.setdefault(form[:-1] + "厅", full[:-1] + "厅")
     return out
+
+
+@lru_cache(maxsize=1)
+def zone_short_forms() -> dict[str, list[str]]:
+    """经济技术开发区 -> [经开区] … (index/data/zone_words.txt)."""
+    return {r[0].strip(): r[1].split() for r in _data_rows("zone_words.txt") if len(r) > 1}
 
 
 @lru_cache(maxsize=1)
@@ -252,6 +260,8 @@ def _other_organ(s: str, sentence: bool) -> Organ | None:
 def _level_organ(s: str) -> Organ | None:
     """省政府 / 市人社局 / 区政府 / 我县 / 全省 / 我厅 / 司法厅: a level, maybe a department, no place."""
     pat = _patterns()
+    if s.startswith("自治区"):  # 自治区人民政府坚持…: an autonomous region speaks of itself
+        return Organ(level_word="省")
     m = pat.department.match(s)
     if m:  # 司法厅坚持…: a department named without its place
         dept = department_forms()[m.group(0)]
@@ -436,6 +446,8 @@ def _from_body(mentions: list[PlaceMention], level: str | None, text: str, above
     counts, first = _mention_counts(mentions, text, level)
     place = {n: first[n].place if n in first else None for n in counts}
     fit = [n for n in counts if _fits(n, place[n], level) and not any(_fits(n, place[n], a) for a in above)]
+    if not fit and level == "区":  # 全区 in an autonomous region's own report
+        fit = [n for n in counts if n.endswith("自治区")]
     if fit:
         best = max(fit, key=lambda n: counts[n])  # ties: the first named
         return _mention_organ(first[best]) if best in first else Organ(best, level=_level_of_name(best))
@@ -524,7 +536,7 @@ def detect_year(text: str, title: str | None, published: str | None) -> int | No
         if m:
             return int(m.group(1))
     head = text[:600]
-    m = _YEAR_OF_REPORT.search(head)
+    m = _YEAR_OPENING.search(head) or _YEAR_OF_REPORT.search(head)
     if m:
         return int(m.group(1))
     m = _YEAR.search(head)

@@ -218,10 +218,11 @@ def find_places(text: str, strict: bool = True) -> list[PlaceMention]:
     ``strict=False`` is for a title or a signature, where 单县 or 城区 can only be a place.
     """
     raw = _scan(text, strict)
-    # A county's short form (会同, 公安, 全州) is an everyday word too often: it counts only in a text that
-    # also names that county in full (弋阳 beside 弋阳县).
+    # A county's short form (会同, 公安, 全州) is an everyday word too often: in running text it counts only
+    # when the text also names that county in full (弋阳 beside 弋阳县).
     full = {c.name for _, _, cands, short in raw if not short for c in cands}
-    raw = [r for r in raw if not r[3] or any(c.level in _SHORT_ANYWHERE or c.name in full for c in r[2])]
+    if strict:
+        raw = [r for r in raw if not r[3] or any(c.level in _SHORT_ANYWHERE or c.name in full for c in r[2])]
     named: Counter = Counter()
     for _, _, cands, _ in raw:
         for c in {c.name for c in cands}:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from index.metadata import ADMIN_SUFFIXES, ZONE_WORDS, department_forms, place_mentions
+from index.metadata import ADMIN_SUFFIXES, ZONE_WORDS, department_forms, place_mentions, zone_short_forms
 from index.models import Document
 from index.places import find_places, lookup
 from index.text import pos_cut, stopwords, tokenizer
@@ -50,6 +50,9 @@ def _written_forms(region: str) -> set[str]:
     for zone in ZONE_WORDS:
         if region.endswith(zone) and len(region) > len(zone):
             out.add(region[: -len(zone)].rstrip("市") + zone)
+    for zone, shorts in zone_short_forms().items():  # 某某经济技术开发区 -> 某某经开区
+        if region.endswith(zone) and len(region) > len(zone):
+            out |= {region[: -len(zone)] + s for s in shorts} | {region[: -len(zone)].rstrip("市") + s for s in shorts}
     return out
 
 

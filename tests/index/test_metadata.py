@@ -355,3 +355,18 @@ def test_addressed_to_the_city_means_a_body_below_it():
     # without the district's own words the city is not taken for the reporter
     text = text.replace("临翔区", "本地")
     assert detect_metadata(text).region is None
+
+
+def test_autonomous_region_without_title():
+    """自治区 as the subject and 全区 in the body: the autonomous region itself, named by its short form."""
+    text = ("2023年,自治区人民政府坚持以习近平法治思想为指导,推进法治宁夏建设。\n" + _body("自治区", "全区")
+            + "银川市兴庆区获评全国法治政府建设示范区。\n")
+    m = detect_metadata(text)
+    assert (m.region, m.level) == ("宁夏回族自治区", "province")
+
+
+def test_banner_by_its_short_form_in_the_title():
+    """Banners go by short forms (科右前旗 for 科尔沁右翼前旗); 全旗 in the body."""
+    text = "科右前旗人民政府关于2023年度法治政府建设情况的报告\n2023年,我旗坚持依法行政。\n" + _body("我旗", "全旗")
+    m = detect_metadata(text)
+    assert (m.region, m.level, m.parents) == ("科尔沁右翼前旗", "county", ["内蒙古自治区", "兴安盟"])
