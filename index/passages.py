@@ -123,7 +123,7 @@ def _matter_passages(doc: Document, matter: list[tuple[int, int]], body: list[Pa
             continue
         cs, ce = block[0][0], block[-1][1]
         out.append(Passage(passage_id=passage_id(doc.doc_id, cs, ce), doc_id=doc.doc_id, start=cs, end=ce,
-                           text=doc.clean_text[cs:ce], section=[], header=build_header(doc, [])))
+                           text=doc.clean_text[cs:ce], section=[doc.meta.title], header=build_header(doc, [])))
     return out
 
 

@@ -5,7 +5,7 @@ import re
 
 from qa.answer.context import SpanContext
 from qa.answer.scoring import clause_cover, near, novelty
-from qa.answer.spans import Span, noun_phrase_after, noun_phrase_before, strip_span
+from qa.answer.spans import Span, drop_question_tail, noun_phrase_after, noun_phrase_before, strip_span
 
 _RUN = re.compile(r"[^，,。；;：:、（）()]{1,30}(?:、[^，,。；;：:、（）()]{1,30})+")
 _MARKED_RUN = re.compile(r"(?:《[^《》]{2,60}》[、和及与]?){2,}|(?:“[^“”]{1,30}”[、和及与]?){2,}")
@@ -15,17 +15,18 @@ _PAIR = re.compile(r"[和与及]")
 def _run_bounds(sent: str, s: int, e: int) -> tuple[int, int]:
     """Trim a 、-run to its items: the first item no longer than the middle ones, the last a noun phrase."""
     items = sent[s:e].split("、")
-    inner = [len(x) for x in items[1:-1]] or [len(items[-1])]
+    inner = [len(x) for x in items[1:-1]] or [len(noun_phrase_span(sent, e - len(items[-1])))]
     longest = max(inner)
     first_end = s + len(items[0])
-    np_start = noun_phrase_before(sent, first_end)
-    if first_end - np_start >= 2 and first_end - np_start <= longest + 1:
-        s = max(s, np_start)
-    elif len(items[0]) > longest:
+    if len(items[0]) > longest:  # the first item is as long as the others (推动|年终述法、专题述法)
         s = first_end - longest
     last_start = e - len(items[-1])
     e = last_start + min(len(items[-1]), longest)
     return strip_span(sent, s, e)
+
+
+def noun_phrase_span(sent: str, s: int) -> str:
+    return sent[s:max(noun_phrase_after(sent, s, limit=20), s + 1)]
 
 
 def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
@@ -34,11 +35,12 @@ def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
     cands += [_run_bounds(sent, m.start(), m.end()) for m in _RUN.finditer(sent)]
     if ctx.asked.items == 2:
         for m in _PAIR.finditer(sent):
-            s, e = noun_phrase_before(sent, m.start()), noun_phrase_after(sent, m.end())
+            e = noun_phrase_after(sent, m.end())
+            s = max(noun_phrase_before(sent, m.start()), m.start() - (e - m.end()))
             if m.start() - s >= 2 and e - m.end() >= 2:
-                cands.append((s, e))
+                cands.append((s, e))  # A和B: A about as long as B
     for s, e in cands:
-        s, e = strip_span(sent, s, e)
+        s, e = strip_span(sent, *drop_question_tail(sent, s, e, ctx))
         text = sent[s:e]
         if e - s < 3 or text in ctx.question:
             continue

@@ -15,7 +15,7 @@ from qa.answer.context import SpanContext
 from qa.answer.document import title_spans
 from qa.answer.scoring import clause_cover, near, novelty, order_fit, specific
 from qa.answer.spans import (CLAUSE_BREAK, Span, clause_bounds, inside_marks, noun_phrase_after, noun_phrase_before,
-                             snap_to_marks, strip_span)
+                             drop_question_tail, quote_only, snap_to_marks, strip_span)
 from qa.answer.types import AnswerType
 
 QUOTE_RE = re.compile(r"“[^“”]{1,40}”|\"[^\"]{1,40}\"")
@@ -175,7 +175,9 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
         cands[(s, e)] = 0.1 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0
     bounds = token_bounds(sent)
     out = []
-    for (s, e), bonus in {snap_to_marks(sent, s, e): b for (s, e), b in cands.items()}.items():
+    grown = {quote_only(sent, *drop_question_tail(sent, *snap_to_marks(sent, s, e), ctx), ctx): b
+             for (s, e), b in cands.items()}
+    for (s, e), bonus in grown.items():
         text = sent[s:e]
         if e - s < 2 or text in ctx.question or e - s > 40:
             continue

@@ -75,6 +75,31 @@ def inside_marks(text: str, pos: int) -> bool:
     return False
 
 
+def drop_question_tail(sent: str, s: int, e: int, ctx) -> tuple[int, int]:
+    """Drop words at the end of a span that the question says after its asked noun (…大会|精神 for
+    "哪两个大会的精神"); the asked noun itself stays (…|工作室)."""
+    noun = ctx.asked.noun or ""
+    for _w, term, _alts, _subs in ctx.terms.slots:
+        if len(term) >= 2 and sent.endswith(term, s, e) and term not in noun and e - len(term) - s >= 2:
+            at = ctx.question.find(term)
+            if ctx.asked.wh_pos is not None and at > ctx.asked.wh_pos:
+                e -= len(term)
+                while e > s and sent[e - 1] in "的之":
+                    e -= 1
+    return s, e
+
+
+def quote_only(sent: str, s: int, e: int, ctx) -> tuple[int, int]:
+    """在“某某”平台 -> “某某”: a quoted name whose surroundings the question already says."""
+    a, b = sent.find("“", s, e), sent.find("”", s, e)
+    if a == -1 or b == -1 or b < a or sent.find("“", a + 1, e) != -1:
+        return s, e
+    rest = sent[s:a] + sent[b + 1:e]
+    if all(ch in ctx.question or ch in "的在是为了" for ch in rest):
+        return a, b + 1
+    return s, e
+
+
 def snap_to_marks(sent: str, s: int, e: int) -> tuple[int, int]:
     """A span that starts or ends inside a 《title》 or “name” grows to the whole mark."""
     for o, c in (("《", "》"), ("“", "”")):
