@@ -22,6 +22,22 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUERIES = ["行政复议纠错率是多少", "法律援助案件办理情况", "府院联席会议工作机制", "2025年度推进法治政府建设的初步安排"]
 
 
+# a short made-up report (no such county), to add to an index cheaply: 7 passages, 12 sentences
+YUNLING = """\
+云岭县2023年法治政府建设情况报告
+2023年,云岭县扎实推进法治政府建设。现将有关情况报告如下。
+一、主要工作
+(一)行政复议。全县共收到行政复议申请41件,审结39件,纠错率为12.8%。
+(二)法律援助。全年办理法律援助案件268件,提供法律咨询1904人次。
+二、存在的问题
+基层执法人员法治素养有待提高,执法监督还有薄弱环节。
+三、2024年工作安排
+一是健全重大行政决策程序。二是深化行政执法规范化建设。
+云岭县人民政府
+2024年3月1日
+"""
+
+
 def _seed(prefix: str):
     (p,) = SEEDS.glob(f"{prefix}_*.txt")
     return load_document(p)
@@ -65,8 +81,11 @@ def doc002():
 
 
 @pytest.fixture(scope="module")
-def doc000():
-    return _seed("000")
+def doc_new():
+    """The report added by the incremental and interrupted build tests."""
+    from index.ingest import document_from_text
+
+    return document_from_text(YUNLING, "yunling_2023", "yunling_2023.txt")
 
 
 @pytest.fixture(scope="module")
@@ -256,14 +275,14 @@ def test_build_refuses_bad_input(tmp_path, doc002, encoder):
 # ---- atomic builds -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fail_at", [1, 2], ids=["passages", "sentences"])
-def test_interrupted_build_keeps_previous_index(small_index, tmp_path, doc002, doc000, encoder, fail_at):
+def test_interrupted_build_keeps_previous_index(small_index, tmp_path, doc002, doc_new, encoder, fail_at):
     d = _copy(small_index, tmp_path)
     before = current_build(d)
     before_manifest = read_manifest(d)
     builds_before = sorted(p.name for p in (d / "builds").iterdir())
     faulty = FaultyEncoder(encoder, fail_at=fail_at)
     with pytest.raises(RuntimeError, match="injected failure"):
-        build_index([doc000], faulty, d)  # 19 passages: one batch, then ~90 sentences: two batches
+        build_index([doc_new], faulty, d)  # passages: one batch, then sentences: one batch
     assert faulty.calls == fail_at  # it really failed part-way through embedding
     assert current_build(d) == before
     assert sorted(p.name for p in (d / "builds").iterdir()) == builds_before  # no half-written build
@@ -272,8 +291,8 @@ def test_interrupted_build_keeps_previous_index(small_index, tmp_path, doc002, d
     assert list(li.documents) == [doc002.doc_id]
     if fail_at == 1:
         # a later build goes through and becomes current
-        build_index([doc000], encoder, d, sentence_vectors=False)
-        assert list(load_index(d).documents) == [doc000.doc_id]
+        build_index([doc_new], encoder, d, sentence_vectors=False)
+        assert list(load_index(d).documents) == [doc_new.doc_id]
         assert current_build(d) != before
 
 
@@ -289,8 +308,9 @@ def test_stale_temp_build_ignored(small_index, tmp_path):
 
 # ---- HNSW ----------------------------------------------------------------------------------------------------
 
-def test_hnsw_index(tmp_path, doc002, encoder):
-    build_index([doc002], encoder, tmp_path, hnsw_threshold=0, sentence_vectors=False)
+def test_hnsw_index(tmp_path, small_index, doc002, encoder):
+    build_index([doc002], encoder, tmp_path, hnsw_threshold=0, sentence_vectors=False,
+                previous=load_index(small_index))  # same vectors, another FAISS index
     li = load_index(tmp_path)
     assert li.manifest.faiss_index.startswith("HNSW") and li.sentence_vectors is None
     assert isinstance(li.faiss_index, faiss.IndexHNSW)
@@ -311,7 +331,7 @@ def test_flat_below_threshold(small_index):
 
 # ---- incremental builds --------------------------------------------------------------------------------------
 
-def test_incremental_build_reuses_vectors(small_index, tmp_path, doc002, doc000, encoder):
+def test_incremental_build_reuses_vectors(small_index, tmp_path, doc002, doc_new, encoder):
     tmp_path = _copy(small_index, tmp_path)  # holds [doc002], built with sentence vectors
     first = load_index(tmp_path)
     first_vectors = np.array(first.vectors)
@@ -319,7 +339,7 @@ def test_incremental_build_reuses_vectors(small_index, tmp_path, doc002, doc000,
 
     counting = CountingEncoder(encoder)
     seen: list[tuple[str, int, int]] = []
-    build_index([doc002, doc000], counting, tmp_path, previous=first, progress=lambda *a: seen.append(a))
+    build_index([doc002, doc_new], counting, tmp_path, previous=first, progress=lambda *a: seen.append(a))
     second = load_index(tmp_path)
     # progress: every stage reported, starting from what was reused, ending complete
     assert {s for s, _, _ in seen} == {"passages", "sentences", "bm25"}
@@ -331,9 +351,9 @@ def test_incremental_build_reuses_vectors(small_index, tmp_path, doc002, doc000,
     assert all(done == total for done, total in last.values())
     assert not any(name.startswith(".current-") for name in os.listdir(tmp_path))
     # only the new report was embedded: its passages (with header) and its sentences
-    new_passages = split_passages(doc000)
-    new_sentences = [doc000.clean_text[s:e] for p in new_passages for s, e in
-                     sentence_spans(doc000.clean_text, p.start, p.end)]
+    new_passages = split_passages(doc_new)
+    new_sentences = [doc_new.clean_text[s:e] for p in new_passages for s, e in
+                     sentence_spans(doc_new.clean_text, p.start, p.end)]
     assert sorted(counting.texts) == sorted([embed_text(p) for p in new_passages] + new_sentences)
     # the unchanged report's vectors are carried over bit for bit
     rows = [i for i, p in enumerate(second.passages) if p.doc_id == doc002.doc_id]
@@ -342,13 +362,13 @@ def test_incremental_build_reuses_vectors(small_index, tmp_path, doc002, doc000,
     srows = [i for i, r in enumerate(second.sentences) if second.passages[r[0]].doc_id == doc002.doc_id]
     assert np.array_equal(np.asarray(second.sentence_vectors)[srows], first_sent)
     # and the new ones are what the encoder gives
-    new_rows = [i for i, p in enumerate(second.passages) if p.doc_id == doc000.doc_id]
+    new_rows = [i for i, p in enumerate(second.passages) if p.doc_id == doc_new.doc_id]
     assert np.allclose(np.asarray(second.vectors)[new_rows],
                        encoder.encode_passages([embed_text(p) for p in new_passages]), atol=1e-6)
 
     # nothing changed: nothing is embedded, and only the last KEEP_BUILDS builds are kept
     again = CountingEncoder(encoder)
-    build_index([doc002, doc000], again, tmp_path, previous=second)
+    build_index([doc002, doc_new], again, tmp_path, previous=second)
     assert again.texts == []
     third = load_index(tmp_path)
     assert np.array_equal(np.asarray(third.vectors), np.asarray(second.vectors))
