@@ -346,3 +346,21 @@ def test_openapi_schema(client):
     for p in ("/ask", "/search", "/documents", "/documents/{doc_id}", "/jobs/{job_id}", "/healthz", "/readyz",
               "/v1/models", "/v1/chat/completions"):
         assert p in paths
+
+
+def test_settings_reach_the_served_components(api_index_dir, api_encoder):
+    """The settings object is the only reader of QA_* variables: the QA and the encoder get their values."""
+    from api.app import create_app
+    from api.loading import open_encoder
+    from api.settings import Settings
+
+    settings = Settings(index_dir=api_index_dir, fusion="rrf", w_bm25=0.7, min_answer_score=0.4, hnsw_threshold=0)
+    app = create_app(settings=settings, encoder=api_encoder)
+    with TestClient(app) as c:
+        assert c.get("/readyz").status_code == 200
+        qa = app.state.qa_state.qa
+        assert (qa.config.fusion, qa.config.w_bm25, qa.config.w_dense, qa.config.min_answer_score) == \
+            ("rrf", 0.7, 0.5, 0.4)
+        assert app.state.qa_state.index_config.hnsw_threshold == 0
+        assert c.post("/ask", json={"question": EXAMPLE_Q}).json()["answer"] == EXAMPLE_A
+    assert open_encoder(Settings(query_threads=2))._query_threads == 2
