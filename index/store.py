@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import bm25s
 import faiss
@@ -362,7 +362,7 @@ def _read_faiss(path: Path, mmap: bool) -> faiss.Index:
 
 def _read_build(build: Path, manifest: Manifest, mmap: bool) -> LoadedIndex:
     """The files of ``build``; IndexError_ when one is missing or unreadable."""
-    mode = "r" if mmap else None
+    mode: Literal["r"] | None = "r" if mmap else None
     try:
         docs = [Document.from_dict(d) for d in _read_jsonl(build / "documents.jsonl")]
         sv_path = build / "sentence_vectors.npy"
