@@ -508,8 +508,8 @@ class GateReport:
         if self.ok:
             return [f"matches the pinned figures of {self.key!r} in eval/expected.json (tolerance ±0.01)"]
         out = [f"DROP: {d}" for d in self.drops] + [f"CHANGED: {c}" for c in self.changes]
-        if self.changes:
-            out.append(f"update eval/expected.json if this is intended: {self.update_command}")
+        out.append(f"if this is intended, pin the new figures in eval/expected.json: {self.update_command} "
+                   "(or make eval-expected for every set)")
         return out
 
 

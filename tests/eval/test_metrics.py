@@ -147,6 +147,7 @@ def test_compare_drop_rise_and_changes():
     assert same.ok and "matches" in same.lines()[0]
     drop = compare({"exact_match": 0.78, "answerable_abstained": 0.10}, 10, "abc", "s", EXPECTED)
     assert drop.drops and not drop.changes and "exact_match 0.8000 -> 0.7800" in drop.drops[0]
+    assert "make eval-expected" in drop.lines()[-1]  # how to accept it, when intended
     # fewer answerable questions abstaining is better: a fall is a rise
     rise = compare({"exact_match": 0.80, "answerable_abstained": 0.05}, 10, "abc", "s", EXPECTED)
     assert not rise.drops and rise.changes and "make eval-expected" in rise.lines()[-1]
