@@ -179,6 +179,7 @@ class Organ:
     level_word: str | None = None  # 省 … 街道, or 厅/局/委/办, when the line names a level, not a place
     department: str | None = None
     government: bool = False  # the place's own government (人民政府, 管委会, 党委 …) is named
+    own: bool = False  # speaks as the place's government (县政府…, 我县…), in a sentence
 
 
 def _level_of_name(name: str) -> str | None:
@@ -232,6 +233,7 @@ def _place_organ(s: str, chain: list[PlaceMention]) -> Organ:
         o = Organ(last.text + z.group(0), None, o.parents + (name,), "zone", o.written + z.group(0))
         rest = rest[z.end():]
     o.department, o.government = _department_at(rest)
+    o.own = o.government
     return o
 
 
@@ -275,7 +277,8 @@ def _level_organ(s: str) -> Organ | None:
     named, gov = _department_at(s[m.end():])
     if not (named or gov or m.group("self")):
         return None
-    return Organ(level_word=m.group("lvl"), department=named, government=gov)
+    own = not named and (gov or m.group("self") in ("我", "本"))
+    return Organ(level_word=m.group("lvl"), department=named, government=gov, own=own)
 
 
 def _chain(mentions: list[PlaceMention]) -> list[PlaceMention]:
@@ -431,27 +434,36 @@ def _mention_counts(mentions: list[PlaceMention], text: str, level: str | None) 
     return counts, first
 
 
-def _province_by_places(mentions: list[PlaceMention]) -> Organ | None:
-    """A provincial report that never names its province: the province its places are in."""
-    votes = Counter(m.place.parents[0] for m in mentions if m.place and m.place.parents)
-    if not votes:
-        return None
-    p = lookup(votes.most_common(1)[0][0])[0]
-    return Organ(p.name, p, (), p.level.value)
+def _level_candidates(counts: Counter, place: dict, level: str | None, above: set[str]) -> list[str]:
+    """The places named that fit the report's level and not a level it reports to (全区 in an autonomous
+    region's own report: the region)."""
+    fit = [n for n in counts if _fits(n, place[n], level) and not any(_fits(n, place[n], a) for a in above)]
+    return fit or ([n for n in counts if n.endswith("自治区")] if level == "区" else [])
 
 
 def _from_body(mentions: list[PlaceMention], level: str | None, text: str, above: set[str]) -> Organ | None:
-    """The most mentioned place of the report's level (not of a level it reports to); a province by its
-    places when it names none."""
+    """The most mentioned place of the report's level, counting the places named within it (a province that
+    names only its cities)."""
     counts, first = _mention_counts(mentions, text, level)
-    place = {n: first[n].place if n in first else None for n in counts}
-    fit = [n for n in counts if _fits(n, place[n], level) and not any(_fits(n, place[n], a) for a in above)]
-    if not fit and level == "区":  # 全区 in an autonomous region's own report
-        fit = [n for n in counts if n.endswith("自治区")]
-    if fit:
-        best = max(fit, key=lambda n: counts[n])  # ties: the first named
-        return _mention_organ(first[best]) if best in first else Organ(best, level=_level_of_name(best))
-    return _province_by_places(mentions) if level == "省" else None
+    for m in mentions if level else ():
+        for parent in m.place.parents if m.place else ():
+            counts[parent] += 1
+    place = {n: _known_place(n, first) for n in counts}
+    fit = _level_candidates(counts, place, level, above)
+    if not fit:
+        return None
+    best = max(fit, key=lambda n: counts[n])  # ties: the first named
+    if best in first:
+        return _mention_organ(first[best])
+    p = place[best]
+    return Organ(best, p, p.parents, p.level.value) if p else Organ(best, level=_level_of_name(best))
+
+
+def _known_place(name: str, first: dict[str, PlaceMention]) -> Place | None:
+    if name in first:
+        return first[name].place
+    places = [p for p in lookup(name) if p.name == name]
+    return places[0] if len(places) == 1 else None
 
 
 def _named_organs(lines: list[str], title: str | None, head: list[str], fields: dict[str, str],
@@ -500,14 +512,18 @@ def _department_by_ministry(text: str, level: str | None) -> str | None:
 
 
 def _department(o: Organ, subject: Organ | None, text: str, counts: Counter, level: str | None) -> str | None:
-    dept = o.department
-    if dept is None and not o.government and subject is not None and subject.name in (None, o.name):
-        dept = subject.department
-    if dept is None and not o.government and any(counts[w] for w in ("厅", "局")):
-        dept = _department_by_ministry(text, level)
-    if dept is None:
+    """The reporting department's full name, or None when the government reports: a report whose first
+    sentence speaks as the government (县政府…, 我县…) and that never says 我局/我厅 is the government's, whatever
+    office's name heads the page."""
+    says_department = any(counts[w] for w in _DEPARTMENT_WORDS)
+    if o.government or (subject is not None and subject.own and not says_department):
         return None
-    return f"{o.written or o.name}{dept}"
+    dept = o.department
+    if dept is None and subject is not None and subject.name in (None, o.name):
+        dept = subject.department
+    if dept is None and says_department:
+        dept = _department_by_ministry(text, level)
+    return f"{o.written or o.name}{dept}" if dept else None
 
 
 def detect_reporter(text: str, title: str | None, fields: dict[str, str]) -> Reporter:

@@ -47,12 +47,19 @@ def _written_forms(region: str) -> set[str]:
         if len(rest) >= 3:
             out.add(rest)
         out |= {a for a in _written_forms(rest) if len(a) >= 2} if rest != region else set()
+    return out | _zone_forms(region)
+
+
+def _zone_forms(region: str) -> set[str]:
+    """某某市示范区 -> 某某示范区; 某某经济技术开发区 -> 某某经开区 (index/data/zone_words.txt)."""
+    out: set[str] = set()
     for zone in ZONE_WORDS:
         if region.endswith(zone) and len(region) > len(zone):
             out.add(region[: -len(zone)].rstrip("市") + zone)
-    for zone, shorts in zone_short_forms().items():  # 某某经济技术开发区 -> 某某经开区
+    for zone, shorts in zone_short_forms().items():
         if region.endswith(zone) and len(region) > len(zone):
-            out |= {region[: -len(zone)] + s for s in shorts} | {region[: -len(zone)].rstrip("市") + s for s in shorts}
+            stem = region[: -len(zone)]
+            out |= {stem + s for s in shorts} | {stem.rstrip("市") + s for s in shorts}
     return out
 
 

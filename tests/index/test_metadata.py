@@ -370,3 +370,18 @@ def test_banner_by_its_short_form_in_the_title():
     text = "科右前旗人民政府关于2023年度法治政府建设情况的报告\n2023年,我旗坚持依法行政。\n" + _body("我旗", "全旗")
     m = detect_metadata(text)
     assert (m.region, m.level, m.parents) == ("科尔沁右翼前旗", "county", ["内蒙古自治区", "兴安盟"])
+
+
+def test_provincial_report_that_never_names_its_province():
+    """省政府 and 全省; only the province's cities are named (and another province once): the cities decide."""
+    text = ("2023年,省政府坚持以习近平法治思想为指导,推进法治政府建设。\n" + _body("省政府", "全省")
+            + "曲靖市、玉溪市、大理州获评全国法治政府建设示范地区。对口支援西藏工作扎实推进。\n")
+    m = detect_metadata(text)
+    assert (m.region, m.level) == ("云南省", "province")
+
+
+def test_government_report_under_an_office_heading():
+    """The page's first line is the office that posts it; the report speaks as the county government."""
+    text = "凤庆县人民政府办公室\n2023年法治政府建设年度报告\n2023年,县政府坚持依法行政。\n" + _body("我县", "全县")
+    m = detect_metadata(text)
+    assert (m.region, m.department) == ("凤庆县", None)
