@@ -61,16 +61,11 @@ class StageClock:
     def __init__(self) -> None:
         self.first: dict[str, float] = {}
         self.last: dict[str, float] = {}
-        self.total: dict[str, int] = {}
-        self.done0: dict[str, int] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.perf_counter()
-        if stage not in self.first:
-            self.first[stage] = now
-            self.done0[stage] = done
+        self.first.setdefault(stage, now)
         self.last[stage] = now
-        self.total[stage] = total
 
     def span(self, stage: str) -> float | None:
         if stage not in self.first:
