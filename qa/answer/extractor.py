@@ -67,7 +67,7 @@ class Extractor:
         for c in sents:
             dense_rel = (c.dense - lo) / (hi - lo) if hi > lo else 0.5
             for sp in extract(c.text, ctx):
-                total = wc * c.cover + wd * dense_rel + wr * c.score + ws * sp.score
+                total = (wc * c.cover + wd * dense_rel + wr * c.score + ws * sp.score) * (p.gate_floor + (1 - p.gate_floor) * sp.gate)
                 out.append(SpanCandidate(c.start + sp.start, c.start + sp.end, c.text[sp.start:sp.end],
                                          float(min(max(total, 0.0), 1.0)), c, ctx.asked.type.value))
         out.sort(key=lambda x: -x.score)

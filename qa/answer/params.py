@@ -27,11 +27,11 @@ class Params:
     unit_other_count: float = 0.45  # both are counts, of different measure words (多少份 / 16件)
     unit_wrong_sure: float = 0.05  # the question named a unit outright and this is another one
     unit_wrong_unsure: float = 0.35  # the unit was only inferred (a rate that changed: % or points)
+    # a figure whose own clause lacks the word that says what is counted keeps this share of its score
+    gate_floor: float = 0.55
     # --- a question word the sentence has no span of the wanted type for: the clause, scored low
     fallback_clause: float = 0.35
     open_clause: float = 0.6  # open questions (如何 / 哪些措施) are answered by the clause itself
-    # --- abstention: below this top score the service says "not found" (chosen from the dev-set curve)
-    min_answer_score: float = 0.5
     # --- a figure whose own clause covers less than this share of the question's words is not an answer
     min_figure_recall: float = 0.0
 

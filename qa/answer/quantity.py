@@ -108,7 +108,7 @@ def _span_bounds(sent: str, m: re.Match[str], ctx: SpanContext) -> tuple[int, in
 
 
 def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: list[tuple[int, int]],
-                 resp: dict[int, str], ctx: SpanContext) -> float:
+                 resp: dict[int, str], ctx: SpanContext) -> tuple[float, float]:
     """How well the figure's own clause (label before it, words right after it) matches the question."""
     terms = ctx.terms
     cs, ce = next((a, b) for a, b in cl if a <= m.start() <= b)
@@ -133,15 +133,24 @@ def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: lis
     recall /= terms.total
     precision = terms.precision(label + after[:8])
     # the word that says what is counted (受理 / 审结 / 败诉) must be in the figure's own words
-    key = terms.key_credit(label + "|" + after[:12])
-    if key < 0.5:  # a label shared by a list (权力事项: A140项、B269项), or said a clause before
-        key = max(key, 0.9 * terms.key_credit(clause_head), 0.5 * terms.key_credit(prev[-12:]))
+    own = label + "|" + after[:12]
+    key = _best_key(terms, own, clause_head, prev, nouns_only=False)
+    gate = terms.has_key_noun(sent)  # an absent fact: the sentence never names what is counted
     last = max((pe for ps, pe, _ in terms.positions(before)), default=None)
     first = min((ps for ps, pe, _ in terms.positions(after)), default=None)
     near = max(0.0 if last is None else 1.0 / (1.0 + (len(before) - last) / 6.0),
                0.0 if first is None else 1.0 / (1.0 + first / 6.0),
                1.0 if m.start() in resp and terms.cover(None, label) > 0 else 0.0)
-    return (0.45 * (0.75 * recall + 0.25 * precision) + 0.2 * near) * (0.3 + 0.7 * key)
+    return (0.45 * (0.75 * recall + 0.25 * precision) + 0.2 * near) * (0.3 + 0.7 * key), gate
+
+
+def _best_key(terms, own: str, clause_head: str, prev: str, nouns_only: bool) -> float:
+    """The key words in the figure's own words; a label shared by a list (权力事项: A140项、B269项) or said a
+    clause before counts less."""
+    key = terms.key_credit(own, nouns_only)
+    if key < 0.5:
+        key = max(key, 0.9 * terms.key_credit(clause_head, nouns_only), 0.5 * terms.key_credit(prev[-12:], nouns_only))
+    return key
 
 
 def quantity_spans(sent: str, ctx: SpanContext) -> list[Span]:
@@ -155,8 +164,8 @@ def quantity_spans(sent: str, ctx: SpanContext) -> list[Span]:
         if _skip(m, sent, ctx):
             continue
         s, e = _span_bounds(sent, m, ctx)
-        score = _label_score(sent, m, nums, cl, resp, ctx) + 0.35 * _unit_score(m.group("unit"), ctx)
-        out.append(Span(s, e, score))
+        label, key = _label_score(sent, m, nums, cl, resp, ctx)
+        out.append(Span(s, e, label + 0.35 * _unit_score(m.group("unit"), ctx), key))
     if ctx.asked.items >= 2 and len(out) >= 2:
         out += _joined(sent, out)
     return out
@@ -169,5 +178,5 @@ def _joined(sent: str, spans: list[Span]) -> list[Span]:
     for a, b in zip(ordered, ordered[1:]):
         gap = sent[a.end:b.start]
         if len(gap) <= 1 and re.fullmatch(r"[、和及与]?", gap):
-            out.append(Span(a.start, b.end, max(a.score, b.score) + 0.1))
+            out.append(Span(a.start, b.end, max(a.score, b.score) + 0.1, max(a.gate, b.gate)))
     return out

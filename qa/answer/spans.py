@@ -18,11 +18,13 @@ NUMBER_RE = re.compile(
 
 
 class Span(NamedTuple):
-    """A candidate answer inside one sentence: sentence offsets and a score in [0, 1]."""
+    """A candidate answer inside one sentence: sentence offsets, a score in [0, 1], and a gate in [0, 1] that
+    scales the answer's final score (0: the span's own words do not say what was asked)."""
 
     start: int
     end: int
     score: float
+    gate: float = 1.0
 
 
 @dataclass

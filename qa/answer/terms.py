@@ -25,6 +25,11 @@ def _last_verb(text: str) -> int | None:
     return last
 
 
+def _is_verb(word: str) -> bool:
+    tags = [f for _w, f in pos_cut(word)]
+    return bool(tags) and tags[-1] == "v"
+
+
 class TermWeights:
     """idf of jieba tokens, read off the BM25 index (document frequency = postings per token)."""
 
@@ -110,13 +115,45 @@ class QuestionTerms:
             keys.append(before[1][1])
         return keys
 
-    def key_credit(self, text: str) -> float:
-        """Share of the key words found in ``text`` (1.0 when the question has none)."""
-        if not self.key:
+    def key_noun(self) -> int | None:
+        """The most specific noun among the key words (法律援助 in 办理法律援助案件多少件), if it is specific."""
+        best, best_spec = None, 0.35 * self.weights.max_idf
+        for i in self.key:
+            _w, term, alts, _subs = self.slots[i]
+            tags = [f for _w2, f in pos_cut(term)]
+            thing = alts or (len(term) >= 2 and tags and tags[-1].startswith(("n", "vn", "j")))
+            # an everyday word is as specific as the report word it stands for (打官司 -> 案件: not at all)
+            spec = min(self.weights.idf(term), max(self.weights.idf(a) for a in alts)) if alts else self.weights.idf(term)
+            if thing and spec > best_spec:
+                best, best_spec = i, spec
+        return best
+
+    def has_key_noun(self, text: str) -> float:
+        """1.0 when ``text`` names the key noun (itself, a synonym, or its rarest part), else 0.0."""
+        i = self.key_noun()
+        if i is None:
             return 1.0
-        got = self.credits(text)
-        total = sum(self.slots[i][0] for i in self.key) or 1.0
-        return sum(got[i] * self.slots[i][0] for i in self.key) / total
+        _w, term, alts, subs = self.slots[i]
+        rarest = max(subs, key=lambda x: x[1])[0] if subs else term
+        return 1.0 if term in text or any(a in text for a in alts) or (len(rarest) >= 2 and rarest in text) else 0.0
+
+    def key_credit(self, text: str, nouns_only: bool = False) -> float:
+        """How well ``text`` carries the key words (1.0 when the question has none). ``nouns_only``: judge by
+        what is counted (法律援助, 公证), not by the verb, which people paraphrase (解决 for 化解)."""
+        key = [i for i in self.key if not nouns_only or not _is_verb(self.slots[i][1])]
+        if not key:
+            return 1.0
+        got = []
+        for i in key:
+            _w, term, alts, subs = self.slots[i]
+            if term in text or any(a in text for a in alts):
+                got.append((1.0, term))
+                continue
+            rarest = max(subs, key=lambda x: x[1])[0] if subs else term
+            got.append((0.6 if len(subs) > 1 and rarest in text else 0.0, term))
+        # the distinctive key words must all be there (公证 in 办理公证案件; 审结 in 审结行政复议案件)
+        distinct = [c for c, t in got if self.weights.idf(t) >= 0.5 * self.weights.max_idf and len(t) >= 2]
+        return min(distinct) if distinct else sum(c for c, _ in got) / len(got)
 
     def credits(self, text: str, toks: set[str] | None = None) -> list[float]:
         toks = set(tokenize(text)) if toks is None else toks
