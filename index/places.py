@@ -38,6 +38,7 @@ TOWN_SUFFIXES = ("街道", "镇", "乡", "苏木")
 _GROUPING_ROWS = ("省直辖行政区划", "自治区直辖县级行政区划", "县直辖行政区划", "市辖区")
 # Long forms whose short form is the stem plus the last character (黔西南布依族苗族自治州 -> 黔西南州).
 _AUTONOMOUS = ("自治州", "自治县", "自治旗")
+_SUFFIX_CHARS = set("省市县区州旗盟镇乡")
 # Levels whose short forms (山东, 郴州) count wherever they are written.
 _SHORT_ANYWHERE = (Level.PROVINCE, Level.CITY)
 
@@ -191,7 +192,9 @@ def _scan(text: str, strict: bool) -> list[tuple[int, int, tuple[Place, ...], bo
                 hit = key
                 break
         full = hit in d.by_name
-        if hit is None or not _plausible(hit, full, text, i, strict):
+        # 云溪 + 市 is not 云溪区: a short form followed by an administrative suffix names another place
+        other = not full and text[i + len(hit):i + len(hit) + 1] in _SUFFIX_CHARS if hit else False
+        if hit is None or other or not _plausible(hit, full, text, i, strict):
             i += 1
             continue
         out.append((i, i + len(hit), tuple(d.by_name.get(hit) or d.by_short[hit]), not full))

@@ -385,3 +385,10 @@ def test_government_report_under_an_office_heading():
     text = "凤庆县人民政府办公室\n2023年法治政府建设年度报告\n2023年,县政府坚持依法行政。\n" + _body("我县", "全县")
     m = detect_metadata(text)
     assert (m.region, m.department) == ("凤庆县", None)
+
+
+def test_made_up_city_on_a_real_short_form():
+    """凤庆市 is made up (凤庆 is 凤庆县's short form): the report's region is 凤庆市, not 凤庆县."""
+    text = "凤庆市2023年法治政府建设年度报告\n2023年,我市坚持依法行政。\n" + _body("我市", "全市")
+    m = detect_metadata(text)
+    assert (m.region, m.parents) == ("凤庆市", [])

@@ -95,3 +95,9 @@ def test_everyday_words_are_not_places():
 def test_one_character_stem_county_in_a_title():
     (m,) = find_places("云县人民政府关于2023年度法治政府建设情况的报告", strict=False)
     assert m.place.name == "云县" and m.place.parents == ("云南省", "临沧市")
+
+
+def test_short_form_followed_by_another_suffix_is_another_place():
+    """凤庆 is 凤庆县's short form, but 凤庆市 (made up) is no division: not 凤庆县."""
+    assert find_places("凤庆市2023年法治政府建设年度报告", strict=False) == []
+    assert [m.place.name for m in find_places("凤庆县2023年", strict=False)] == ["凤庆县"]
