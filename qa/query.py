@@ -170,10 +170,20 @@ class Gazetteer:
             self._sorted = sorted(self.alias_to_regions, key=len, reverse=True)
         return self._sorted
 
+    def _aliases_in(self, q: str) -> list[str]:
+        """The aliases that occur in ``q``, longest first (only those starting with one of q's characters are
+        tried: a corpus of thousands of reports has tens of thousands of aliases)."""
+        if not hasattr(self, "_by_first"):
+            self._by_first: dict[str, list[str]] = {}
+            for a in self.sorted_aliases():
+                self._by_first.setdefault(a[0], []).append(a)
+        found = {a for ch in set(q) for a in self._by_first.get(ch, ()) if a in q}
+        return sorted(found, key=lambda a: (-len(a), a))
+
     def find_regions(self, q: str) -> tuple[list[str], list[tuple[int, int]]]:
         found: list[str] = []
         spans: list[tuple[int, int]] = []
-        for alias in self.sorted_aliases():
+        for alias in self._aliases_in(q):
             if alias not in q:
                 continue
             for m in re.finditer(re.escape(alias), q):
