@@ -62,6 +62,21 @@ def seed_docs():
     return load_folder(SEEDS_DIR)
 
 
+SMALL_SEEDS = ("000", "002")  # 郴州市 2024 (the README's example question), 开封市示范区 2024: 2 of 5 reports
+
+
+@pytest.fixture(scope="session")
+def small_seed_index_dir(tmp_path_factory, encoder) -> Path:
+    """An index of two seed reports (read-only): the fast tier's index (a third of the seed index's cost)."""
+    from index.ingest import load_document
+    from index.store import build_index
+
+    docs = [load_document(p) for prefix in SMALL_SEEDS for p in SEEDS_DIR.glob(f"{prefix}_*.txt")]
+    index_dir = tmp_path_factory.mktemp("small_seed_index")
+    build_index(docs, encoder, index_dir)
+    return index_dir
+
+
 @pytest.fixture(scope="session")
 def seed_index_dir(tmp_path_factory, seed_docs, encoder) -> Path:
     """An index folder (with ``current`` -> builds/<id>) for the seed reports, built once per session

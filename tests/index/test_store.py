@@ -89,10 +89,11 @@ def doc_new():
 
 
 @pytest.fixture(scope="module")
-def small_index(tmp_path_factory, doc002, encoder) -> Path:
-    """A one-report index (seed 002) for tests that damage copies of it."""
+def small_index(tmp_path_factory, doc002, encoder, small_seed_index_dir) -> Path:
+    """A one-report index (seed 002) for tests that damage copies of it (vectors reused from the two-report
+    session index)."""
     d = tmp_path_factory.mktemp("small_index")
-    build_index([doc002], encoder, d)
+    build_index([doc002], encoder, d, previous=load_index(small_seed_index_dir))
     return d
 
 
