@@ -15,11 +15,15 @@ from qa.answer.synonyms import synonyms
 
 _WH = re.compile(r"多少|几|谁|什么|哪|如何|怎么|怎样|是否|多高|多大|比例")
 
+# one-character verbs people use for a report's two-character one (输 -> 败诉, 审 -> 审查, 办 -> 办理)
+_ONE_CHAR_VERBS = frozenset("输赢审办查罚收结判告")
+
+
 def _last_verb(text: str) -> int | None:
     """Offset of the last verb in ``text`` (jieba tags v / vn), if any."""
     pos, last = 0, None
     for w, f in pos_cut(text):
-        if f == "v" and len(w) >= 2:
+        if f == "v" and (len(w) >= 2 or w in _ONE_CHAR_VERBS):
             last = pos
         pos += len(w)
     return last
@@ -152,7 +156,8 @@ class QuestionTerms:
             rarest = max(subs, key=lambda x: x[1])[0] if subs else term
             got.append((0.6 if len(subs) > 1 and rarest in text else 0.0, term))
         # the distinctive key words must all be there (公证 in 办理公证案件; 审结 in 审结行政复议案件)
-        distinct = [c for c, t in got if self.weights.idf(t) >= 0.5 * self.weights.max_idf and len(t) >= 2]
+        distinct = [c for c, t in got if self.weights.idf(t) >= 0.5 * self.weights.max_idf
+                    and (len(t) >= 2 or t in _ONE_CHAR_VERBS)]
         return min(distinct) if distinct else sum(c for c, _ in got) / len(got)
 
     def credits(self, text: str, toks: set[str] | None = None) -> list[float]:
