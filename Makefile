@@ -40,8 +40,7 @@ test-fast: setup
 
 LINT_PATHS = index qa api eval
 lint: setup
-	$(BIN)/ruff check $(LINT_PATHS)
-	$(BIN)/mypy $(LINT_PATHS)
+	@$(BIN)/ruff check $(LINT_PATHS); r=$$?; $(BIN)/mypy $(LINT_PATHS); m=$$?; exit $$((r || m))
 
 # The eval (see eval/run.py): results go to git-ignored var/eval* unless REFRESH=1 (make eval REFRESH=1 rewrites
 # the committed eval/results/). Indexes it needs are built and cached in var/eval-index/.
