@@ -294,7 +294,7 @@ def _chain(mentions: list[PlaceMention]) -> list[PlaceMention]:
 
 
 _NOT_IN_NAMES = r"[的是在了把将从第]"  # words, not names: 二是全面贯彻省…, 在第四次县…
-_LEAD_TITLE = re.compile(r"^(?:[|\s《“\"]|标\s*题\s*[:：]|关于|中共|20\d\d\s*年度?)+")
+_LEAD_TITLE = re.compile(r"^(?:[|\s《“\"]|标\s*题\s*[:：]|关于|印发|报送|呈报|转发|中共|20\d\d\s*年度?)+")
 _LEAD_SENTENCE = re.compile(
     r"^(?:\s|[,，、]|20\d\d\s*年(?:度|以来)?|现将|一年来|"
     r"在[^,，。；;]{0,60}?(?:领导|指导|支持|关怀|监督|带领|关心)[^,，。；;]{0,6}?下|"
