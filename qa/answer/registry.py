@@ -29,6 +29,24 @@ def _document_or_slot(sent: str, ctx: SpanContext) -> list[Span]:
     return found + [Span(s.start, s.end, 0.6 * s.score) for s in slot_spans(sent, ctx)]
 
 
+def _place(sent: str, ctx: SpanContext) -> list[Span]:
+    """A place: a slot that ends in the level asked (哪个区 -> …天心区, not …天心区坡子街街道); several when asked."""
+    found = slot_spans(sent, ctx)
+    if ctx.asked.items >= 2:
+        found += list_spans(sent, ctx)
+    level = ctx.asked.noun if ctx.asked.noun and len(ctx.asked.noun) <= 2 else None
+    if not level:
+        return found
+    out = []
+    for sp in found:
+        k = sent.rfind(level, sp.start, sp.end)
+        if k > sp.start:
+            out.append(Span(sp.start, k + len(level), sp.score, sp.gate))
+        else:
+            out.append(Span(sp.start, sp.end, 0.8 * sp.score, sp.gate))
+    return out
+
+
 EXTRACTORS: dict[AnswerType, SpanExtractor] = {
     AnswerType.COUNT: quantity_spans,
     AnswerType.RATE: quantity_spans,
@@ -42,7 +60,7 @@ EXTRACTORS: dict[AnswerType, SpanExtractor] = {
     AnswerType.HONOUR: slot_spans,
     AnswerType.BODY: slot_spans,
     AnswerType.ROLE: slot_spans,
-    AnswerType.PLACE: slot_spans,
+    AnswerType.PLACE: _place,
     AnswerType.LIST: _list_or_slot,
     AnswerType.OPEN: open_spans,
 }

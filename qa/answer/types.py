@@ -35,7 +35,7 @@ class AnswerType(StrEnum):
 QUANTITY_TYPES = frozenset({AnswerType.COUNT, AnswerType.RATE, AnswerType.MONEY, AnswerType.DURATION})
 
 # units people ask for after 多少/几 (longest first); the unit of a figure in the text is matched the same way
-UNITS = ["平方公里", "平方米", "个百分点", "百分点", "个工作日", "工作日", "万余元", "亿余元", "万元", "亿元", "千元", "元",
+UNITS = ["平方公里", "平方米", "个百分点", "百分点", "个工作日", "工作日", "个月", "万余元", "亿余元", "万元", "亿元", "千元", "元",
          "人次", "件次", "场次", "户次", "周年", "次", "件", "人", "名", "个", "项", "条", "场", "家", "起", "份", "支", "面", "所",
          "处", "批", "篇", "期", "部", "册", "套", "宗", "户", "座", "台", "辆", "天", "日", "小时", "分钟", "年", "月",
          "周", "公里", "米", "亩", "吨", "省", "市", "县", "镇", "村", "类", "种", "块", "笔", "单", "例", "组", "队", "轮",
@@ -116,6 +116,8 @@ def unit_hint(q: str) -> tuple[str | None, float]:
 
 
 _WH_NOUN = re.compile(r"哪一个|哪一类|哪两个|哪两项|哪几个|哪个|哪家|哪些|哪项|哪部|哪份|哪所|哪类|哪种|哪两|哪几|哪|什么|何种")
+_NOUN_STOP = re.compile(r"[的，,。？?！!、：:；;（(“”]|进行|通过|获评|举办|执行|入选|创建|开展|推进|签订|合作|结合|参加|发布|印发|挂牌|"
+                        r"审议|部署|作出|拿到|打造|建立|成立|担任|负责|牵头|挑头|化解|处理|解决|上|里|中|来|去|是|被|在|了|和|与|对|为")
 _NOUN_TAGS = ("n", "vn", "nz", "nt", "ns", "j", "l", "an", "b", "ng", "eng")
 
 
@@ -137,16 +139,9 @@ def asked_noun(q: str) -> str | None:
             return head[-6:]
     if not m:
         return None
-    noun = ""
-    for w, f in pos_cut_cached(q[m.end():m.end() + 14]):
-        if w in ("“", "”") or (not f.startswith(("v", "p", "u", "d", "c", "r", "y", "x", "e", "f", "t"))
-                               and not re.fullmatch(r"[\W_]+", w.strip("“”") or "x")):
-            noun += w
-            continue
-        if f == "vn" or (f == "v" and not noun and len(w) == 2 and w in ("建设", "管理", "服务", "执法", "调解")):
-            noun += w
-            continue
-        break
+    tail = q[m.end():m.end() + 14]
+    stop = _NOUN_STOP.search(tail)
+    noun = tail[:stop.start()] if stop else tail
     noun = noun.strip("“”")
     return noun if len(noun) >= 1 and noun not in ("样", "么", "时候", "时间", "个", "些", "位", "里", "的") else None
 
