@@ -50,7 +50,7 @@ class QA:
     # ---------------------------------------------------------------- loading
     @classmethod
     def load(cls, index_dir: str | Path, encoder: str | Encoder | None = None,
-             config: QAConfig | None = None) -> "QA":
+             config: QAConfig | None = None) -> QA:
         manifest = read_manifest(Path(index_dir))
         if encoder is None or isinstance(encoder, str):
             name = encoder or manifest.encoder
@@ -106,7 +106,7 @@ class QA:
     def _scope(self, info: QueryInfo, filters: dict | None) -> tuple[list[str] | None, str | None]:
         """Which reports the question is about; a reason when no report can answer it.
 
-        A department the question names (青州市人社局) means that department's reports; a place named alone means
+        A department the question names (临沧市人社局) means that department's reports; a place named alone means
         its government's reports when there is one for the year asked, else every report of the place.
         """
         gaz = self.gazetteer

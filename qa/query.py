@@ -29,7 +29,7 @@ _LEVEL_WORDS_AFTER = ("市委", "县委", "区委", "市长", "县长", "区长"
 
 
 def _division_forms(region: str, parents: tuple[str, ...] = ()) -> set[str]:
-    """Short forms of a division from China's administrative divisions (山东省 -> 山东; 黔西南…自治州 -> 黔西南州)."""
+    """Short forms of a division from China's administrative divisions (云南省 -> 云南; 大理白族自治州 -> 大理州)."""
     places = [p for p in lookup(region) if p.name == region]
     fitting = [p for p in places if not parents or p.parents == parents] or places
     return {s for p in fitting for s in p.short}
@@ -64,7 +64,7 @@ def _zone_forms(region: str) -> set[str]:
 
 
 def _join(parent: str, child: str) -> set[str]:
-    """济南市 + 市中区 -> {济南市市中区, 济南市中区}."""
+    """乐山市 + 市中区 -> {乐山市市中区, 乐山市中区}."""
     out = {parent + child}
     if parent[-1:] == child[:1]:
         out.add(parent + child[1:])
@@ -74,9 +74,9 @@ def _join(parent: str, child: str) -> set[str]:
 def region_aliases(region: str, parents: list[str] | tuple[str, ...] = ()) -> set[str]:
     """The names a question may use for a report's region.
 
-    云溪市 -> {云溪市, 云溪}; 某某市示范区 -> {某某市示范区, 某某示范区, 示范区}; 山东省 -> {山东省, 山东};
-    with its parents, a town also by its county (英德市下太镇, 英德下太镇) and a district by its city (济南市中区).
-    A one-character stem has no short form: 赵县 stays 赵县.
+    云溪市 -> {云溪市, 云溪}; 某某市示范区 -> {某某市示范区, 某某示范区, 示范区}; 云南省 -> {云南省, 云南};
+    with its parents, a town also by its county (凤庆县凤山镇, 凤庆凤山镇) and a district by its city (乐山市中区).
+    A one-character stem has no short form: 云县 stays 云县.
     """
     parents = tuple(parents)
     out = _written_forms(region) | _division_forms(region, parents)
@@ -86,7 +86,7 @@ def region_aliases(region: str, parents: list[str] | tuple[str, ...] = ()) -> se
         for pf in {parent} | _division_forms(parent, parents[:i]):
             if not region.startswith(pf):
                 out |= _join(pf, region)
-    if len(parents) >= 2 and not region.startswith(parents[-1]):  # 长沙市天心区坡子街街道
+    if len(parents) >= 2 and not region.startswith(parents[-1]):  # 临沧市临翔区凤翔街道
         out |= _join(parents[-2] + parents[-1], region)
     return {a for a in out if len(a) >= 2}
 
@@ -101,7 +101,7 @@ def _forms_by_department() -> dict[str, set[str]]:
 
 
 def department_aliases(department: str, region: str, parents: list[str] | tuple[str, ...] = ()) -> set[str]:
-    """青州市人力资源和社会保障局 -> {青州市人社局, 青州人社局, …}; 四川省交通运输厅 -> {四川交通厅, …}."""
+    """临沧市人力资源和社会保障局 -> {临沧市人社局, 临沧人社局, …}; 云南省交通运输厅 -> {云南交通厅, …}."""
     forms = department_forms()
     core = next((department_forms()[f] for f in sorted(forms, key=len, reverse=True) if department.endswith(f)), None)
     if core is None:

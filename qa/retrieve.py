@@ -46,33 +46,19 @@ class HybridRetriever:
             order = np.argsort(-sims)[:k]
             return {int(rows[i]): float(sims[i]) for i in order}
         scores, ids = self.index.faiss_index.search(qvec[None, :].astype(np.float32), min(k, self.n))
-        return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
+        return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=False) if i >= 0}
 
     def search(self, tokens: list[str], qvec: np.ndarray | None, top_k: int,
                doc_ids: list[str] | None = None, prefer_docs: list[str] | None = None,
                mode: str | None = None) -> list[Scored]:
         cfg = self.config
         mode = mode or cfg.mode
-        rows = None
-        if doc_ids:
-            parts = [self.doc_rows[d] for d in doc_ids if d in self.doc_rows]
-            rows = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-            if len(rows) == 0:
-                return []
+        rows = self._rows(doc_ids)
+        if rows is not None and len(rows) == 0:
+            return []
         k = max(cfg.candidates, top_k)
-        bm: dict[int, float] = {}
-        if mode in ("hybrid", "bm25"):
-            allb = self.bm25_scores(tokens)
-            if rows is not None:
-                sub = allb[rows]
-                order = np.argsort(-sub)[:k]
-                bm = {int(rows[i]): float(sub[i]) for i in order if sub[i] > 0}
-            else:
-                order = np.argpartition(-allb, min(k, self.n - 1))[:k] if self.n > k else np.arange(self.n)
-                bm = {int(i): float(allb[i]) for i in order if allb[i] > 0}
-        de: dict[int, float] = {}
-        if mode in ("hybrid", "dense") and qvec is not None:
-            de = self._dense(qvec, rows, k)
+        bm = self._bm25_top(tokens, rows, k) if mode in ("hybrid", "bm25") else {}
+        de = self._dense(qvec, rows, k) if mode in ("hybrid", "dense") and qvec is not None else {}
         cands = set(bm) | set(de)
         if not cands:
             return []
@@ -81,7 +67,7 @@ class HybridRetriever:
             missing = [i for i in cands if i not in de]
             if missing:
                 sims = np.asarray(self.index.vectors[np.asarray(missing)], dtype=np.float32) @ qvec
-                de.update({i: float(s) for i, s in zip(missing, sims)})
+                de.update({i: float(s) for i, s in zip(missing, sims, strict=False)})
         out = self._fuse(cands, bm, de, mode)
         if prefer_docs:
             pref = set(prefer_docs)
@@ -90,6 +76,22 @@ class HybridRetriever:
                     s.score += cfg.region_boost
         out.sort(key=lambda s: -s.score)
         return out[:top_k]
+
+    def _rows(self, doc_ids: list[str] | None) -> np.ndarray | None:
+        """Passage rows of the given reports (None: all)."""
+        if not doc_ids:
+            return None
+        parts = [self.doc_rows[d] for d in doc_ids if d in self.doc_rows]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def _bm25_top(self, tokens: list[str], rows: np.ndarray | None, k: int) -> dict[int, float]:
+        allb = self.bm25_scores(tokens)
+        if rows is not None:
+            sub = allb[rows]
+            order = np.argsort(-sub)[:k]
+            return {int(rows[i]): float(sub[i]) for i in order if sub[i] > 0}
+        order = np.argpartition(-allb, min(k, self.n - 1))[:k] if self.n > k else np.arange(self.n)
+        return {int(i): float(allb[i]) for i in order if allb[i] > 0}
 
     def _fuse(self, cands: set[int], bm: dict[int, float], de: dict[int, float], mode: str) -> list[Scored]:
         cfg = self.config
@@ -103,7 +105,8 @@ class HybridRetriever:
         elif cfg.fusion == "rrf":
             rb = {i: r for r, i in enumerate(sorted(bm, key=lambda i: -bm[i]))}
             rd = {i: r for r, i in enumerate(sorted(de, key=lambda i: -de[i]))}
-            fused = np.array([cfg.w_bm25 / (cfg.rrf_k + rb.get(i, 10_000)) + cfg.w_dense / (cfg.rrf_k + rd.get(i, 10_000))
+            fused = np.array([cfg.w_bm25 / (cfg.rrf_k + rb.get(i, 10_000))
+                              + cfg.w_dense / (cfg.rrf_k + rd.get(i, 10_000))
                               for i in ids])
             fused = fused / (fused.max() or 1.0)
         else:
@@ -111,7 +114,7 @@ class HybridRetriever:
             lo, hi = d.min(), d.max()
             dn = (d - lo) / (hi - lo) if hi > lo else np.ones_like(d)
             fused = (cfg.w_bm25 * bn + cfg.w_dense * dn) / (cfg.w_bm25 + cfg.w_dense)
-        return [Scored(i, float(f), bm.get(i, 0.0), de.get(i, 0.0)) for i, f in zip(ids, fused)]
+        return [Scored(i, float(f), bm.get(i, 0.0), de.get(i, 0.0)) for i, f in zip(ids, fused, strict=False)]
 
 
 def query_tokens(text: str, extra: list[str]) -> list[str]:

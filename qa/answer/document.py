@@ -38,12 +38,16 @@ def title_spans(sent: str, ctx: SpanContext) -> list[Span]:
     return out
 
 
+_BARE_DOC = re.compile(r"(方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|规则|决定|报告|法)"
+                       r"(?![治规律院官学])")
+
+
 def bare_title_spans(sent: str, ctx: SpanContext) -> list[Span]:
     """A document named without 《》 (学习了行政复议法): the noun phrase ending in a document word."""
     from qa.answer.spans import noun_phrase_before
 
     out = []
-    for m in re.finditer(r"(方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|规则|决定|报告|法)(?![治规律院官学])", sent):
+    for m in _BARE_DOC.finditer(sent):
         e = m.end()
         s = noun_phrase_before(sent, e)
         if e - s < 4 or sent[s:e] in ctx.question or "《" in sent[s:e]:

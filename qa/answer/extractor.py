@@ -51,7 +51,10 @@ class Extractor:
                 _, ss, se = (int(x) for x in idx.sentences[r])
                 st = text[ss:se]
                 cover = terms.cover(self._tokens(r, st), st, p.section_path)
-                dense = float(np.asarray(idx.sentence_vectors[r], dtype=np.float32) @ qvec) if qvec is not None else 0.0
+                vecs = idx.sentence_vectors
+                dense = 0.0
+                if qvec is not None and vecs is not None:
+                    dense = float(np.asarray(vecs[r], dtype=np.float32) @ qvec)
                 out.append(SentenceCandidate(h.idx, ss, se, st, max(h.score, 0.0) / top, cover, dense))
         return out
 
@@ -67,7 +70,8 @@ class Extractor:
         for c in sents:
             dense_rel = (c.dense - lo) / (hi - lo) if hi > lo else 0.5
             for sp in extract(c.text, ctx):
-                total = (wc * c.cover + wd * dense_rel + wr * c.score + ws * sp.score) * (p.gate_floor + (1 - p.gate_floor) * sp.gate)
+                gate = p.gate_floor + (1 - p.gate_floor) * sp.gate
+                total = (wc * c.cover + wd * dense_rel + wr * c.score + ws * sp.score) * gate
                 out.append(SpanCandidate(c.start + sp.start, c.start + sp.end, c.text[sp.start:sp.end],
                                          float(min(max(total, 0.0), 1.0)), c, ctx.asked.type.value))
         out.sort(key=lambda x: -x.score)

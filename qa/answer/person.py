@@ -1,12 +1,14 @@
 """Personal names, preferably next to the title the question asks about (市委书记 | 某某某)."""
 from __future__ import annotations
 
-from index.text import pos_cut_cached as pos_cut, tokenize_cached as tokenize
+from index.text import pos_cut_cached as pos_cut
+from index.text import tokenize_cached as tokenize
 from qa.answer.context import SpanContext
 from qa.answer.spans import Span, clause_bounds
 
 TITLE_WORDS = ("书记", "市长", "县长", "区长", "州长", "主任", "局长", "厅长", "部长", "院长", "主席", "委员", "秘书长",
-               "副市长", "副县长", "副区长", "检察长", "庭长", "组长", "负责人", "同志", "领导", "教授", "专家", "律师", "博士")
+               "副市长", "副县长", "副区长", "检察长", "庭长", "组长", "负责人", "同志", "领导", "教授", "专家",
+               "律师", "博士")
 _NAME_END = set("，,、。；;（(“")
 
 

@@ -24,7 +24,8 @@ UNIT_FAMILY = {
 }
 # classifiers that say nothing without their noun: 12项 -> 12项制度, 40个 -> 40个市直部门
 GENERIC_CLASSIFIERS = frozenset({"个", "项", "家", "块", "类", "种", "批", "支", "所", "处", "套", "大"})
-_CN_UNITS_OK = frozenset({"个", "次", "项", "件", "人", "名", "家", "条", "批", "年", "周年", "场", "期", "届", "轮", "类",
+_CN_UNITS_OK = frozenset({"个", "次", "项", "件", "人", "名", "家", "条", "批", "年", "周年", "场", "期", "届", "轮",
+                          "类",
                           "种", "大", "支", "部", "份", "个月", "天"})
 _LIST_SEP = re.compile(r"[、和及与]")
 _DURATION_LEAD = re.compile(r"(连续|提前|持续|累计|长达|历时|坚持)$")
@@ -41,10 +42,11 @@ def _respectively(sent: str, cs: int, ce: int, nums: list[re.Match[str]]) -> dic
     items = [x for x in _LIST_SEP.split(clause[:k]) if x]
     if len(mine) < 2 or len(items) < len(mine):
         return {}
-    return {m.start(): it for m, it in zip(mine, items[-len(mine):])}
+    return {m.start(): it for m, it in zip(mine, items[-len(mine):], strict=False)}
 
 
-_COARSE = {"%": "%", "个百分点": "%", "百分点": "%", "元": "元", "万元": "元", "亿元": "元", "千元": "元", "万余元": "元",
+_COARSE = {"%": "%", "个百分点": "%", "百分点": "%", "元": "元", "万元": "元", "亿元": "元", "千元": "元",
+           "万余元": "元",
            "亿余元": "元", "年": "t", "月": "t", "个月": "t", "天": "t", "日": "t", "周": "t", "小时": "t", "分钟": "t",
            "个工作日": "t", "工作日": "t", "平方米": "m2", "平方公里": "m2", "亩": "m2"}
 
@@ -129,7 +131,8 @@ def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: lis
     c_prev = terms.credits(prev) if prev else [0.0] * len(c_own)
     rest = sent[ce:]
     c_rest = terms.credits(rest) if rest else [0.0] * len(c_own)
-    recall = sum(sl[0] * max(a, 0.6 * b, 0.25 * c) for sl, a, b, c in zip(terms.slots, c_own, c_prev, c_rest))
+    recall = sum(sl[0] * max(a, 0.6 * b, 0.25 * c)
+                 for sl, a, b, c in zip(terms.slots, c_own, c_prev, c_rest, strict=False))
     recall /= terms.total
     precision = terms.precision(label + after[:8])
     # the word that says what is counted (受理 / 审结 / 败诉) must be in the figure's own words
@@ -175,7 +178,7 @@ def _joined(sent: str, spans: list[Span]) -> list[Span]:
     """几个市几个县 / 多少个问题和多少项措施: two figures side by side (3市8县, 27个问题、106项整改措施) as one span."""
     out = []
     ordered = sorted(spans)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in zip(ordered, ordered[1:], strict=False):
         gap = sent[a.end:b.start]
         if len(gap) <= 1 and re.fullmatch(r"[、和及与]?", gap):
             out.append(Span(a.start, b.end, max(a.score, b.score) + 0.1, max(a.gate, b.gate)))

@@ -14,8 +14,18 @@ from index.text import find_all, pos_cut_cached
 from qa.answer.context import SpanContext
 from qa.answer.document import title_spans
 from qa.answer.scoring import clause_cover, near, novelty, order_fit, specific
-from qa.answer.spans import (CLAUSE_BREAK, Span, clause_bounds, inside_marks, noun_phrase_after, noun_phrase_before,
-                             drop_question_tail, quote_only, snap_to_marks, strip_span)
+from qa.answer.spans import (
+    CLAUSE_BREAK,
+    Span,
+    clause_bounds,
+    drop_question_tail,
+    inside_marks,
+    noun_phrase_after,
+    noun_phrase_before,
+    quote_only,
+    snap_to_marks,
+    strip_span,
+)
 from qa.answer.types import AnswerType
 
 QUOTE_RE = re.compile(r"“[^“”]{1,40}”|\"[^\"]{1,40}\"")

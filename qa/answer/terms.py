@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 
 import numpy as np
 
-from index.text import find_all, pos_cut_cached as pos_cut, tokenize_cached as tokenize
+from index.text import find_all
+from index.text import pos_cut_cached as pos_cut
+from index.text import tokenize_cached as tokenize
 from qa.answer.synonyms import synonyms
 
 _WH = re.compile(r"多少|几|谁|什么|哪|如何|怎么|怎样|是否|多高|多大|比例")
@@ -51,6 +54,38 @@ class TermWeights:
         return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
 
 
+class Slot(NamedTuple):
+    """One content word of the question: its weight, the word, report words that satisfy it (synonym table),
+    and its jieba sub-words with their idf."""
+
+    weight: float
+    term: str
+    alts: set[str]
+    subs: list[tuple[str, float]]
+
+
+def _phrase_alts(question: str) -> dict[str, set[str]]:
+    """Report words for the everyday phrases of ``question`` and their sub-words."""
+    out: dict[str, set[str]] = {}
+    for phrase, terms in synonyms():
+        if phrase in question:
+            for t in (phrase, *tokenize(phrase)):
+                out.setdefault(t, set()).update(terms)
+    return out
+
+
+def _verb_phrase_keys(question: str, wh_pos: int, at: list[int]) -> list[int]:
+    verb = _last_verb(question[:wh_pos])
+    tail = re.match(r"(?:多少|几)[个件项名人次家所条场批回期份]?([\u4e00-\u9fff]{2,12})", question[wh_pos:])
+    if tail and not pos_cut(tail.group(1))[0][1].startswith(("n", "vn")):
+        tail = None
+    keys = [i for i, p in enumerate(at) if verb is not None and verb <= p < wh_pos]
+    if tail:
+        t0, t1 = wh_pos + tail.start(1), wh_pos + tail.end(1)
+        keys += [i for i, p in enumerate(at) if t0 <= p < t1 and p >= 0]
+    return keys
+
+
 class QuestionTerms:
     """The question's content words ("slots"), each with a weight and the report words that satisfy it.
 
@@ -60,53 +95,42 @@ class QuestionTerms:
 
     def __init__(self, focus: list[str], question: str, weights: TermWeights, drop: set[str]) -> None:
         self.weights = weights
-        self.slots: list[tuple[float, str, set[str], list[tuple[str, float]]]] = []
-        phrase_alts: dict[str, set[str]] = {}
-        for phrase, terms in synonyms():
-            if phrase in question:
-                for t in (phrase, *tokenize(phrase)):
-                    phrase_alts.setdefault(t, set()).update(terms)
-        seen: set[str] = set()
+        self.question = question
+        phrase_alts = _phrase_alts(question)
         wh = _WH.search(question)
         wh_pos = wh.start() if wh else None
-        for term in focus:
-            if term in seen or term in drop:
-                continue
-            seen.add(term)
-            subs = [(t, weights.idf(t)) for t in tokenize(term)] or [(term, weights.idf(term))]
-            alts = set()
-            for key in [term] + [t for t, _ in subs]:
-                alts |= phrase_alts.get(key, set())
-            for phrase, terms in phrase_alts.items():
-                if term in phrase and len(term) > 1:
-                    alts |= terms
-            w = max(x for _, x in subs) * (1.0 if len(term) > 1 else 0.5)
-            # words next to the question word name what is asked (…的考核标准是多少): weigh them more
-            at = question.find(term)
-            if wh_pos is not None and at >= 0:
-                dist = max(wh_pos - (at + len(term)), at - wh_pos, 0)
-                w *= 1.0 + 0.5 / (1.0 + dist / 4.0)
-            self.slots.append((w, term, alts, subs))
+        self.slots: list[Slot] = []
+        for term in dict.fromkeys(focus):
+            if term not in drop:
+                self.slots.append(self._slot(term, phrase_alts, wh_pos))
         self.total = sum(x[0] for x in self.slots) or 1.0
-        self.question = question
         self.key = self._key_slots(question, wh_pos)
 
+    def _slot(self, term: str, phrase_alts: dict[str, set[str]], wh_pos: int | None) -> Slot:
+        weights = self.weights
+        subs = [(t, weights.idf(t)) for t in tokenize(term)] or [(term, weights.idf(term))]
+        alts: set[str] = set()
+        for key in [term] + [t for t, _ in subs]:
+            alts |= phrase_alts.get(key, set())
+        for phrase, report_words in phrase_alts.items():
+            if term in phrase and len(term) > 1:
+                alts |= report_words
+        w = max(x for _, x in subs) * (1.0 if len(term) > 1 else 0.5)
+        # words next to the question word name what is asked (…的考核标准是多少): weigh them more
+        at = self.question.find(term)
+        if wh_pos is not None and at >= 0:
+            dist = max(wh_pos - (at + len(term)), at - wh_pos, 0)
+            w *= 1.0 + 0.5 / (1.0 + dist / 4.0)
+        return Slot(w, term, alts, subs)
+
     def _key_slots(self, question: str, wh_pos: int | None) -> list[int]:
-        """What is counted or named: the content word right before the question word (受理了多少件 -> 受理),
-        with the one before it when that word is generic (办理法律援助案件多少件 -> 案件, 法律援助)."""
+        """What is counted or named: the verb phrase that ends at the question word (审结行政复议案件|多少件) and the
+        noun right after it (多少个|公共法律服务工作室); else the content word right before the question word, with
+        the one before it when that word is generic (…案件多少件 -> 案件, 法律援助)."""
         if wh_pos is None or not self.slots:
             return []
-        at = [question.find(t) for _w, t, _a, _s in self.slots]
-        # the verb phrase that ends at the question word (审结行政复议案件|多少件) and the noun right after it
-        # (多少个|公共法律服务工作室)
-        verb = _last_verb(question[:wh_pos])
-        tail = re.match(r"(?:多少|几)[个件项名人次家所条场批回期份]?([\u4e00-\u9fff]{2,12})", question[wh_pos:])
-        if tail and not pos_cut(tail.group(1))[0][1].startswith(("n", "vn")):
-            tail = None
-        keys = [i for i, p in enumerate(at) if verb is not None and verb <= p < wh_pos]
-        if tail:
-            t0, t1 = wh_pos + tail.start(1), wh_pos + tail.end(1)
-            keys += [i for i, p in enumerate(at) if t0 <= p < t1 and p >= 0]
+        at = [question.find(s.term) for s in self.slots]
+        keys = _verb_phrase_keys(question, wh_pos, at)
         if keys:
             return keys
         before = sorted(((p, i) for i, p in enumerate(at) if 0 <= p < wh_pos), reverse=True)
@@ -127,7 +151,9 @@ class QuestionTerms:
             tags = [f for _w2, f in pos_cut(term)]
             thing = alts or (len(term) >= 2 and tags and tags[-1].startswith(("n", "vn", "j")))
             # an everyday word is as specific as the report word it stands for (打官司 -> 案件: not at all)
-            spec = min(self.weights.idf(term), max(self.weights.idf(a) for a in alts)) if alts else self.weights.idf(term)
+            spec = self.weights.idf(term)
+            if alts:
+                spec = min(spec, max(self.weights.idf(a) for a in alts))
             if thing and spec > best_spec:
                 best, best_spec = i, spec
         return best
@@ -176,8 +202,8 @@ class QuestionTerms:
         section headings above the sentence) count 0.7."""
         got = self.credits(text, toks)
         if context:
-            got = [max(a, 0.7 * b) for a, b in zip(got, self.credits(context))]
-        return sum(c * s[0] for c, s in zip(got, self.slots)) / self.total
+            got = [max(a, 0.7 * b) for a, b in zip(got, self.credits(context), strict=False)]
+        return sum(c * s[0] for c, s in zip(got, self.slots, strict=False)) / self.total
 
     def precision(self, text: str) -> float:
         """Share of the content of ``text`` (idf-weighted) that the question asks about."""
