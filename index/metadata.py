@@ -143,7 +143,7 @@ class _Patterns:
     government: re.Pattern  # a word for the place's own government at the start
     any_department: re.Pattern  # an unlisted department (某某局) at the start
     zone: re.Pattern  # a zone word at the start
-    named_zone: re.Pattern  # 西咸新区管委会: a zone whose stem is no division
+    named_zone: re.Pattern  # 某某新区管委会: a zone whose stem is no division
     unknown_place: re.Pattern  # 青禾县人民政府: a place name not in the divisions
     level_organ: re.Pattern  # 省政府, 市人社局, 我县, 全省
     level_words: re.Pattern
@@ -175,7 +175,7 @@ class Organ:
     place: Place | None = None
     parents: tuple[str, ...] = ()
     level: str | None = None  # province … town, zone
-    written: str = ""  # the place as written, for the department's full name (深圳市龙华区)
+    written: str = ""  # the place as written, for the department's full name (临沧市临翔区)
     level_word: str | None = None  # 省 … 街道, or 厅/局/委/办, when the line names a level, not a place
     department: str | None = None
     government: bool = False  # the place's own government (人民政府, 管委会, 党委 …) is named
@@ -229,7 +229,7 @@ def _place_organ(s: str, chain: list[PlaceMention]) -> Organ:
     o.written = "".join(_mention_name(m) if m.short else m.text for m in chain)
     rest = s[last.end:]
     z = _patterns().zone.match(rest)
-    if z and not name.endswith(_ZONES):  # 开封市示范区, 天津经济技术开发区: the zone as written
+    if z and not name.endswith(_ZONES):  # 某某市示范区, 某某经济技术开发区: the zone as written
         o = Organ(last.text + z.group(0), None, o.parents + (name,), "zone", o.written + z.group(0))
         rest = rest[z.end():]
     o.department, o.government = _department_at(rest)
@@ -238,7 +238,7 @@ def _place_organ(s: str, chain: list[PlaceMention]) -> Organ:
 
 
 def _other_organ(s: str, sentence: bool) -> Organ | None:
-    """A zone whose stem is no division (西咸新区), or a place missing from the divisions (青禾县)."""
+    """A zone whose stem is no division (某某新区), or a place missing from the divisions (青禾县)."""
     pat = _patterns()
     m = pat.named_zone.match(s)
     if m:
@@ -282,7 +282,7 @@ def _level_organ(s: str) -> Organ | None:
 
 
 def _chain(mentions: list[PlaceMention]) -> list[PlaceMention]:
-    """The places written one after another from the start (长沙市天心区坡子街街道)."""
+    """The places written one after another from the start (临沧市临翔区凤翔街道)."""
     out: list[PlaceMention] = []
     pos = 0
     for m in mentions:

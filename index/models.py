@@ -15,8 +15,8 @@ class ReportMeta:
     published: str | None = None  # ISO date (YYYY-MM-DD) when stated
     title: str = ""
     level: str | None = None  # province | city | county | town | zone
-    parents: list[str] = field(default_factory=list)  # from the province down, e.g. ["广东省", "清远市", "英德市"]
-    department: str | None = None  # the reporting department (青州市人力资源和社会保障局); None: the government
+    parents: list[str] = field(default_factory=list)  # from the province down, e.g. ["云南省", "临沧市", "凤庆县"]
+    department: str | None = None  # the reporting department (临沧市人力资源和社会保障局); None: the government
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

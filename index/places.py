@@ -5,10 +5,10 @@ province / city / county, each with its code and short form, then towns and vill
 is read straight from the installed package — importing jionlp itself takes seconds — and villages are
 skipped. Nothing here lists a place: every name, parent and short form comes from that file.
 
-    >>> [p.name for p in lookup("山东")]
-    ['山东省']
-    >>> [(m.text, m.place.name, m.place.parents) for m in find_places("英德市下太镇") if m.place][-1]
-    ('下太镇', '下太镇', ('广东省', '清远市', '英德市'))
+    >>> [p.name for p in lookup("云南")]
+    ['云南省']
+    >>> [(m.text, m.place.name, m.place.parents) for m in find_places("凤庆县凤山镇") if m.place][-1]
+    ('凤山镇', '凤山镇', ('云南省', '临沧市', '凤庆县'))
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ LEVEL_ORDER = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWN)
 TOWN_SUFFIXES = ("街道", "镇", "乡", "苏木")
 # Rows of the tree that group places rather than name one.
 _GROUPING_ROWS = ("省直辖行政区划", "自治区直辖县级行政区划", "县直辖行政区划", "市辖区")
-# Long forms whose short form is the stem plus the last character (黔西南布依族苗族自治州 -> 黔西南州).
+# Long forms whose short form is the stem plus the last character (大理白族自治州 -> 大理州).
 _AUTONOMOUS = ("自治州", "自治县", "自治旗")
 _SUFFIX_CHARS = set("省市县区州旗盟镇乡")
 # Levels whose short forms (山东, 郴州) count wherever they are written.
@@ -47,9 +47,9 @@ _SHORT_ANYWHERE = (Level.PROVINCE, Level.CITY)
 class Place:
     name: str
     level: Level
-    parents: tuple[str, ...] = ()  # from the province down, e.g. ('广东省', '清远市', '英德市')
+    parents: tuple[str, ...] = ()  # from the province down, e.g. ('云南省', '临沧市', '凤庆县')
     code: str | None = None  # the division code (towns have none in the data)
-    short: tuple[str, ...] = ()  # forms people write instead of the name (山东, 黔西南州)
+    short: tuple[str, ...] = ()  # forms people write instead of the name (云南, 大理州)
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -95,11 +95,11 @@ def data_path() -> Path:
 
 
 def short_forms(name: str, alias: str) -> tuple[str, ...]:
-    """Short forms of a division from the data's alias column (山东省/山东 -> 山东; 赵县/赵县 -> none).
+    """Short forms of a division from the data's alias column (云南省/云南 -> 云南; 云县/云县 -> none).
 
     An alias counts when it begins the name (山东) or keeps the name's first and last character (克州, 察右中旗);
     generic ones (高新区 for a named development zone) are neither. Autonomous prefectures, counties and
-    banners also go by stem + last character (黔西南州).
+    banners also go by stem + last character (大理州).
     """
     out: list[str] = []
     for a in alias.split("/"):
@@ -126,7 +126,7 @@ def parse(text: str) -> list[Place]:
         parts = name.split("\t")
         name, parents = parts[0], chain[depth]
         del chain[depth + 1:]
-        # a row that groups places (省直辖行政区划) or repeats its parent (重庆市 under 重庆市) adds no name
+        # a row that groups places (省直辖行政区划) or repeats its parent (北京市 under 北京市) adds no name
         if name in _GROUPING_ROWS or parents[-1:] == (name,):
             chain.append(parents)
             continue
@@ -149,7 +149,7 @@ def divisions() -> Divisions:
 
 
 def lookup(name: str) -> list[Place]:
-    """Places called ``name`` (full name first, else a short form): 山东 -> [山东省]; 赵县 -> [赵县]."""
+    """Places called ``name`` (full name first, else a short form): 云南 -> [云南省]; 云县 -> [云县]."""
     d = divisions()
     return list(d.by_name.get(name) or d.by_short.get(name) or [])
 
@@ -222,7 +222,7 @@ def find_places(text: str, strict: bool = True) -> list[PlaceMention]:
     """
     raw = _scan(text, strict)
     # A county's short form (会同, 公安, 全州) is an everyday word too often: in running text it counts only
-    # when the text also names that county in full (弋阳 beside 弋阳县).
+    # when the text also names that county in full (凤庆 beside 凤庆县).
     full = {c.name for _, _, cands, short in raw if not short for c in cands}
     if strict:
         raw = [r for r in raw if not r[3] or any(c.level in _SHORT_ANYWHERE or c.name in full for c in r[2])]
@@ -237,7 +237,7 @@ def find_places(text: str, strict: bool = True) -> list[PlaceMention]:
 
 
 def _chain_before(raw: list, k: int) -> set[str]:
-    """Names written right before mention ``k`` (长沙市天心区|坡子街街道: 长沙市, 天心区)."""
+    """Names written right before mention ``k`` (临沧市临翔区|凤翔街道: 临沧市, 临翔区)."""
     out: set[str] = set()
     start = raw[k][0]
     for s, e, cands, _ in reversed(raw[:k]):

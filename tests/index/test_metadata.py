@@ -396,7 +396,7 @@ def test_made_up_city_on_a_real_short_form():
 
 def test_title_that_forwards_the_report():
     """关于印发《某县…报告》的通知: the county inside the quoted title."""
-    text = "关于印发《凤庆县2023年法治政府建设工作报告》的通知\n各乡镇人民政府,县直各部门:\n2023年,我县坚持依法行政。\n" \
-        + _body("我县", "全县")
+    text = ("关于印发《凤庆县2023年法治政府建设工作报告》的通知\n各乡镇人民政府,县直各部门:\n"
+            "2023年,我县坚持依法行政。\n" + _body("我县", "全县"))
     m = detect_metadata(text)
     assert (m.region, m.level, m.department) == ("凤庆县", "county", None)
