@@ -137,7 +137,7 @@ def _to_phrase(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]:
     (列入|下太镇委党校, 由|局主要负责人)."""
     noun = ctx.asked.noun
     if noun:
-        for key in (noun, noun[-2:]):
+        for key in [noun[:k] for k in range(len(noun), 1, -1)] + [noun[-2:]]:
             k = sent.find(key, e)
             if 0 <= k - e <= 1 and not sent[e:k].strip("的"):
                 e = k + len(key)
@@ -175,7 +175,8 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
     for s, e in _gaps(sent, ctx):
         s, e = _trim(sent, s, e)
         cands[(s, e)] = 0.0
-        cands.setdefault(_trim(sent, *_to_phrase(sent, s, e, ctx)), 0.05)
+        # the asked noun belongs to the answer (召开了什么推进会 -> …建设推进会)
+        cands.setdefault(_trim(sent, *_to_phrase(sent, s, e, ctx)), 0.12)
         np_end = noun_phrase_after(sent, s, limit=24)
         if s + 2 <= np_end < e:
             cands.setdefault((s, np_end), 0.0)  # the noun phrase the gap starts with (…管理局|开展联合)
