@@ -127,7 +127,7 @@ def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: lis
             prev = prev.replace(item, "|")
     else:
         prev = sent[:cs]
-    c_own = terms.credits(label + "|" + after[:12])
+    c_own = terms.credits(label + "|" + after[:20])
     c_prev = terms.credits(prev) if prev else [0.0] * len(c_own)
     rest = sent[ce:]
     c_rest = terms.credits(rest) if rest else [0.0] * len(c_own)
@@ -136,7 +136,7 @@ def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: lis
     recall /= terms.total
     precision = terms.precision(label + after[:8])
     # the word that says what is counted (受理 / 审结 / 败诉) must be in the figure's own words
-    own = label + "|" + after[:12]
+    own = label + "|" + after[:20]
     key = _best_key(terms, own, clause_head, prev, nouns_only=False)
     gate = terms.has_key_noun(sent)  # an absent fact: the sentence never names what is counted
     last = max((pe for ps, pe, _ in terms.positions(before)), default=None)

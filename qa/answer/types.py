@@ -54,6 +54,7 @@ _DURATION = re.compile(r"(?:连续|连着|坚持|持续|已经|走过|前后)[^�
 _RATE = re.compile(r"率|比例|比重|占比|百分之|百分比|多少成(?!本|果|员)|幅度")
 _MONEY = re.compile(r"多少钱|钱|资金|金额|经费|费用|标的|投入了?多少|多少(?:万|亿)?元|多少万|多少亿|成本")
 _COUNT = re.compile(r"多少|几(?!乎)|数量|总数|规模|多高|多大|多快|多长|多重|多宽|多远|多久")
+_COUNT_AT_END = re.compile(r"(?:多少|几)[^，,。？?哪什谁]{0,5}[？?]?$")
 _DOCNUM = re.compile(r"文号|发文字号|字号")
 _DOCUMENT = re.compile(r"哪份|哪部|哪个文件|哪些文件|什么文件|哪篇|哪本|什么书|哪几份|"
                        r"(?:什么|哪个|哪项|哪一)(?:方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|标准|指引|制度|规则|法律|法规|文章|报告|案例|决定|实施方案)|"
@@ -160,8 +161,10 @@ def question_type(q: str) -> AnswerType:
         (_DURATION, AnswerType.DURATION), (_ROLE, AnswerType.ROLE), (_BODY, AnswerType.BODY),
         (_HONOUR, AnswerType.HONOUR), (_DOCUMENT, AnswerType.DOCUMENT),
     ]
+    asks_count = bool(_COUNT_AT_END.search(q))  # …称号的社区级窗口有几个: a count, whatever it counts
     for rx, t in rules:
-        if rx.search(q):
+        if rx.search(q) and not (asks_count and t in (AnswerType.BODY, AnswerType.HONOUR, AnswerType.DOCUMENT)
+                                 and rx is not _DOCNUM):
             return t
     if _COUNT.search(q):
         if _RATE.search(q) or _CHANGE.search(q):
