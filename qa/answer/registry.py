@@ -29,6 +29,11 @@ def _document_or_slot(sent: str, ctx: SpanContext) -> list[Span]:
     return found + [Span(s.start, s.end, 0.6 * s.score) for s in slot_spans(sent, ctx)]
 
 
+def _body(sent: str, ctx: SpanContext) -> list[Span]:
+    """A body, or two side by side (在省政府和某市委的领导下; 与市委宣传部、市委组织部联合)."""
+    return slot_spans(sent, ctx) + [Span(s.start, s.end, 0.9 * s.score, s.gate) for s in list_spans(sent, ctx)]
+
+
 def _place(sent: str, ctx: SpanContext) -> list[Span]:
     """A place: a slot that ends in the level asked (哪个区 -> …天心区, not …天心区坡子街街道); several when asked."""
     found = slot_spans(sent, ctx)
@@ -58,7 +63,7 @@ EXTRACTORS: dict[AnswerType, SpanExtractor] = {
     AnswerType.DOCUMENT: _document_or_slot,
     AnswerType.NAME: slot_spans,
     AnswerType.HONOUR: slot_spans,
-    AnswerType.BODY: slot_spans,
+    AnswerType.BODY: _body,
     AnswerType.ROLE: slot_spans,
     AnswerType.PLACE: _place,
     AnswerType.LIST: _list_or_slot,

@@ -86,7 +86,7 @@ def _trim(sent: str, s: int, e: int) -> tuple[int, int]:
 
 def _gaps(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     """Stretches of a clause that no question word covers, next to at least one that does."""
-    pos = sorted((ps, pe) for ps, pe, _ in ctx.terms.positions(sent))
+    pos = sorted((ps, pe) for ps, pe, _ in ctx.terms.positions(sent, subwords=False))
     covered = [False] * len(sent)
     for ps, pe in pos:
         for i in range(ps, pe):
@@ -180,6 +180,9 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
         np_end = noun_phrase_after(sent, s, limit=24)
         if s + 2 <= np_end < e:
             cands.setdefault((s, np_end), 0.0)  # the noun phrase the gap starts with (…管理局|开展联合)
+        np_start = noun_phrase_before(sent, e)
+        if s < np_start <= e - 2:
+            cands.setdefault((np_start, e), 0.0)  # the noun phrase it ends with (全厅形成|法规处)
     for s, e in _head_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = 0.1
     for s, e in _quoted(sent, ctx):

@@ -214,11 +214,11 @@ class QuestionTerms:
         tot = sum(self.weights.idf(t) for t in toks) or 1.0
         return sum(self.weights.idf(t) for t in toks if t in qtext) / tot
 
-    def positions(self, text: str) -> list[tuple[int, int, float]]:
-        """Where the question's words occur in text: (start, end, weight)."""
+    def positions(self, text: str, subwords: bool = True) -> list[tuple[int, int, float]]:
+        """Where the question's words occur in text: (start, end, weight); ``subwords``: also their jieba parts."""
         out = []
         for w, term, alts, subs in self.slots:
-            for a in {term} | alts | {t for t, _ in subs if len(t) > 1}:
+            for a in {term} | alts | ({t for t, _ in subs if len(t) > 1} if subwords else set()):
                 for i in find_all(text, a):
                     out.append((i, i + len(a), w))
         return out

@@ -127,7 +127,7 @@ def asked_noun(q: str) -> str | None:
     from index.text import pos_cut_cached
 
     m = _WH_NOUN.search(q)
-    before = re.search(r"([\u4e00-\u9fff]{2,12}?)的?(?:叫什么|是什么|全称|名称|叫啥|是哪)", q)
+    before = re.search(r"([\u4e00-\u9fff]{2,12}?)的?(?:叫什么|是什么|全称|名称|叫啥|是哪(?:个|些|一个|家|位|份|部)?[？?]?$)", q)
     if before and (not m or before.start() < m.start()):
         toks = [w for w, f in pos_cut_cached(q[:before.end(1)])]
         head = ""
