@@ -57,28 +57,30 @@ def place_mentions(text: str, provinces: bool = False) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(toks):
-        w, f = toks[i]
-        name = None
-        # jieba's HMM tags unseen place names (青禾县) as nr/nz rather than ns: accept any place-like tag.
-        if f in _PLACE_TAGS and w.endswith(ADMIN_SUFFIXES) and len(w) >= 3 and w[:-1] not in _NOT_PLACE_STEMS:
-            name = w
-        elif (f in _PLACE_TAGS or f.startswith("n")) and 2 <= len(w) <= 4 and w not in _NOT_PLACE_STEMS \
-                and i + 1 < len(toks) and toks[i + 1][0] in suffixes and f in _PLACE_TAGS:
-            name = w + toks[i + 1][0]
+        name, used = _place_at(toks, i, suffixes)
+        i += used
+        if name and i < len(toks) and toks[i][0] in ZONE_WORDS:  # "<city>示范区" and the like
+            name += toks[i][0]
             i += 1
-        elif f == "ns" and 2 <= len(w) <= 4 and i + 1 < len(toks) and toks[i + 1][0] in ZONE_WORDS:
-            name = w  # "某某" + "示范区" is handled below via the zone merge
-        if name:
-            # "<city>示范区" and the like
-            if i + 1 < len(toks) and toks[i + 1][0] in ZONE_WORDS:
-                name = name + toks[i + 1][0]
-                i += 1
-            if not name.endswith(suffixes) and not name.endswith(ZONE_WORDS):
-                name = None
+        if name and not name.endswith(suffixes) and not name.endswith(ZONE_WORDS):
+            name = None
         if name and (provinces or not name.endswith("省")):
             out.append(name)
-        i += 1
     return out
+
+
+def _place_at(toks: list[tuple[str, str]], i: int, suffixes: tuple[str, ...]) -> tuple[str | None, int]:
+    """The place name starting at token ``i`` (if any) and how many tokens it takes (at least 1)."""
+    w, f = toks[i]
+    nxt = toks[i + 1][0] if i + 1 < len(toks) else ""
+    # jieba's HMM tags unseen place names (青禾县) as nr/nz rather than ns: accept any place-like tag.
+    if f in _PLACE_TAGS and w.endswith(ADMIN_SUFFIXES) and len(w) >= 3 and w[:-1] not in _NOT_PLACE_STEMS:
+        return w, 1
+    if f in _PLACE_TAGS and 2 <= len(w) <= 4 and w not in _NOT_PLACE_STEMS and nxt in suffixes:
+        return w + nxt, 2
+    if f == "ns" and 2 <= len(w) <= 4 and nxt in ZONE_WORDS:
+        return w, 1  # "某某" + "示范区": the zone is joined by the caller
+    return None, 1
 
 
 def _title_line(lines: list[str], fields: dict[str, str]) -> str | None:

@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from api_testlib import EXAMPLE_A, EXAMPLE_Q
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -11,9 +11,8 @@ import time
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
-
 from api_testlib import ADMIN_TOKEN, DATA, EXAMPLE_A, EXAMPLE_Q, copy_index, live_server, wait_job
+from fastapi.testclient import TestClient
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 QINGHE_Q = "青禾县行政复议纠错率是多少"

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from api_testlib import EXAMPLE_A, EXAMPLE_Q
+
 from qa.engine import MAX_QUESTION_CHARS
 
 

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from api_testlib import EXAMPLE_A, EXAMPLE_Q
 from fastapi.testclient import TestClient
 
 from qa.engine import MAX_QUESTION_CHARS
-
-from api_testlib import EXAMPLE_A, EXAMPLE_Q
 
 
 def doc_text(client, doc_id: str) -> str:

@@ -14,8 +14,16 @@ import pytest
 
 from index.ingest import load_document
 from index.passages import corpus_checksum, split_passages
-from index.store import (FORMAT_VERSION, KEEP_BUILDS, IndexError_, embed_text, build_index, current_build,
-                         load_index, read_manifest)
+from index.store import (
+    FORMAT_VERSION,
+    KEEP_BUILDS,
+    IndexError_,
+    build_index,
+    current_build,
+    embed_text,
+    load_index,
+    read_manifest,
+)
 from index.text import sentence_spans, tokenize
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -407,7 +415,7 @@ def test_changed_metadata_re_embeds(tmp_path, small_index, doc002, encoder):
 def test_bm25_tokens_are_kept_for_incremental_builds(seed_index_dir):
     import json
 
-    from index.store import embed_text, _previous_tokens, load_index
+    from index.store import _previous_tokens, embed_text, load_index
     from index.text import tokenize
 
     idx = load_index(seed_index_dir)

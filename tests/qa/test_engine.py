@@ -1,7 +1,7 @@
 """End-to-end question answering over the real seed index: exact spans, citations, abstention."""
 import pytest
-
 from conftest import assert_cited
+
 from qa.engine import QuestionError
 
 SEED_CASES = [
