@@ -39,7 +39,7 @@ class Document:
                 "meta": self.meta.to_dict()}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Document":
+    def from_dict(cls, d: dict[str, Any]) -> Document:
         return cls(doc_id=d["doc_id"], source=d["source"], clean_text=d["clean_text"],
                    meta=ReportMeta(**d["meta"]))
 
@@ -64,5 +64,5 @@ class Passage:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Passage":
+    def from_dict(cls, d: dict[str, Any]) -> Passage:
         return cls(**d)
