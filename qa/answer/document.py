@@ -6,10 +6,11 @@ import re
 
 from qa.answer.context import SpanContext
 from qa.answer.scoring import clause_cover, near, novelty
-from qa.answer.spans import Span
+from qa.answer.spans import Span, inside_marks
 
 TITLE_RE = re.compile(r"《[^《》]{2,80}》")
-DOCNUM_RE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*\d{1,4}\s*号")
+DOCNUM_RE = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*\d{1,4}\s*号")
+_DOCNUM_LEAD = re.compile(r".*(?:关于|落实|承接|根据|按照|依据|印发|的|和|及|、)")
 _DOC_HEAD = re.compile(r"(方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|标准|指引|制度|规则|决定|报告|法)$")
 
 
@@ -17,6 +18,11 @@ def docnum_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     for m in DOCNUM_RE.finditer(sent):
         s, e = m.start(), m.end()
+        lead = _DOCNUM_LEAD.match(sent[s:e])
+        if lead and lead.end() < e - s - 6:
+            s += lead.end()  # 关于承接落实|黑政规〔2017〕34号: the number's own prefix only
+        if inside_marks(sent, s) and sent[s - 1:s] not in "(（":
+            continue  # a number cited inside another document's title
         if not sent[:s].strip() and not sent[e:].strip("。 "):
             out.append(Span(s, e, 0.9))  # a line of its own above the title: the report's own number
             continue

@@ -35,7 +35,7 @@ _HONOUR_WORDS = re.compile(r"示范|先进|称号|优秀|模范|试点|标兵|�
                            r"城市|县|市|区|单位|集体|个人|项目")
 _ROLE_END = re.compile(r"(负责人|领导|书记|长|主任|人员|专家|干部|同志|委员|律师|顾问|班子|成员|职工|群众|代表|学者|对象)$")
 _PLACE_END = re.compile(r"(省|市|县|区|州|盟|旗|镇|乡|街道|社区|村|新区|开发区)$")
-_LEAD = re.compile(r"^(?:[了的是为在对将把由以与和向从被请邀请会同联合围绕按照根据通过开展深化推进打造实施成立建立设立挂牌举办召开"
+_LEAD = re.compile(r"^(?:[了的是为在对将把由以与和向从被请并同跟邀请会同联合围绕按照根据通过开展深化推进打造实施成立建立设立挂牌举办召开"
                    r"创建获评评为命名为列为列入纳入入选荣获获得获]|是由|任命)+")
 _TAIL = re.compile(r"(?:[的了等为]|进行|开展|担任|任|作为|相结合|结合|有机统一)+$")
 
@@ -84,13 +84,18 @@ def _trim(sent: str, s: int, e: int) -> tuple[int, int]:
     return strip_span(sent, s, e)
 
 
-def _gaps(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
-    """Stretches of a clause that no question word covers, next to at least one that does."""
-    pos = sorted((ps, pe) for ps, pe, _ in ctx.terms.positions(sent, subwords=False))
+def _covered(sent: str, ctx: SpanContext) -> list[bool]:
+    """Which characters of ``sent`` belong to a (whole) question word."""
     covered = [False] * len(sent)
-    for ps, pe in pos:
+    for ps, pe, _ in ctx.terms.positions(sent, subwords=False):
         for i in range(ps, pe):
             covered[i] = True
+    return covered
+
+
+def _gaps(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
+    """Stretches of a clause that no question word covers, next to at least one that does."""
+    covered = _covered(sent, ctx)
     out, i = [], 0
     while i < len(sent):
         if covered[i] or CLAUSE_BREAK.match(sent[i]):
@@ -124,11 +129,16 @@ def _head_phrases(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     return out
 
 
-def _quoted(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
+def _quoted(sent: str, ctx: SpanContext) -> list[tuple[tuple[int, int], float]]:
+    """“Quoted names”, with a bonus when the noun asked for follows (“某某”微信公众号 for 哪个微信公众号)."""
     out = []
+    noun = ctx.asked.noun or ""
     for m in QUOTE_RE.finditer(sent):
-        if m.group(0)[1:-1] not in ctx.question:
-            out.append((m.start(), m.end()))
+        if m.group(0)[1:-1] in ctx.question:
+            continue
+        after = sent[m.end():m.end() + len(noun) + 1]
+        named = len(noun) >= 2 and (after.startswith(noun[:2]) or after.lstrip("的").startswith(noun[-2:]))
+        out.append(((m.start(), m.end()), 0.3 if named else 0.0))
     return out
 
 
@@ -137,9 +147,11 @@ def _to_phrase(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]:
     (列入|下太镇委党校, 由|局主要负责人)."""
     noun = ctx.asked.noun
     if noun:
+        covered = _covered(sent, ctx)
         for key in [noun[:k] for k in range(len(noun), 1, -1)] + [noun[-2:]]:
             k = sent.find(key, e)
-            if 0 <= k - e <= 1 and not sent[e:k].strip("的"):
+            # right after the gap, or after question words only (深学笃用|习近平法治|思想宣讲团)
+            if 0 <= k - e <= 12 and all(covered[i] or sent[i] == "的" for i in range(e, k)):
                 e = k + len(key)
                 break
     start = noun_phrase_before(sent, e)
@@ -171,6 +183,8 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
     found = addressee_spans(sent, ctx)
     if found:
         return found
+    # a question about whom the report is sent to is answered by its addressee line, if it has one
+    damp = 0.7 if _ASKS_ADDRESSEE.search(ctx.question) and "报告" in ctx.question else 1.0
     cands: dict[tuple[int, int], float] = {}
     for s, e in _gaps(sent, ctx):
         s, e = _trim(sent, s, e)
@@ -185,8 +199,8 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
             cands.setdefault((np_start, e), 0.0)  # the noun phrase it ends with (全厅形成|法规处)
     for s, e in _head_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = 0.1
-    for s, e in _quoted(sent, ctx):
-        cands[(s, e)] = 0.1 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0
+    for (s, e), named in _quoted(sent, ctx):
+        cands[(s, e)] = named + (0.1 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0)
     bounds = token_bounds(sent)
     out = []
     grown = {quote_only(sent, *drop_question_tail(sent, *snap_to_marks(sent, s, e), ctx), ctx): b
@@ -201,7 +215,7 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
         score = (0.25 * _frame(sent, s, e, ctx) + 0.1 * near(sent, s, e, ctx) + 0.15 * clause_cover(sent, s, ctx)
                  + 0.15 * order_fit(sent, s, e, ctx) + 0.2 * _type_fit(text, t, ctx)
                  + 0.15 * (0.5 * novelty(text, ctx) + 0.5 * specific(text, ctx)))
-        out.append(Span(s, e, score * length + bonus))
+        out.append(Span(s, e, (score * length + bonus) * damp))
     if t in (AnswerType.NAME, AnswerType.HONOUR):
         out += [Span(sp.start, sp.end, sp.score * 0.9) for sp in title_spans(sent, ctx)]
     return out
