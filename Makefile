@@ -7,7 +7,7 @@ PORT    ?= 8000
 WORKERS ?= 1
 export QA_INDEX_DIR ?= var/index
 
-.PHONY: setup serve test test-fast lint index eval eval-dev eval-expected bench clean browser
+.PHONY: setup serve test test-fast lint index eval eval-dev eval-expected readme-figures bench clean browser
 
 # torch first, pinned to the CPU build on disk, so sentence-transformers never pulls CUDA wheels.
 $(BIN)/.installed: pyproject.toml
@@ -59,6 +59,10 @@ eval-expected: setup
 	$(BIN)/qa eval --out var/eval --update-expected
 	@if [ -d $(DEV) ]; then $(BIN)/qa eval $(DEV_ARGS) --out var/eval-dev --update-expected; \
 	  else echo "no $(DEV): dev figures left as they are"; fi
+
+# README figures from the eval results (var/eval or eval/results, and var/eval-dev): run the evals first.
+readme-figures: setup
+	$(BIN)/python -m eval.readme_figures
 
 bench: setup
 	$(BIN)/python -m eval.bench --out eval/results
