@@ -14,13 +14,20 @@ DATE_RE = re.compile(
     r"(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}")
 
 
+_SIGNED = re.compile(r"落款|签发|成文|印发日期|报告日期|哪天.{0,6}(?:报|呈|送)")
+
+
 def date_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out: list[Span] = []
     q = ctx.question
     since = bool(re.search(r"从哪一?年|自哪一?年|哪一?年起|何时起|什么时候起", q))
+    signed = bool(_SIGNED.search(q))
     for m in DATE_RE.finditer(sent):
         s, e = m.start(), m.end()
         text = m.group(0)
+        if signed and not sent[:s].strip() and not sent[e:].strip():
+            out.append(Span(s, e, 1.0))  # a date line of its own under the signature: the report's date
+            continue
         if text.rstrip("起以来前底初") in q:
             continue  # the question's own year
         while e > s and sent[e - 1] in "起以来前" and not since:

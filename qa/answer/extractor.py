@@ -21,6 +21,10 @@ from qa.answer.terms import QuestionTerms, TermWeights
 from qa.answer.types import Asked
 from qa.models import Answer, Citation, QueryInfo
 
+# a question about the report itself (its number, addressee, signature date) is answered by the lines above
+# and below its body, whatever the retriever ranked
+_ABOUT_REPORT = re.compile(r"文号|字号|报给|报送|主送|呈报|呈送|落款|签发|成文日期|署名|名义发布")
+
 
 class Extractor:
     def __init__(self, index: LoadedIndex, weights: TermWeights, places: re.Pattern[str] | None,
@@ -38,6 +42,22 @@ class Extractor:
             if len(self._tokcache) < 200_000:
                 self._tokcache[row] = toks
         return toks
+
+    def _with_matter(self, hits: list) -> list:
+        """Add the title/number/addressee and signature/date passages of the hit reports (score of their
+        report's best hit)."""
+        from qa.retrieve import Scored
+
+        idx = self.index
+        best: dict[str, float] = {}
+        for h in hits:
+            best.setdefault(idx.passages[h.idx].doc_id, h.score)
+        seen = {h.idx for h in hits}
+        extra = []
+        for i, p in enumerate(idx.passages):
+            if p.doc_id in best and i not in seen and p.section == [idx.documents[p.doc_id].meta.title]:
+                extra.append(Scored(i, best[p.doc_id], 0.0, 0.0))
+        return list(hits) + extra
 
     def sentences(self, terms: QuestionTerms, hits, qvec: np.ndarray | None) -> list[SentenceCandidate]:
         """Every sentence of the hit passages with its cover, dense similarity and relative retrieval score."""
@@ -83,6 +103,8 @@ class Extractor:
         terms = QuestionTerms(info.focus, question, self.weights, drop)
         if qvec is not None and self.index.sentence_vectors is None:
             qvec = None
+        if _ABOUT_REPORT.search(question):
+            hits = self._with_matter(hits)
         sents = self.sentences(terms, hits, qvec)
         if not sents:
             return []

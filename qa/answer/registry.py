@@ -1,6 +1,7 @@
 """The table from answer type to span extractor: adding a type is adding a module and a line here."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from qa.answer.context import SpanContext
@@ -11,7 +12,7 @@ from qa.answer.open import open_spans
 from qa.answer.ordinal import ordinal_spans
 from qa.answer.person import person_spans
 from qa.answer.quantity import quantity_spans
-from qa.answer.slot import slot_spans
+from qa.answer.slot import slot_spans, trim_slot
 from qa.answer.spans import Span
 from qa.answer.types import AnswerType
 
@@ -27,6 +28,25 @@ def _document_or_slot(sent: str, ctx: SpanContext) -> list[Span]:
     if "文号" in ctx.question or "字号" in ctx.question:
         return found
     return found + [Span(s.start, s.end, 0.6 * s.score) for s in slot_spans(sent, ctx)]
+
+
+_ROLE_PATTERNS = (
+    re.compile(r"(?:由|以)(?P<r>[^，,。；;由以]{1,12}?)(?:任|担任|为|兼任)(?:双?组长|主任|第一责任人|召集人|总召集人)"),
+    re.compile(r"(?:组长|主任|召集人)由(?P<r>[^，,。；;]{1,12}?)(?:担任|兼任)"),
+    re.compile(r"(?P<r>[^，,。；;由以]{2,12}?)(?:担任|任)(?:双?组长|主任|召集人)"),
+)
+
+
+def role_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    """Who holds a role: 由局长任组长 / 组长由分管副县长担任 / 党政主要负责人任双组长, then the slot filler."""
+    out = []
+    if re.search(r"组长|主任|召集人|第一责任人", ctx.question):
+        for rx in _ROLE_PATTERNS:
+            for m in rx.finditer(sent):
+                s, e = trim_slot(sent, m.start("r"), m.end("r"))
+                if e - s >= 2:
+                    out.append(Span(s, e, 0.95))
+    return out + slot_spans(sent, ctx)
 
 
 def _body(sent: str, ctx: SpanContext) -> list[Span]:
@@ -64,7 +84,7 @@ EXTRACTORS: dict[AnswerType, SpanExtractor] = {
     AnswerType.NAME: slot_spans,
     AnswerType.HONOUR: slot_spans,
     AnswerType.BODY: _body,
-    AnswerType.ROLE: slot_spans,
+    AnswerType.ROLE: role_spans,
     AnswerType.PLACE: _place,
     AnswerType.LIST: _list_or_slot,
     AnswerType.OPEN: open_spans,

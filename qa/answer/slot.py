@@ -74,7 +74,7 @@ def _frame(sent: str, s: int, e: int, ctx: SpanContext) -> float:
     return (left + right) / 2
 
 
-def _trim(sent: str, s: int, e: int) -> tuple[int, int]:
+def trim_slot(sent: str, s: int, e: int) -> tuple[int, int]:
     s, e = strip_span(sent, s, e)
     m = _LEAD.match(sent[s:e])
     if m and e - s - m.end() >= 2:
@@ -188,10 +188,10 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
     damp = 0.7 if _ASKS_ADDRESSEE.search(ctx.question) and "报告" in ctx.question else 1.0
     cands: dict[tuple[int, int], float] = {}
     for s, e in _gaps(sent, ctx):
-        s, e = _trim(sent, s, e)
+        s, e = trim_slot(sent, s, e)
         cands[(s, e)] = 0.0
         # the asked noun belongs to the answer (召开了什么推进会 -> …建设推进会)
-        cands.setdefault(_trim(sent, *_to_phrase(sent, s, e, ctx)), 0.12)
+        cands.setdefault(trim_slot(sent, *_to_phrase(sent, s, e, ctx)), 0.12)
         np_end = noun_phrase_after(sent, s, limit=24)
         if s + 2 <= np_end < e:
             cands.setdefault((s, np_end), 0.0)  # the noun phrase the gap starts with (…管理局|开展联合)
@@ -210,7 +210,8 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
         text = sent[s:e]
         if e - s < 2 or text in ctx.question or e - s > 40:
             continue
-        length = 0.6 if e - s <= 2 else 1.0 if e - s <= 16 else 16 / (e - s)
+        short = 0.6 if t in (AnswerType.NAME, AnswerType.HONOUR, AnswerType.DOCUMENT, AnswerType.LIST) else 0.9
+        length = short if e - s <= 2 else 1.0 if e - s <= 16 else 16 / (e - s)
         if s not in bounds or e not in bounds:
             length *= 0.6  # a span that cuts a word in half is not an answer
         score = (0.25 * _frame(sent, s, e, ctx) + 0.1 * near(sent, s, e, ctx) + 0.15 * clause_cover(sent, s, ctx)

@@ -145,7 +145,7 @@ class QuestionTerms:
 
     def key_noun(self) -> int | None:
         """The most specific noun among the key words (法律援助 in 办理法律援助案件多少件), if it is specific."""
-        best, best_spec = None, 0.35 * self.weights.max_idf
+        best, best_spec = None, 0.2 * self.weights.max_idf
         for i in self.key:
             _w, term, alts, _subs = self.slots[i]
             tags = [f for _w2, f in pos_cut(term)]
@@ -184,7 +184,10 @@ class QuestionTerms:
         # the distinctive key words must all be there (公证 in 办理公证案件; 审结 in 审结行政复议案件)
         distinct = [c for c, t in got if self.weights.idf(t) >= 0.5 * self.weights.max_idf
                     and (len(t) >= 2 or t in _ONE_CHAR_VERBS)]
-        return min(distinct) if distinct else sum(c for c, _ in got) / len(got)
+        if distinct:
+            return min(distinct)
+        total = sum(self.weights.idf(t) for _c, t in got) or 1.0
+        return sum(c * self.weights.idf(t) for c, t in got) / total
 
     def credits(self, text: str, toks: set[str] | None = None) -> list[float]:
         toks = set(tokenize(text)) if toks is None else toks

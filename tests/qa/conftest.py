@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from madeup import MADEUP_REPORT, MADEUP_REPORT_2  # noqa: E402
+from madeup import MADEUP_REPORT, MADEUP_REPORT_2, MADEUP_REPORT_3  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +25,8 @@ def madeup_qa(tmp_path_factory, seed_docs, seed_index_dir, encoder):
     from qa.engine import QA
 
     docs = [document_from_text(MADEUP_REPORT, "yunxi_2023", "yunxi_2023.txt"),
-            document_from_text(MADEUP_REPORT_2, "shimen_2022", "shimen_2022.txt")]
+            document_from_text(MADEUP_REPORT_2, "shimen_2022", "shimen_2022.txt"),
+            document_from_text(MADEUP_REPORT_3, "lanxi_scjg_2024", "lanxi_scjg_2024.txt")]
     index_dir = tmp_path_factory.mktemp("madeup_index")
     build_index(seed_docs + docs, encoder, index_dir, previous=load_index(seed_index_dir))
     return QA.load(index_dir, encoder)

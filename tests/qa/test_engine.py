@@ -147,3 +147,42 @@ def test_a_second_report_in_another_style(madeup_qa, question, expected):
     assert_cited(madeup_qa, r)
     m = madeup_qa.index.documents["shimen_2022"].meta
     assert (m.region, m.year, m.issuer) == ("石门县", 2022, "石门县人民政府")
+
+
+# every answer type on a county bureau's report written for the test (answers as a reader would cite them)
+MADEUP_3_CASES = [
+    ("岚溪县市场监管局2024年办理了多少件行政处罚案件", "326件"),
+    ("岚溪县市场监管局2024年一般程序案件有多少件", "208件"),
+    ("岚溪县市场监管局罚没款一共多少钱", "412万元"),
+    ("岚溪县市场监管局2024年法治建设报告的文号是什么", "岚市监发〔2025〕4号"),
+    ("岚溪县市场监管局的报告是报给哪个机关的", "县人民政府"),
+    ("岚溪县市场监管局的报告是哪天落款的", "2025年1月20日"),
+    ("《岚溪县食品安全监督管理办法》从什么时候开始施行", "2024年6月1日"),
+    ("岚溪县市场监管局召开的是第几次党组会议", "第五次"),
+    ("岚溪县市场监管局在全县考核中排第几", "全县第2名"),
+    ("岚溪县开办企业要几个工作日", "1个工作日"),
+    ("岚溪县市场监管局被评为什么", "“全省市场监管系统法治建设先进单位”"),
+    ("岚溪县市场监管局法治建设领导小组组长由谁担任", "局长"),
+    ("岚溪县市场监管局法治建设领导小组办公室设在哪个股", "局法规股"),
+    ("岚溪县市场监管局修订了什么重大行政决策的规定", "《岚溪县市场监督管理局重大行政决策程序规定》"),
+    ("岚溪县市场监管局执法大队和哪两个部门联合执法", "县公安局、县农业农村局"),
+]
+
+
+@pytest.mark.parametrize("question,expected", MADEUP_3_CASES)
+def test_every_answer_type_on_a_bureau_report(madeup_qa, question, expected):
+    r = madeup_qa.ask(question)
+    assert r.answer is not None, (r.reason, r.query.regions if r.query else None)
+    from eval.metrics import normalize
+    assert normalize(r.answer) == normalize(expected), (r.answer, [a.text for a in r.answers])
+    assert r.answers[0].citation.doc_id == "lanxi_scjg_2024"
+    assert_cited(madeup_qa, r)
+
+
+@pytest.mark.parametrize("question", [
+    "岚溪县市场监管局2024年办理了多少件行政复议案件",  # the report gives no such figure
+    "岚溪县市场监管局2024年行政诉讼败诉率是多少",  # nor a rate of lost lawsuits
+    "岚溪县市场监管局2021年办理了多少件行政处罚案件",  # a year it does not cover
+])
+def test_facts_the_bureau_report_lacks_are_not_answered(madeup_qa, question):
+    assert madeup_qa.ask(question).answer is None
