@@ -13,6 +13,7 @@ from index.metadata import ADMIN_SUFFIXES, ZONE_WORDS, department_forms, place_m
 from index.models import Document
 from index.places import find_places, lookup
 from index.text import pos_cut, stopwords, tokenizer
+from qa.answer.spans import inside_marks
 from qa.answer.synonyms import expand, synonyms  # noqa: F401  (re-exported)
 from qa.answer.types import classify
 from qa.models import QueryInfo
@@ -259,7 +260,8 @@ _INNER_YEAR_LEAD = re.compile(r"(?:针对|对|按照|根据|截至|截止|于|�
 
 def report_years(q: str) -> list[int]:
     """Years the question asks a report about (2019年以来 / 针对2019年度… are periods inside a report)."""
-    return sorted({int(m.group(1)) for m in _YEAR_OF.finditer(q) if not _INNER_YEAR_LEAD.search(q[:m.start()])})
+    return sorted({int(m.group(1)) for m in _YEAR_OF.finditer(q)
+                   if not _INNER_YEAR_LEAD.search(q[:m.start()]) and not inside_marks(q, m.start())})
 
 
 def analyse(question: str, gaz: Gazetteer) -> QueryInfo:
