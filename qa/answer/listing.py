@@ -5,6 +5,7 @@ import re
 
 from qa.answer.context import SpanContext
 from qa.answer.scoring import clause_cover, near, novelty
+from qa.answer.slot import trim_edges
 from qa.answer.spans import Span, drop_question_tail, noun_phrase_after, noun_phrase_before, strip_span
 
 _RUN = re.compile(r"[^，,。；;：:、（）()]{1,30}(?:、[^，,。；;：:、（）()]{1,30})+")
@@ -40,7 +41,7 @@ def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
             if m.start() - s >= 2 and e - m.end() >= 2:
                 cands.append((s, e))  # A和B: A about as long as B
     for s, e in cands:
-        s, e = strip_span(sent, *drop_question_tail(sent, s, e, ctx))
+        s, e = trim_edges(sent, *drop_question_tail(sent, s, e, ctx))
         text = sent[s:e]
         if e - s < 3 or text in ctx.question:
             continue

@@ -36,7 +36,7 @@ _HONOUR_WORDS = re.compile(r"示范|先进|称号|优秀|模范|试点|标兵|�
 _ROLE_END = re.compile(r"(负责人|领导|书记|长|主任|人员|专家|干部|同志|委员|律师|顾问|班子|成员|职工|群众|代表|学者|对象)$")
 _PLACE_END = re.compile(r"(省|市|县|区|州|盟|旗|镇|乡|街道|社区|村|新区|开发区)$")
 _LEAD = re.compile(r"^(?:[了的是为在对将把由以与和向从被请并同跟获]|邀请|会同|联合|围绕|按照|根据|通过|开展|深化|推进|打造|实施|成立|"
-                   r"建立|设立|挂牌|举办|召开|创建|获评|评为|命名为|列为|列入|纳入|入选|荣获|获得|是由|任命|推行|推动|实行|采取|"
+                   r"建立|设立|挂牌|举办|召开|创建|获评|评为|命名为|列为|列入|纳入|入选|荣获|获得|是由|任命|推行|推动|实行|采取|推出|"
                    r"坚持|落实|建成|制定|出台|印发|组织|开设|上线|设在|形成|构建|借助|依托|利用)+")
 _TAIL = re.compile(r"(?:[的了等为]|进行|开展|担任|任|作为|相结合|结合|有机统一)+$")
 
@@ -74,8 +74,25 @@ def _frame(sent: str, s: int, e: int, ctx: SpanContext) -> float:
     return (left + right) / 2
 
 
-def trim_slot(sent: str, s: int, e: int) -> tuple[int, int]:
+_LEAD_TIME = re.compile(r"^(?:于|在)?(?:(?:19|20)\d\d年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起)?")
+_TAIL_COUNT = re.compile(r"等[\d一二三四五六七八九十两]+[个项件类种批家]$")
+
+
+def trim_edges(sent: str, s: int, e: int) -> tuple[int, int]:
+    """Drop a leading time (于2024年10月|通过…) and a trailing count (…村民建房|等5件)."""
     s, e = strip_span(sent, s, e)
+    m = _LEAD_TIME.match(sent[s:e])
+    if m and m.end() and e - s - m.end() >= 2:
+        s += m.end()  # 于2024年10月|通过…
+    m = _TAIL_COUNT.search(sent[s:e])
+    if m and m.start() >= 2:
+        e = s + m.start()  # …村民建房|等5件
+    return strip_span(sent, s, e)
+
+
+def trim_slot(sent: str, s: int, e: int) -> tuple[int, int]:
+    """A gap without the verbs and particles around it."""
+    s, e = trim_edges(sent, s, e)
     m = _LEAD.match(sent[s:e])
     if m and e - s - m.end() >= 2:
         s += m.end()
@@ -195,6 +212,8 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
         np_end = noun_phrase_after(sent, s, limit=24)
         if s + 2 <= np_end < e:
             cands.setdefault((s, np_end), 0.0)  # the noun phrase the gap starts with (…管理局|开展联合)
+        elif e < np_end <= e + 6 and t in (AnswerType.HONOUR, AnswerType.NAME, AnswerType.BODY):
+            cands.setdefault((s, np_end), 0.05)  # …专业应急|救援队: the phrase goes on through a question word
         np_start = noun_phrase_before(sent, e)
         if s < np_start <= e - 2:
             cands.setdefault((np_start, e), 0.0)  # the noun phrase it ends with (全厅形成|法规处)
