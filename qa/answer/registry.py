@@ -54,21 +54,26 @@ def _body(sent: str, ctx: SpanContext) -> list[Span]:
     return slot_spans(sent, ctx) + [Span(s.start, s.end, 0.9 * s.score, s.gate) for s in list_spans(sent, ctx)]
 
 
+_ADMIN_CHARS = frozenset("省市县区镇乡村旗州")
+
+
 def _place(sent: str, ctx: SpanContext) -> list[Span]:
     """A place: a slot that ends in the level asked (哪个区 -> …天心区, not …天心区坡子街街道); several when asked."""
     found = slot_spans(sent, ctx)
     if ctx.asked.items >= 2:
         found += list_spans(sent, ctx)
     level = ctx.asked.noun if ctx.asked.noun and len(ctx.asked.noun) <= 2 else None
-    if not level:
-        return found
     out = []
     for sp in found:
-        k = sent.rfind(level, sp.start, sp.end)
+        e = sp.end + 1 if sent[sp.end:sp.end + 1] in _ADMIN_CHARS and sp.end - sp.start >= 2 else sp.end  # 某某|市
+        if not level:
+            out.append(Span(sp.start, e, sp.score, sp.gate))
+            continue
+        k = max(sent.rfind(ch, sp.start, e) for ch in level)
         if k > sp.start:
-            out.append(Span(sp.start, k + len(level), sp.score, sp.gate))
+            out.append(Span(sp.start, k + 1, sp.score, sp.gate))
         else:
-            out.append(Span(sp.start, sp.end, 0.8 * sp.score, sp.gate))
+            out.append(Span(sp.start, e, 0.8 * sp.score, sp.gate))
     return out
 
 

@@ -212,7 +212,7 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
         np_end = noun_phrase_after(sent, s, limit=24)
         if s + 2 <= np_end < e:
             cands.setdefault((s, np_end), 0.0)  # the noun phrase the gap starts with (…管理局|开展联合)
-        elif e < np_end <= e + 6 and t in (AnswerType.HONOUR, AnswerType.NAME, AnswerType.BODY):
+        elif e < np_end <= e + 12 and t in (AnswerType.HONOUR, AnswerType.NAME, AnswerType.BODY):
             cands.setdefault((s, np_end), 0.05)  # …专业应急|救援队: the phrase goes on through a question word
         np_start = noun_phrase_before(sent, e)
         if s < np_start <= e - 2:
@@ -233,6 +233,8 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
         length = short if e - s <= 2 else 1.0 if e - s <= 16 else 16 / (e - s)
         if s not in bounds or e not in bounds:
             length *= 0.6  # a span that cuts a word in half is not an answer
+        if noun_phrase_before(sent, e) < s and sent[s - 1:s] not in "“《":
+            length *= 0.9  # the noun phrase goes on to the left (…法治|文化基地)
         score = (0.25 * _frame(sent, s, e, ctx) + 0.1 * near(sent, s, e, ctx) + 0.15 * clause_cover(sent, s, ctx)
                  + 0.15 * order_fit(sent, s, e, ctx) + 0.2 * _type_fit(text, t, ctx)
                  + 0.15 * (0.5 * novelty(text, ctx) + 0.5 * specific(text, ctx)))

@@ -58,7 +58,7 @@ _COUNT_AT_END = re.compile(r"(?:多少|几)[^，,。？?哪什谁]{0,5}[？?]?$"
 _DOCNUM = re.compile(r"文号|发文字号|字号")
 _DOCUMENT = re.compile(r"哪份|哪部|哪个文件|哪些文件|什么文件|哪篇|哪本|什么书|哪几份|"
                        r"(?:什么|哪个|哪项|哪一)(?:方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|标准|指引|制度|规则|法律|法规|文章|报告|案例|决定|实施方案)|"
-                       r"(?:方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|规则|文章|报告|案例)(?:叫什么|的?(?:名称|全称|题目|标题|文件名)|是哪)|文件名|"
+                       r"(?:方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|规则|文章|报告|案例|法规|规章)(?:叫什么|的?(?:名称|全称|题目|标题|文件名)|是哪)|文件名|"
                        r"什么[^，,。？?]{1,12}(?:方案|规定|办法|条例|意见|通知|清单|要点|规划|纲要|细则|规则)[？?]?$")
 _HONOUR = re.compile(r"(?:评为|命名为|授予|获评|荣获|获得|拿到|获|入选|认定为|确定为|列为)[^，,？?]{0,12}(?:什么|哪|何)|"
                      r"什么(?:称号|荣誉|奖|等级|等次|殊荣)|哪(?:个|项|一)?(?:称号|荣誉|奖项|等级|等次)|称号|荣誉")
@@ -166,6 +166,8 @@ def question_type(q: str) -> AnswerType:
         if rx.search(q) and not (asks_count and t in (AnswerType.BODY, AnswerType.HONOUR, AnswerType.DOCUMENT)
                                  and rx is not _DOCNUM):
             return t
+    if re.search(r"哪几|哪些", q) and not _OPEN.search(q):
+        return AnswerType.LIST  # 哪几种调解: the items, not how many
     if _COUNT.search(q):
         if _RATE.search(q) or _CHANGE.search(q):
             return AnswerType.RATE
