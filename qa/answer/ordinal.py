@@ -1,4 +1,4 @@
-"""Ordinals and ranks: 第三批, 第五次会议, 第232号令, 十二届八次全会, 全省第3名, 首次."""
+"""Ordinals and ranks: 第四批, 第三次会议, 第118号令, 九届六次全会, 全省第5名, 首次."""
 from __future__ import annotations
 
 import re
@@ -19,7 +19,7 @@ _ITEM_BREAK = re.compile(r"[，,；;。：:、]")
 
 def _own_words(sent: str, s: int, e: int) -> str:
     """The words that belong to an ordinal: back to the previous break, on to the next one
-    (全国排名|第10位, 开展|第三批|法治政府建设示范创建活动)."""
+    (全国排名|第7位 beside 西部排名|第2位; 开展|第四批|示范创建活动)."""
     a = max((m.end() for m in _ITEM_BREAK.finditer(sent, 0, s)), default=0)
     nxt = _ITEM_BREAK.search(sent, e)
     return sent[a:s] + "|" + sent[e:nxt.start() if nxt else len(sent)]

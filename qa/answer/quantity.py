@@ -1,9 +1,9 @@
-"""Figures: counts, rates, money and durations (438件, 14.7%, 1.35亿元, 连续3年, 2个工作日, 7个方面58项具体措施).
+"""Figures: counts, rates, money and durations (438件, 14.7%, 1.35亿元, 连续5年, 3个工作日, 4个方面36项举措).
 
 A figure is scored by how well the words of its *own* clause match the question (the label before it, up to
 the previous figure; items of a 分别 list), whether its unit is the one asked for, and how close it sits to the
 question's words. The span keeps what a reader needs: the unit's measure word, a generic classifier's noun
-(12项制度, not 12项), a duration's 连续/提前, an estimate's 约/近/超过.
+(9项制度, not 9项), a duration's 连续/提前, an estimate's 约/近/超过.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ UNIT_FAMILY = {
     "%": "%", "个百分点": "%", "百分点": "%",
     "天": "天", "日": "天", "个工作日": "天", "工作日": "天",
 }
-# classifiers that say nothing without their noun: 12项 -> 12项制度, 40个 -> 40个市直部门
+# classifiers that say nothing without their noun: 9项 -> 9项制度, 25个 -> 25个镇街
 GENERIC_CLASSIFIERS = frozenset({"个", "项", "家", "块", "类", "种", "批", "支", "所", "处", "套", "大"})
 _CN_UNITS_OK = frozenset({"个", "次", "项", "件", "人", "名", "家", "条", "批", "年", "周年", "场", "期", "届", "轮",
                           "类",
@@ -74,7 +74,7 @@ def _skip(m: re.Match[str], sent: str, ctx: SpanContext) -> bool:
         return True
     if sent[max(0, m.start() - 1):m.start()] in ("第", "〕", "]", "）", ")"):
         return True  # an ordinal or a document number's serial, not a count
-    quoted_figure = sent[max(0, m.start() - 1):m.start()] == "“"  # “三场硬仗”: a figure that opens a quote
+    quoted_figure = sent[max(0, m.start() - 1):m.start()] == "“"  # “两场攻坚战”: a figure that opens a quote
     return (inside_marks(sent, m.start()) and not quoted_figure) or m.group(0) in ctx.question
 
 
@@ -175,7 +175,7 @@ def quantity_spans(sent: str, ctx: SpanContext) -> list[Span]:
 
 
 def _joined(sent: str, spans: list[Span]) -> list[Span]:
-    """几个市几个县 / 多少个问题和多少项措施: two figures side by side (3市8县, 27个问题、106项整改措施) as one span."""
+    """几个市几个县 / 多少个问题和多少项措施: two figures side by side (2市5县, 14个问题、52项整改措施) as one span."""
     out = []
     ordered = sorted(spans)
     for a, b in zip(ordered, ordered[1:], strict=False):

@@ -50,7 +50,7 @@ def role_spans(sent: str, ctx: SpanContext) -> list[Span]:
 
 
 def _body(sent: str, ctx: SpanContext) -> list[Span]:
-    """A body, or two side by side (在省政府和某市委的领导下; 与市委宣传部、市委组织部联合)."""
+    """A body, or two side by side (在省政府和某市委的领导下; 与县委宣传部、县司法局联合)."""
     return slot_spans(sent, ctx) + [Span(s.start, s.end, 0.9 * s.score, s.gate) for s in list_spans(sent, ctx)]
 
 

@@ -21,7 +21,7 @@ def near(sent: str, s: int, e: int, ctx: SpanContext, reach: float = 8.0) -> flo
 
 def order_fit(sent: str, s: int, e: int, ctx: SpanContext) -> float:
     """Do the question's words sit on the same side of the span as they sit of the question word?
-    (会同了哪个部门开展检查: 会同 before the answer, 检查 after it.)"""
+    (联合哪个部门开展了检查: 联合 before the answer, 检查 after it.)"""
     wh = ctx.asked.wh_pos
     if wh is None:
         return 0.5

@@ -1,8 +1,8 @@
 """Names, bodies, honours, roles and places: the words of the sentence that fill the question's gap.
 
 The question's words are found in the sentence; what the question asks for is the stretch they leave open —
-between 会同 and 开展 in "会同了哪个厅开展…", or the noun phrase ending in the noun asked for (什么工作室 ->
-行政争议化解工作室), or a “quoted name”. Each candidate is scored by how tightly the question's words frame
+between 联合 and 开展 in "联合了哪个局开展…", or the noun phrase ending in the noun asked for (什么工作室 ->
+行政调解工作室), or a “quoted name”. Each candidate is scored by how tightly the question's words frame
 it, how well its clause matches the question, whether it looks like the type asked (a body ends in 局/委/办…,
 a place is a place), and how much it says that the question does not.
 """
@@ -79,14 +79,14 @@ _TAIL_COUNT = re.compile(r"等[\d一二三四五六七八九十两]+[个项件�
 
 
 def trim_edges(sent: str, s: int, e: int) -> tuple[int, int]:
-    """Drop a leading time (于2024年10月|通过…) and a trailing count (…村民建房|等5件)."""
+    """Drop a leading time (于2023年5月|通过…) and a trailing count (…不动产登记|等6项)."""
     s, e = strip_span(sent, s, e)
     m = _LEAD_TIME.match(sent[s:e])
     if m and m.end() and e - s - m.end() >= 2:
-        s += m.end()  # 于2024年10月|通过…
+        s += m.end()  # 于2023年5月|通过…
     m = _TAIL_COUNT.search(sent[s:e])
     if m and m.start() >= 2:
-        e = s + m.start()  # …村民建房|等5件
+        e = s + m.start()  # …不动产登记|等6项
     return strip_span(sent, s, e)
 
 
@@ -130,7 +130,7 @@ def _gaps(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
 
 
 def _head_phrases(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
-    """Noun phrases ending in the noun the question asks for (什么工作室 -> 行政争议化解工作室)."""
+    """Noun phrases ending in the noun the question asks for (什么工作室 -> 行政调解工作室)."""
     noun = ctx.asked.noun
     if not noun:
         return []
@@ -162,20 +162,20 @@ def _quoted(sent: str, ctx: SpanContext) -> list[tuple[tuple[int, int], float]]:
 
 def _to_phrase(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]:
     """Grow a gap to whole words: the asked noun right after it (…化解|工作室), and the noun phrase it ends
-    (列入|下太镇委党校, 由|局主要负责人)."""
+    (列入|某某镇委党校, 由|分管副局长)."""
     noun = ctx.asked.noun
     if noun:
         covered = _covered(sent, ctx)
         for key in [noun[:k] for k in range(len(noun), 1, -1)] + [noun[-2:]]:
             k = sent.find(key, e)
-            # right after the gap, or after question words only (深学笃用|习近平法治|思想宣讲团)
+            # right after the gap, or after question words only (某某|法治宣传|志愿服务队)
             if 0 <= k - e <= 12 and all(covered[i] or sent[i] == "的" for i in range(e, k)):
                 e = k + len(key)
                 break
     start = noun_phrase_before(sent, e)
     if start < s and s - start <= 6 and not CLAUSE_BREAK.search(sent[start:s]):
         s = start
-    if ctx.places is not None:  # a place name the span starts inside of (下太|镇委党校)
+    if ctx.places is not None:  # a place name the span starts inside of (某某|镇委党校)
         for m in ctx.places.finditer(sent, max(0, s - 8), s + 2):
             if m.start() < s < m.end() or m.end() == s:
                 s = m.start()
@@ -213,10 +213,10 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
         if s + 2 <= np_end < e:
             cands.setdefault((s, np_end), 0.0)  # the noun phrase the gap starts with (…管理局|开展联合)
         elif e < np_end <= e + 12 and t in (AnswerType.HONOUR, AnswerType.NAME, AnswerType.BODY):
-            cands.setdefault((s, np_end), 0.05)  # …专业应急|救援队: the phrase goes on through a question word
+            cands.setdefault((s, np_end), 0.05)  # …市级专业|调解队: the phrase goes on through a question word
         np_start = noun_phrase_before(sent, e)
         if s < np_start <= e - 2:
-            cands.setdefault((np_start, e), 0.0)  # the noun phrase it ends with (全厅形成|法规处)
+            cands.setdefault((np_start, e), 0.0)  # the noun phrase it ends with (全局形成|法制科)
     for s, e in _head_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = 0.1
     for (s, e), named in _quoted(sent, ctx):

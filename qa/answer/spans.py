@@ -151,7 +151,7 @@ def noun_phrase_after(sent: str, pos: int, limit: int = 14) -> int:
 
 
 def noun_phrase_before(sent: str, pos: int, limit: int = 16) -> int:
-    """Start of the noun phrase that ends at ``pos`` (…成立|行政争议化解工作室)."""
+    """Start of the noun phrase that ends at ``pos`` (…成立|行政调解工作室)."""
     toks = pos_cut(sent[max(0, pos - limit - 8):pos])
     start = pos
     for w, f in reversed(toks):

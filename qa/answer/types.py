@@ -161,7 +161,7 @@ def question_type(q: str) -> AnswerType:
         (_DURATION, AnswerType.DURATION), (_ROLE, AnswerType.ROLE), (_BODY, AnswerType.BODY),
         (_HONOUR, AnswerType.HONOUR), (_DOCUMENT, AnswerType.DOCUMENT),
     ]
-    asks_count = bool(_COUNT_AT_END.search(q))  # …称号的社区级窗口有几个: a count, whatever it counts
+    asks_count = bool(_COUNT_AT_END.search(q))  # …称号的示范窗口有几个: a count, whatever it counts
     for rx, t in rules:
         if rx.search(q) and not (asks_count and t in (AnswerType.BODY, AnswerType.HONOUR, AnswerType.DOCUMENT)
                                  and rx is not _DOCNUM):
