@@ -8,6 +8,8 @@ question's words. The span keeps what a reader needs: the unit's measure word, a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 
 from qa.answer.context import SpanContext
 from qa.answer.spans import CN_DIGITS, NUMBER_RE, Span, clauses, inside_marks, noun_phrase_after
@@ -139,12 +141,33 @@ def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: lis
     own = label + "|" + after[:20]
     key = _best_key(terms, own, clause_head, prev, nouns_only=False)
     gate = terms.has_key_noun(sent)  # an absent fact: the sentence never names what is counted
+    if other_stage(terms, label):
+        gate = min(gate, 0.3)  # 受理…47件 when 审结 is asked: another stage of the same cases
     last = max((pe for ps, pe, _ in terms.positions(before)), default=None)
     first = min((ps for ps, pe, _ in terms.positions(after)), default=None)
     near = max(0.0 if last is None else 1.0 / (1.0 + (len(before) - last) / 6.0),
                0.0 if first is None else 1.0 / (1.0 + first / 6.0),
                1.0 if m.start() in resp and terms.cover(None, label) > 0 else 0.0)
     return (0.45 * (0.75 * recall + 0.25 * precision) + 0.2 * near) * (0.3 + 0.7 * key), gate
+
+
+@lru_cache(maxsize=1)
+def stages() -> frozenset[str]:
+    text = resources.files("qa").joinpath("data", "stages.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def other_stage(terms, label: str) -> bool:
+    """The question asks about one stage of a case (审结) and the figure's own label names only another (受理)."""
+    st = stages()
+    asked = set()
+    for i in terms.key:
+        slot = terms.slots[i]
+        asked |= {w for w in {slot.term} | slot.alts if w in st}
+    if not asked:
+        return False
+    said = {w for w in st if w in label}
+    return bool(said) and not (said & asked) and not any(a in label for a in asked)
 
 
 def _best_key(terms, own: str, clause_head: str, prev: str, nouns_only: bool) -> float:

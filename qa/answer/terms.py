@@ -22,11 +22,12 @@ _WH = re.compile(r"多少|几|谁|什么|哪|如何|怎么|怎样|是否|多高|
 _ONE_CHAR_VERBS = frozenset("输赢审办查罚收结判告")
 
 
-def _last_verb(text: str) -> int | None:
-    """Offset of the last verb in ``text`` (jieba tags v / vn), if any."""
+def _last_verb(text: str, words: list[tuple[int, int]]) -> int | None:
+    """Offset of the last verb in ``text`` that is not inside a question word (法律|援助 is one noun)."""
     pos, last = 0, None
     for w, f in pos_cut(text):
-        if f == "v" and (len(w) >= 2 or w in _ONE_CHAR_VERBS):
+        inside = any(a < pos < b for a, b in words)
+        if f == "v" and (len(w) >= 2 or w in _ONE_CHAR_VERBS) and not inside:
             last = pos
         pos += len(w)
     return last
@@ -74,8 +75,8 @@ def _phrase_alts(question: str) -> dict[str, set[str]]:
     return out
 
 
-def _verb_phrase_keys(question: str, wh_pos: int, at: list[int]) -> list[int]:
-    verb = _last_verb(question[:wh_pos])
+def _verb_phrase_keys(question: str, wh_pos: int, at: list[int], terms: list[str]) -> list[int]:
+    verb = _last_verb(question[:wh_pos], [(a, a + len(t)) for a, t in zip(at, terms, strict=True) if a >= 0])
     tail = re.match(r"(?:多少|几)[个件项名人次家所条场批回期份]?([\u4e00-\u9fff]{2,12})", question[wh_pos:])
     if tail and not pos_cut(tail.group(1))[0][1].startswith(("n", "vn")):
         tail = None
@@ -130,7 +131,7 @@ class QuestionTerms:
         if wh_pos is None or not self.slots:
             return []
         at = [question.find(s.term) for s in self.slots]
-        keys = _verb_phrase_keys(question, wh_pos, at)
+        keys = _verb_phrase_keys(question, wh_pos, at, [s.term for s in self.slots])
         if keys:
             return keys
         before = sorted(((p, i) for i, p in enumerate(at) if 0 <= p < wh_pos), reverse=True)
@@ -149,7 +150,7 @@ class QuestionTerms:
         for i in self.key:
             _w, term, alts, _subs = self.slots[i]
             tags = [f for _w2, f in pos_cut(term)]
-            thing = alts or (len(term) >= 2 and tags and tags[-1].startswith(("n", "vn", "j")))
+            thing = alts or (len(term) >= 2 and tags and tags[-1].startswith(("n", "vn", "j", "l")))
             # an everyday word is as specific as the report word it stands for (打官司 -> 案件: not at all)
             spec = self.weights.idf(term)
             if alts:

@@ -12,7 +12,7 @@ from qa.answer.types import AnswerType, classify
 from qa.query import focus_terms
 
 # a tiny vocabulary: common report words are frequent (low idf), everything else is rare
-_COMMON = ["工作", "开展", "推进", "建设", "法治", "全市", "全县", "组织", "进行", "情况"]
+_COMMON = ["工作", "开展", "推进", "建设", "法治", "全市", "全县", "组织", "进行", "情况", "案件", "办理"]
 W = TermWeights({w: i for i, w in enumerate(_COMMON)}, np.cumsum([0] + [80] * len(_COMMON)), 100)
 
 
@@ -117,3 +117,23 @@ def test_no_span_of_the_wanted_type_means_no_answer():
     # a date is asked, the sentence has only counts: nothing of another type comes back
     assert best("条例从什么时候开始施行", "全年办理案件12件，审结10件。") is None
     assert best("市委书记是谁", "全年办理案件12件，审结10件。") is None
+
+
+def test_a_figure_of_another_stage_is_gated():
+    """受理…47件 does not answer 审结了多少件: the figure keeps only part of its score (the service abstains)."""
+    q = "青禾县审结行政复议案件多少件"
+    sent = "全县共受理行政复议申请47件，立案前化解行政争议2件。"
+    ctx = ctx_for(q)
+    spans = EXTRACTORS[ctx.asked.type](sent, ctx)
+    assert spans and all(s.gate < 0.5 for s in spans if sent[s.start:s.end] == "47件")
+    # the stage asked for, when the sentence has it, passes
+    sent2 = "全县共受理行政复议申请47件，审结41件。"
+    best_span = max(EXTRACTORS[ctx.asked.type](sent2, ctx), key=lambda s: s.score * s.gate)
+    assert sent2[best_span.start:best_span.end] == "41件" and best_span.gate == 1.0
+
+
+def test_an_absent_counted_noun_is_gated():
+    """办理法律援助案件多少件 on a sentence about 行政处罚案件: the key noun is missing, the figure is gated."""
+    ctx = ctx_for("青禾县办理法律援助案件多少件")
+    sent = "全县办理行政处罚案件326件。"
+    assert all(s.gate < 1.0 for s in EXTRACTORS[ctx.asked.type](sent, ctx))
