@@ -15,7 +15,7 @@ QA_HNSW_THRESHOLD      FAISS HNSW from this many passages (0 always,    50000   
 QA_QUERY_THREADS       OpenMP threads to encode one query               1                   index.query_threads
 QA_FUSION              score | rrf                                      score               qa.fusion
 QA_W_BM25 / QA_W_DENSE fusion weights (>= 0, not both 0)                0.5 / 0.5           qa.w_bm25 / w_dense
-QA_MIN_ANSWER_SCORE    abstain below this answer score (0-1)            0.5                 qa.min_answer_score
+QA_MIN_ANSWER_SCORE    abstain below this answer score (0-1)            0.4                 qa.min_answer_score
 QA_ADMIN_TOKEN         bearer token for POST/DELETE /documents          (unset: disabled)   server.admin_token
 QA_CORS_ORIGINS        comma-separated allowed origins ("*" for any)    (none)              server.cors_origins
 QA_MAX_UPLOAD_BYTES    largest report accepted by POST /documents       5242880 (5 MiB)     server.max_upload_bytes
