@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from index.text import pos_cut_cached as pos_cut
 from qa.answer.context import SpanContext
 from qa.answer.scoring import clause_cover, near, novelty
 from qa.answer.slot import trim_edges
@@ -16,14 +17,28 @@ _PAIR = re.compile(r"[和与及]")
 def _run_bounds(sent: str, s: int, e: int) -> tuple[int, int]:
     """Trim a 、-run to its items: the first item no longer than the middle ones, the last a noun phrase."""
     items = sent[s:e].split("、")
-    inner = [len(x) for x in items[1:-1]] or [len(noun_phrase_span(sent, e - len(items[-1])))]
+    last = re.split(r"[”》]", items[-1])[0]
+    inner = [len(x) for x in items[1:-1]] or [max(len(noun_phrase_span(sent, e - len(items[-1]))),
+                                                  min(len(last), 12))]
     longest = max(inner)
     first_end = s + len(items[0])
-    if len(items[0]) > longest:  # the first item is as long as the others (推动|年终述法、专题述法)
+    if len(items[0]) > longest:  # the first item is as long as the others (推动|以案释法、送法下乡)
         s = first_end - longest
+        while s < first_end - 2 and sent[s] in "将把对与和及并":
+            s += 1
     last_start = e - len(items[-1])
-    e = last_start + min(len(items[-1]), longest)
+    e = _word_end(sent, last_start + min(len(items[-1]), longest), limit=2)
     return strip_span(sent, s, e)
+
+
+def _word_end(sent: str, e: int, limit: int) -> int:
+    """Move ``e`` forward to the end of the word it cuts, if that is at most ``limit`` characters on."""
+    pos = 0
+    for w, _f in pos_cut(sent):
+        if pos < e < pos + len(w) <= e + limit:
+            return pos + len(w)
+        pos += len(w)
+    return e
 
 
 def noun_phrase_span(sent: str, s: int) -> str:
