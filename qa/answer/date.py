@@ -14,7 +14,7 @@ DATE_RE = re.compile(
     r"(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}")
 
 
-_SIGNED = re.compile(r"落款|签发|成文|印发日期|报告日期|哪天.{0,6}(?:报|呈|送)")
+_SIGNED = re.compile(r"落款|签发|成文|印发日期|报告日期|哪天.{0,24}(?:报|呈|送)")
 
 
 def date_spans(sent: str, ctx: SpanContext) -> list[Span]:
