@@ -30,12 +30,15 @@ def docnum_spans(sent: str, ctx: SpanContext) -> list[Span]:
     return out
 
 
+_ASKS_NAME = re.compile(r"文件名|全称|名称|标题|题目")
+
+
 def title_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     for m in TITLE_RE.finditer(sent):
         s, e = m.start(), m.end()
         inner = m.group(0)[1:-1]
-        if inner in ctx.question:
+        if inner in ctx.question and not _ASKS_NAME.search(ctx.question):
             continue
         # the question may describe the title itself (…促进条例 -> 《某某促进条例》)
         describes = ctx.terms.cover(None, inner)

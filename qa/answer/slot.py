@@ -190,7 +190,7 @@ _ASKS_ADDRESSEE = re.compile(r"报给|报送|呈报|主送|呈送|报告给|致"
 def addressee_spans(sent: str, ctx: SpanContext) -> list[Span]:
     """"省人民政府:" above a report's body: the body it is addressed to (报给哪个机关 / 主送单位)."""
     m = _ADDRESSEE.match(sent.strip())
-    if not m or not _ASKS_ADDRESSEE.search(ctx.question):
+    if not m or not _ASKS_ADDRESSEE.search(ctx.question) or re.search(r"现将|如下|报告|情况", m.group(1)):
         return []
     s = sent.find(m.group(1))
     return [Span(s, s + len(m.group(1)), 1.0)]
@@ -220,7 +220,7 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
     for s, e in _head_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = 0.1
     for (s, e), named in _quoted(sent, ctx):
-        cands[(s, e)] = named + (0.1 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0)
+        cands[(s, e)] = named + (0.05 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0)
     bounds = token_bounds(sent)
     out = []
     grown = {quote_only(sent, *drop_question_tail(sent, *snap_to_marks(sent, s, e), ctx), ctx): b
