@@ -26,7 +26,7 @@ def date_spans(sent: str, ctx: SpanContext) -> list[Span]:
         s, e = m.start(), m.end()
         text = m.group(0)
         if signed and not sent[:s].strip() and not sent[e:].strip():
-            out.append(Span(s, e, 1.0))  # a date line of its own under the signature: the report's date
+            out.append(Span(s, e, 1.0, sure=True))  # a date line of its own under the signature: the report's date
             continue
         if text.rstrip("起以来前底初") in q:
             continue  # the question's own year

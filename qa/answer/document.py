@@ -24,7 +24,7 @@ def docnum_spans(sent: str, ctx: SpanContext) -> list[Span]:
         if inside_marks(sent, s) and sent[s - 1:s] not in "(（":
             continue  # a number cited inside another document's title
         if not sent[:s].strip() and not sent[e:].strip("。 "):
-            out.append(Span(s, e, 0.9))  # a line of its own above the title: the report's own number
+            out.append(Span(s, e, 0.9, sure=True))  # a line of its own above the title: the report's own number
             continue
         out.append(Span(s, e, 0.4 + 0.3 * near(sent, s, e, ctx, reach=30) + 0.3 * clause_cover(sent, s, ctx)))
     return out

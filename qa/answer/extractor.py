@@ -92,6 +92,8 @@ class Extractor:
             for sp in extract(c.text, ctx):
                 gate = p.gate_floor + (1 - p.gate_floor) * sp.gate
                 total = (wc * c.cover + wd * dense_rel + wr * c.score + ws * sp.score) * gate
+                if sp.sure:  # its form answers the question; the sentence has none of the question's words
+                    total = max(total, p.sure_floor)
                 out.append(SpanCandidate(c.start + sp.start, c.start + sp.end, c.text[sp.start:sp.end],
                                          float(min(max(total, 0.0), 1.0)), c, ctx.asked.type.value))
         out.sort(key=lambda x: -x.score)

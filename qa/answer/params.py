@@ -29,6 +29,8 @@ class Params:
     unit_wrong_unsure: float = 0.35  # the unit was only inferred (a rate that changed: % or points)
     # a figure whose own clause lacks the word that says what is counted keeps this share of its score
     gate_floor: float = 0.55
+    # a line whose form alone answers (an addressee line for 报给谁, a signed date for 落款) scores at least this
+    sure_floor: float = 0.8
     # --- a question word the sentence has no span of the wanted type for: the clause, scored low
     fallback_clause: float = 0.35
     open_clause: float = 0.6  # open questions (如何 / 哪些措施) are answered by the clause itself

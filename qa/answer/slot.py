@@ -193,7 +193,7 @@ def addressee_spans(sent: str, ctx: SpanContext) -> list[Span]:
     if not m or not _ASKS_ADDRESSEE.search(ctx.question) or re.search(r"现将|如下|报告|情况", m.group(1)):
         return []
     s = sent.find(m.group(1))
-    return [Span(s, s + len(m.group(1)), 1.0)]
+    return [Span(s, s + len(m.group(1)), 1.0, sure=True)]
 
 
 def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:

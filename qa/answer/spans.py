@@ -25,6 +25,7 @@ class Span(NamedTuple):
     end: int
     score: float
     gate: float = 1.0
+    sure: bool = False  # a line whose form answers the question by itself (an addressee line, a signed date)
 
 
 @dataclass
