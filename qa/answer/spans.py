@@ -120,7 +120,7 @@ def strip_span(sent: str, s: int, e: int) -> tuple[int, int]:
     """Trim punctuation and spaces at both ends of a span (keeping balanced 《》 and “”)."""
     while s < e and (sent[s] in " 　，,、；;：:。的和及与" or (sent[s] in "》”)）" )):
         s += 1
-    while e > s and (sent[e - 1] in " 　，,、；;：:。！？!?等" or (sent[e - 1] in "《“(（")):
+    while e > s and (sent[e - 1] in " 　，,、；;：:。！？!?等及和对并" or (sent[e - 1] in "《“(（")):
         e -= 1
     if s < e and sent[s] in "“《" and sent.find("”》"[sent[s] == "《"], s + 1, e) == -1:
         s += 1
