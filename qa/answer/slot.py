@@ -104,6 +104,15 @@ def trim_slot(sent: str, s: int, e: int) -> tuple[int, int]:
     return strip_span(sent, s, e)
 
 
+def _inner_verb(sent: str, s: int, e: int) -> bool:
+    pos = 0
+    for w, f in pos_cut_cached(sent):
+        if s <= pos and pos + len(w) <= e and f == "v" and len(w) >= 2:
+            return True
+        pos += len(w)
+    return False
+
+
 def _covered(sent: str, ctx: SpanContext) -> list[bool]:
     """Which characters of ``sent`` belong to a (whole) question word."""
     covered = [False] * len(sent)
@@ -237,6 +246,11 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
             length *= 0.6  # a span that cuts a word in half is not an answer
         if noun_phrase_before(sent, e) < s and sent[s - 1:s] not in "“《":
             length *= 0.9  # the noun phrase goes on to the left (…法治|文化基地)
+        noun = ctx.asked.noun
+        if noun and len(noun) >= 2 and sent.startswith(noun[:2], e) and sent[s:s + 1] != "“":
+            length *= 0.85  # the noun asked for comes next: it belongs to the answer (…建设|推进会)
+        if t in (AnswerType.BODY, AnswerType.ROLE, AnswerType.PLACE) and _inner_verb(sent, s, e):
+            length *= 0.85  # a body is a noun phrase, not a clause (全厅形成|法规处)
         score = (0.25 * _frame(sent, s, e, ctx) + 0.1 * near(sent, s, e, ctx) + 0.15 * clause_cover(sent, s, ctx)
                  + 0.15 * order_fit(sent, s, e, ctx) + 0.2 * _type_fit(text, t, ctx)
                  + 0.15 * (0.5 * novelty(text, ctx) + 0.5 * specific(text, ctx)))
