@@ -207,13 +207,9 @@ def addressee_spans(sent: str, ctx: SpanContext) -> list[Span]:
     return [Span(s, s + len(m.group(1)), 1.0, sure=True)]
 
 
-def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
+def _gap_candidates(sent: str, ctx: SpanContext) -> dict[tuple[int, int], float]:
+    """Candidate spans (with a bonus) grown from the gaps the question's words leave in the sentence."""
     t = ctx.asked.type
-    found = addressee_spans(sent, ctx)
-    if found:
-        return found
-    # a question about whom the report is sent to is answered by its addressee line, if it has one
-    damp = 0.7 if _ASKS_ADDRESSEE.search(ctx.question) and "报告" in ctx.question else 1.0
     cands: dict[tuple[int, int], float] = {}
     for s, e in _gaps(sent, ctx):
         s, e = trim_slot(sent, s, e)
@@ -228,33 +224,52 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
         np_start = noun_phrase_before(sent, e)
         if s < np_start <= e - 2:
             cands.setdefault((np_start, e), 0.0)  # the noun phrase it ends with (全局形成|法制科)
+    return cands
+
+
+def _shape(sent: str, s: int, e: int, ctx: SpanContext, bounds: set[int]) -> float:
+    """How much the span's shape is worth as an answer of the type asked (1.0: a whole, right-sized phrase)."""
+    t = ctx.asked.type
+    short = 0.6 if t in (AnswerType.NAME, AnswerType.HONOUR, AnswerType.DOCUMENT, AnswerType.LIST) else 0.9
+    length = short if e - s <= 2 else 1.0 if e - s <= 16 else 16 / (e - s)
+    if s not in bounds or e not in bounds:
+        length *= 0.6  # a span that cuts a word in half is not an answer
+    if noun_phrase_before(sent, e) < s and sent[s - 1:s] not in "“《":
+        length *= 0.9  # the noun phrase goes on to the left (…法治|文化基地)
+    noun = ctx.asked.noun
+    if noun and len(noun) >= 2 and sent.startswith(noun[:2], e) and sent[s:s + 1] != "“":
+        length *= 0.85  # the noun asked for comes next: it belongs to the answer (…建设|推进会)
+    if t in (AnswerType.BODY, AnswerType.ROLE, AnswerType.PLACE) and _inner_verb(sent, s, e):
+        length *= 0.85  # a body is a noun phrase, not a clause (全厅形成|法规处)
+    return length
+
+
+def _fit(sent: str, s: int, e: int, ctx: SpanContext) -> float:
+    text = sent[s:e]
+    return (0.25 * _frame(sent, s, e, ctx) + 0.1 * near(sent, s, e, ctx) + 0.15 * clause_cover(sent, s, ctx)
+            + 0.15 * order_fit(sent, s, e, ctx) + 0.2 * _type_fit(text, ctx.asked.type, ctx)
+            + 0.15 * (0.5 * novelty(text, ctx) + 0.5 * specific(text, ctx)))
+
+
+def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    t = ctx.asked.type
+    found = addressee_spans(sent, ctx)
+    if found:
+        return found
+    # a question about whom the report is sent to is answered by its addressee line, if it has one
+    damp = 0.7 if _ASKS_ADDRESSEE.search(ctx.question) and "报告" in ctx.question else 1.0
+    cands = _gap_candidates(sent, ctx)
     for s, e in _head_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = 0.1
     for (s, e), named in _quoted(sent, ctx):
         cands[(s, e)] = named + (0.05 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0)
     bounds = token_bounds(sent)
-    out = []
     grown = {quote_only(sent, *drop_question_tail(sent, *snap_to_marks(sent, s, e), ctx), ctx): b
              for (s, e), b in cands.items()}
+    out = []
     for (s, e), bonus in grown.items():
-        text = sent[s:e]
-        if e - s < 2 or text in ctx.question or e - s > 40:
-            continue
-        short = 0.6 if t in (AnswerType.NAME, AnswerType.HONOUR, AnswerType.DOCUMENT, AnswerType.LIST) else 0.9
-        length = short if e - s <= 2 else 1.0 if e - s <= 16 else 16 / (e - s)
-        if s not in bounds or e not in bounds:
-            length *= 0.6  # a span that cuts a word in half is not an answer
-        if noun_phrase_before(sent, e) < s and sent[s - 1:s] not in "“《":
-            length *= 0.9  # the noun phrase goes on to the left (…法治|文化基地)
-        noun = ctx.asked.noun
-        if noun and len(noun) >= 2 and sent.startswith(noun[:2], e) and sent[s:s + 1] != "“":
-            length *= 0.85  # the noun asked for comes next: it belongs to the answer (…建设|推进会)
-        if t in (AnswerType.BODY, AnswerType.ROLE, AnswerType.PLACE) and _inner_verb(sent, s, e):
-            length *= 0.85  # a body is a noun phrase, not a clause (全厅形成|法规处)
-        score = (0.25 * _frame(sent, s, e, ctx) + 0.1 * near(sent, s, e, ctx) + 0.15 * clause_cover(sent, s, ctx)
-                 + 0.15 * order_fit(sent, s, e, ctx) + 0.2 * _type_fit(text, t, ctx)
-                 + 0.15 * (0.5 * novelty(text, ctx) + 0.5 * specific(text, ctx)))
-        out.append(Span(s, e, (score * length + bonus) * damp))
+        if 2 <= e - s <= 40 and sent[s:e] not in ctx.question:
+            out.append(Span(s, e, (_fit(sent, s, e, ctx) * _shape(sent, s, e, ctx, bounds) + bonus) * damp))
     if t in (AnswerType.NAME, AnswerType.HONOUR):
         out += [Span(sp.start, sp.end, sp.score * 0.9) for sp in title_spans(sent, ctx)]
     return out
