@@ -80,6 +80,9 @@ _LEAD_TIME = re.compile(r"^(?:[一二三四五六七八九十]+是|[（(][一二
 _TAIL_COUNT = re.compile(r"等[\d一二三四五六七八九十两]+[个项件类种批家]$")
 
 
+_LEAD_VERB = re.compile(r"^(?:推出|推行|推动|实行|采取|制定|出台|印发|建立|成立|开展|组织|实施|落实|坚持|形成|构建)")
+
+
 def trim_edges(sent: str, s: int, e: int) -> tuple[int, int]:
     """Drop a leading time (于2023年5月|通过…) and a trailing count (…不动产登记|等6项)."""
     s, e = strip_span(sent, s, e)
@@ -89,6 +92,9 @@ def trim_edges(sent: str, s: int, e: int) -> tuple[int, int]:
     m = _TAIL_COUNT.search(sent[s:e])
     if m and m.start() >= 2:
         e = s + m.start()  # …不动产登记|等6项
+    m = _LEAD_VERB.match(sent[s:e])
+    if m and e - s - m.end() >= 2:
+        s += m.end()  # 推出|一件事套餐、…
     return strip_span(sent, s, e)
 
 
