@@ -78,10 +78,6 @@ _OPEN = re.compile(r"如何|怎么|怎样(?!分工)|为什么|什么措施|哪�
                    r"有哪些不足|哪些不足|什么不足|不足之处|短板|哪些方面的?工作|什么经验|哪些经验")
 _NAME = re.compile(r"什么|哪个|哪项|哪一|名称|全称|叫啥|是啥|哪类|哪种|何种")
 _WH = re.compile(r"多少|几|谁|什么|哪|何|如何|怎么|怎样")
-_ASKED_NOUN = re.compile(r"(?:哪个|哪一个|哪家|哪些|哪项|哪部|哪份|哪所|哪类|哪一类|哪种|什么|何种|哪两个|哪两项|哪两|哪几个|哪几|哪)"
-                         r"([\u4e00-\u9fff“”]{1,10}?)(?=[，。？?！]|$|进行|通过|专题|获评|举办|执行|入选|创建|是|的|被|在|了|上|里|中|作|开展|"
-                         r"推进|签订|合作|结合|相结合|专题|参加|发布|印发|挂牌|审议|部署|建设|对|和|与)")
-
 
 @dataclass(frozen=True)
 class Asked:
@@ -129,13 +125,11 @@ def asked_noun(q: str) -> str | None:
     m = _WH_NOUN.search(q)
     before = re.search(r"([\u4e00-\u9fff]{2,12}?)的?(?:叫什么|是什么|全称|名称|叫啥|是哪(?:个|些|一个|家|位|份|部)?[？?]?$)", q)
     if before and (not m or before.start() < m.start()):
-        toks = [w for w, f in pos_cut_cached(q[:before.end(1)])]
         head = ""
         for w, f in reversed(pos_cut_cached(q[:before.end(1)])):
             if not f.startswith(_NOUN_TAGS):
                 break
             head = w + head
-        del toks
         if head:
             return head[-6:]
     if not m:
