@@ -29,6 +29,7 @@ GENERIC_CLASSIFIERS = frozenset({"个", "项", "家", "块", "类", "种", "批"
 _CN_UNITS_OK = frozenset({"个", "次", "项", "件", "人", "名", "家", "条", "批", "年", "周年", "场", "期", "届", "轮",
                           "类",
                           "种", "大", "支", "部", "份", "个月", "天"})
+SHORT_COUNTED = 4  # 3名|执法人员 keeps a short counted noun; 971名 (新提拔领导干部) leaves a long one out
 _LIST_SEP = re.compile(r"[、和及与]")
 _DURATION_LEAD = re.compile(r"(连续|提前|持续|累计|长达|历时|坚持)$")
 _DROP_LEAD = re.compile(r"^(达|共|累计)")
@@ -105,7 +106,10 @@ def _span_bounds(sent: str, m: re.Match[str], ctx: SpanContext) -> tuple[int, in
         if d:
             s -= len(d.group(0))
     unit = m.group("unit")
-    noun = ctx.asked.noun
+    noun, counted = ctx.asked.noun, ctx.asked.counted
+    if counted and sent.startswith(counted, e) and (unit in GENERIC_CLASSIFIERS
+                                                    or (ctx.asked.counted_whole and len(counted) <= SHORT_COUNTED)):
+        return s, e + len(counted)  # the question's own words for what is counted: 3名|执法人员
     if unit in GENERIC_CLASSIFIERS or (noun and sent.startswith(noun, e)):
         e = max(e, noun_phrase_after(sent, e))
     return s, e

@@ -90,6 +90,8 @@ class Asked:
     noun: str | None = None
     items: int = 1
     wh_pos: int | None = None
+    counted: str | None = None  # the noun right after a count's measure word: 几名执法人员 -> 执法人员
+    counted_whole: bool = True  # False when the question goes on with 的 (多少辆出租车的顶灯)
 
 
 _CHANGE = re.compile(r"(下降|减少|降低|压缩|缩短|提高|提升|增长|增加|上升|压减)了?多少")
@@ -139,6 +141,40 @@ def asked_noun(q: str) -> str | None:
     noun = tail[:stop.start()] if stop else tail
     noun = noun.strip("“”")
     return noun if len(noun) >= 1 and noun not in ("样", "么", "时候", "时间", "个", "些", "位", "里", "的") else None
+
+
+_COUNTED_TAGS = _NOUN_TAGS + ("nr", "ns", "vn", "s", "zg")
+
+
+def coarse_time(unit: str) -> bool:
+    return unit in TIME_UNITS or unit in ("周年", "个月")
+
+
+def counted_noun(q: str) -> tuple[str | None, bool]:
+    """The noun a count question counts, as worded right after its measure word (几名执法人员参加 -> 执法人员;
+    多少个地区和项目参加 -> 地区和项目), and whether it is the whole of what is counted (not 多少辆出租车的顶灯)."""
+    from index.text import pos_cut_cached
+
+    m = _UNIT_AFTER_ASK.search(q)
+    if not m:
+        return None, True
+    noun, nxt = "", ""
+    toks = pos_cut_cached(q[m.end():m.end() + 16]) + (("", "x"),)
+    for (w, f), (w2, f2) in zip(toks, toks[1:], strict=False):
+        ends = f2 == "x" and w2 not in ("(", "（")  # a verb ending the question is what is counted: 几次|批示？
+        if f.startswith(_COUNTED_TAGS) or (noun and w in ("和", "与", "、", "(", ")", "（", "）")) \
+                or (len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w) and (ends or w2 in ("和", "与"))):
+            noun += w
+            continue
+        nxt = w
+        break
+    noun = noun.rstrip("和与、(（")
+    rest = q[m.end() + len(noun):]
+    if noun and rest.startswith("“") and "”" in rest[:16]:
+        noun += rest[:rest.index("”") + 1]  # 多少个高频“一件事一次办”
+    if len(noun) < 2 or coarse_time(m.group(1)):
+        return None, True
+    return noun, nxt != "的"
 
 
 def _items(q: str) -> int:
@@ -191,5 +227,6 @@ def classify(question: str) -> Asked:
         m = re.search(r"第(?:几|多少)(个|次|批|届|名|位|号|轮|期|项|条|款|章|季度)?", q)
         unit, strength = ((m.group(1), 1.0) if m and m.group(1) else (None, 0.0))
     wh = _WH.search(q)
+    counted, whole = counted_noun(q) if t in QUANTITY_TYPES else (None, True)
     return Asked(type=t, unit=unit, unit_strength=strength, noun=asked_noun(q), items=_items(q),
-                 wh_pos=wh.start() if wh else None)
+                 wh_pos=wh.start() if wh else None, counted=counted, counted_whole=whole)

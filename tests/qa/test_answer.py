@@ -77,6 +77,12 @@ def test_asked_unit_and_items():
     ("开办企业最多需要几个工作日", "企业开办时间压缩至3个工作日以内。", "3个工作日"),
     # two figures asked at once
     ("试点放在了几个市几个县", "在2市5县开展一体建设试点。", "2市5县"),
+    # the question's own short word for what is counted, right after the figure, belongs to the answer
+    ("鼓励几名网格员参加培训", "鼓励7名网格员参加法律培训。", "7名网格员"),
+    ("对林业工作作出了几次批示", "县长对林业工作作出3次批示。", "3次批示"),
+    ("推荐了多少个乡镇和村参加评选", "择优推荐6个乡镇和村参加评选。", "6个乡镇和村"),
+    ("组织多少家单位的干部旁听庭审", "组织21家单位干部旁听庭审。", "21家单位"),
+    ("整治行动是几年行动", "开展为期三年行动，整治乱象。", "三年"),
 ])
 def test_figure_span(question, sentence, expected):
     assert best(question, sentence) == expected
