@@ -32,6 +32,7 @@ import faiss
 import numpy as np
 
 from index.encoders import Encoder
+from index.facts import write_facts
 from index.models import Document, Passage
 from index.passages import corpus_checksum, split_passages
 from index.text import sentence_spans, tokenize
@@ -212,6 +213,7 @@ class _Build:
         np.save(folder / "sentences.npy", self.sentences)
         if self.sentence_vectors is not None:
             np.save(folder / "sentence_vectors.npy", self.sentence_vectors.astype(np.float16))
+        write_facts(folder, self.docs, self.passages)  # facts.jsonl: the figures every report states
         manifest = Manifest(
             format_version=FORMAT_VERSION, encoder=self.encoder.name, dim=self.encoder.dim,
             passage_count=len(self.passages), document_count=len(self.docs), sentence_count=len(self.sentences),
