@@ -1,53 +1,43 @@
-"""Reading report files: bytes -> text, with encoding detection and refusal of non-text input."""
+"""Reading report files: bytes -> text, whatever the format (see :mod:`index.formats`), with refusal of input
+that is no report (binary, empty, undecodable, too large, unsupported type, no text layer, corrupt)."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-MAX_REPORT_BYTES = 20 * 1024 * 1024
+from index.formats import MAX_REPORT_BYTES, Extracted, ExtractOptions, ReportError, extract
+
+__all__ = ["MAX_REPORT_BYTES", "ReportError", "decode_report", "read_bytes", "read_file", "read_report"]
 
 
-class ReportError(ValueError):
-    """A report that cannot be ingested (binary, empty, undecodable, too large)."""
+def read_bytes(data: bytes, name: str = "<input>", options: ExtractOptions | None = None) -> Extracted:
+    """The report text in ``data`` (a file named ``name``: its suffix is a hint, its content decides)."""
+    return extract(data, name, options)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+def decode_report(data: bytes, name: str = "<input>", options: ExtractOptions | None = None) -> str:
+    """The report text in ``data``; ReportError naming the input when it is no report."""
+    return read_bytes(data, name, options).text
 
 
-def decode_report(data: bytes, name: str = "<input>") -> str:
-    """Decode report bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK).
-
-    Raises ReportError naming the input when it is empty, binary or not decodable.
-    """
-    if len(data) > MAX_REPORT_BYTES:
-        raise ReportError(f"{name}: file is {len(data)} bytes, more than the {MAX_REPORT_BYTES} allowed")
-    if not data.strip():
-        raise ReportError(f"{name}: file is empty")
-    text: str | None = None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-    elif b"\x00" in data:
-        raise ReportError(f"{name}: looks like a binary file (contains NUL bytes), not a text report")
-    else:
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-    if text is None:
-        raise ReportError(f"{name}: not valid UTF-8, GBK or GB18030 text")
-    controls = len(_CONTROL.findall(text))
-    if controls > max(8, len(text) // 100):
-        raise ReportError(f"{name}: looks like a binary file ({controls} control characters), not a text report")
-    if not re.search(r"[\u4e00-\u9fff]", text):
-        raise ReportError(f"{name}: contains no Chinese text; expected a report in Chinese")
-    return text
+def _file_bytes(path: Path) -> bytes:
+    if not path.is_file():
+        raise ReportError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > MAX_REPORT_BYTES:
+        raise ReportError(f"{path}: too large: {size} bytes, more than the {MAX_REPORT_BYTES} allowed")
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise ReportError(f"{path}: cannot be read ({e.strerror})") from None
 
 
-def read_report(path: str | Path) -> str:
-    """Read one report file and return its decoded text."""
+def read_file(path: str | Path, options: ExtractOptions | None = None) -> tuple[Extracted, bytes]:
+    """One report file: its extracted text and its original bytes."""
     p = Path(path)
-    if not p.is_file():
-        raise ReportError(f"{p}: no such file")
-    return decode_report(p.read_bytes(), str(p))
+    data = _file_bytes(p)
+    return read_bytes(data, str(p), options), data
+
+
+def read_report(path: str | Path, options: ExtractOptions | None = None) -> str:
+    """Read one report file and return its text."""
+    return read_file(path, options)[0].text

@@ -33,6 +33,7 @@ import numpy as np
 
 from index.encoders import Encoder
 from index.facts import write_facts
+from index.formats.originals import keep_originals
 from index.models import Document, Passage
 from index.passages import corpus_checksum, split_passages
 from index.text import sentence_spans, tokenize
@@ -263,6 +264,7 @@ def build_index(docs: list[Document], encoder: Encoder, index_dir: Path, *, hnsw
     """
     t0 = time.time()
     passages = _check_input(docs, passages, max_passage_chars)
+    keep_originals(docs, Path(index_dir))  # index/formats/originals.py: the files reports were read from
     progress = progress or _no_progress
     embed = _Embedder(encoder, _reusable_vectors(previous, encoder.name), progress)
     texts = [embed_text(p) for p in passages]

@@ -1,0 +1,117 @@
+"""PDF reports: the text layer (pdfplumber), line by line in reading order, rebuilt into paragraphs.
+
+A line continues the paragraph above it when that line ran to the right margin and this one is not indented
+(Chinese reports indent each paragraph's first line by two characters); page numbers (``— 3 —``, ``第3页``)
+are dropped. Each page's start offset in the text is kept so that a citation can name its page. A PDF without a
+text layer (a scan) is refused: there is no OCR.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from index.formats.base import Extracted, ExtractOptions, refuse
+from index.formats.text import require_chinese, to_simplified
+
+_PAGE_NUMBER = re.compile(r"^[\s\-—–_·•]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*共?\s*\d{1,4}\s*页?)?[\s\-—–_·•]*$")
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    size: float
+
+
+def _lines(page) -> list[_Line]:
+    out = []
+    for ln in page.extract_text_lines(return_chars=True, strip=True):
+        text = ln["text"].strip()
+        if not text or _PAGE_NUMBER.match(text):
+            continue
+        sizes = sorted(c.get("size", 0.0) for c in ln.get("chars", [])) or [ln["bottom"] - ln["top"]]
+        out.append(_Line(text, float(ln["x0"]), float(ln["x1"]), float(sizes[len(sizes) // 2]) or 10.0))
+    return out
+
+
+class _Paragraphs:
+    """Joins wrapped lines into paragraphs across pages; records where each page starts."""
+
+    def __init__(self) -> None:
+        self.paras: list[str] = []
+        self.page_starts: list[int] = []
+        self.prev: _Line | None = None
+        self.prev_right = 0.0
+
+    def _length(self) -> int:
+        return sum(len(p) + 1 for p in self.paras)
+
+    def add_page(self, lines: list[_Line]) -> None:
+        left = min((ln.x0 for ln in lines), default=0.0)
+        right = max((ln.x1 for ln in lines), default=0.0)
+        if not lines:
+            self.page_starts.append(self._length())
+        for i, ln in enumerate(lines):
+            prev = self.prev
+            cont = bool(self.paras) and prev is not None and prev.x1 >= self.prev_right - 1.5 * prev.size \
+                and ln.x0 <= left + 0.8 * ln.size and abs(ln.size - prev.size) < 0.5
+            if i == 0:
+                self.page_starts.append(self._length() - 1 if cont else self._length())
+            if cont:
+                self.paras[-1] += ln.text
+            else:
+                self.paras.append(ln.text)
+            self.prev, self.prev_right = ln, right
+
+    def result(self) -> tuple[str, list[int]]:
+        text = "\n".join(self.paras)
+        return text, [min(max(s, 0), len(text)) for s in self.page_starts]
+
+
+def _open(data: bytes, name: str):
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    if b"%%EOF" not in data[-2048:]:
+        raise refuse(name, "corrupt or truncated PDF (no %%EOF end marker): download the file again")
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        _ = pdf.pages
+    except PDFPasswordIncorrect:
+        raise refuse(name, "encrypted PDF (password protected): cannot read its text") from None
+    except Exception as e:  # noqa: BLE001 - pdfminer raises many exception types for broken files
+        raise refuse(name, f"corrupt PDF ({e.__class__.__name__}: {e})") from None
+    return pdf
+
+
+def _simplified_pages(text: str, starts: list[int]) -> tuple[str, list[int]]:
+    """``text`` in simplified characters, converted page by page so that page starts stay exact."""
+    bounds = [*starts, len(text)]
+    pieces = [to_simplified(text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    new_starts = [sum(len(p) for p in pieces[:i]) for i in range(len(pieces))]
+    return text[:bounds[0]] + "".join(pieces), [s + bounds[0] for s in new_starts]
+
+
+def read_pdf(data: bytes, name: str, options: ExtractOptions) -> Extracted:
+    paras = _Paragraphs()
+    with _open(data, name) as pdf:
+        try:
+            for page in pdf.pages:
+                paras.add_page(_lines(page))
+        except Exception as e:  # noqa: BLE001 - as in _open
+            raise refuse(name, f"corrupt PDF ({e.__class__.__name__}: {e})") from None
+        meta = pdf.metadata or {}
+        n_pages = len(pdf.pages)
+    text, starts = paras.result()
+    if not text.strip():
+        raise refuse(name, f"PDF has no text layer ({n_pages} page(s) of images, a scan?); OCR is not supported")
+    require_chinese(text, name)
+    title = str(meta.get("Title") or "").strip()
+    title = title if re.search(r"[\u4e00-\u9fff]", title) and not re.search(r"\.(docx?|wps|pdf)$", title) else ""
+    if options.to_simplified:
+        (text, starts), title = _simplified_pages(text, starts), to_simplified(title)
+    # the file's creation date is not the report's publication date: only the title is taken from the metadata
+    return Extracted(text=text, format="pdf", media_type="application/pdf", title=title or None,
+                     page_starts=starts)

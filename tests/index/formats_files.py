@@ -1,0 +1,196 @@
+"""Real report files of every supported format, written from a plain-text report (for the format tests).
+
+Each builder takes a report as plain text (one paragraph per line, the first line its title) and returns the
+bytes of a file a person could have downloaded: a government-style web page with navigation, an 索引号 table,
+share buttons and a footer; a PDF set in a CJK font with wrapped, indented paragraphs, page numbers and several
+pages; a Word .docx with headings, paragraphs and a table. Nothing here is read by the code under test.
+"""
+from __future__ import annotations
+
+import html
+import io
+import re
+
+_HEADING = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+CJK_FONT = "STSong-Light"  # ReportLab's built-in Adobe CID font: Chinese text extracts as Unicode
+
+
+def paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def is_row(line: str) -> bool:
+    return line.startswith("|")
+
+
+def cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def to_plain(text: str) -> str:
+    """The report as a plain-text file has it: a table row ``| a | b |`` is the line ``a b``."""
+    return "\n".join(" ".join(cells(ln)) if is_row(ln) else ln for ln in paragraphs(text)) + "\n"
+
+
+def _is_heading(line: str) -> bool:
+    return bool(_HEADING.match(line)) and len(line) <= 40 and not line.endswith("。")
+
+
+def to_html(text: str, *, published: str = "2024-01-20", site: str = "某某市人民政府网") -> bytes:
+    """A saved government web page: nav bar, breadcrumb, 索引号 table, title, info line, the report, share
+    buttons, related links and a footer."""
+    lines = paragraphs(text)
+    title, body = lines[0], lines[1:]
+    parts: list[str] = []
+    for line in body:
+        if is_row(line):
+            row = "".join(f"<td>{html.escape(c)}</td>" for c in cells(line))
+            if parts and parts[-1].endswith("</table>"):
+                parts[-1] = parts[-1][:-len("</table>")] + f"<tr>{row}</tr></table>"
+            else:
+                parts.append(f"<table><tr>{row}</tr></table>")
+            continue
+        tag = "h3" if _is_heading(line) else "p"
+        parts.append(f"<{tag}>{html.escape(line)}</{tag}>")
+    esc = html.escape(title)
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>{esc}_{site}</title>
+<meta name="ArticleTitle" content="{esc}">
+<meta name="PubDate" content="{published} 09:30">
+<meta property="og:title" content="{esc}">
+<meta name="description" content="{esc}">
+</head><body>
+<div class="header"><div class="logo">{site}</div>
+<ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>
+<li><a href="/bsfw/">办事服务</a></li>
+<li><a href="/hdjl/">互动交流</a></li><li><a href="/zjxx/">走进本市</a></li></ul></div>
+<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; 法治政府建设</div>
+<table class="xxgk"><tr><td>索引号：</td><td>11430000MB1234567X/2024-00012</td><td>分类：</td><td>法治政府建设</td></tr>
+<tr><td>发布机构：</td><td>市司法局</td><td>发文日期：</td><td>{published}</td></tr>
+<tr><td>名称：</td><td>{esc}</td><td>文号：</td><td></td></tr></table>
+<div class="article">
+<h1 class="title">{esc}</h1>
+<div class="info">发布时间：{published} 09:30　来源：市司法局　浏览次数：1024</div>
+<div class="content" id="zoom">
+{chr(10).join(parts)}
+</div>
+<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a> <a href="#">QQ空间</a></div>
+<div class="tools">【打印本页】【关闭窗口】</div>
+<div class="qrcode">扫一扫在手机打开当前页</div>
+</div>
+<div class="related"><h4>相关文章</h4><ul><li><a href="/a1">关于开展“八五”普法验收工作的通知</a></li>
+<li><a href="/a2">市人民政府办公室关于印发年度工作要点的通知</a></li></ul></div>
+<div class="footer"><p>主办单位：某某市人民政府办公室　承办单位：某某市大数据中心</p>
+<p>版权所有：某某市人民政府　网站标识码：4300000001　ICP备12345678号</p></div>
+</body></html>""".encode()
+
+
+def _wrap(line: str, width: float, first_indent: float, size: float) -> list[tuple[float, str]]:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    out: list[tuple[float, str]] = []
+    indent, cur = first_indent, ""
+    for ch in line:
+        if stringWidth(cur + ch, CJK_FONT, size) > width - indent:
+            out.append((indent, cur))
+            indent, cur = 0.0, ""
+        cur += ch
+    out.append((indent, cur))
+    return out
+
+
+def to_pdf(text: str, *, size: float = 12, lines_per_page: int = 40, title_meta: bool = True) -> bytes:
+    """An A4 PDF in a CJK font: a centred title, paragraphs indented by two characters and wrapped at the
+    margin, table rows as cells in columns, a page number at the foot of each page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    buf = io.BytesIO()
+    w, h = A4
+    c = canvas.Canvas(buf, pagesize=A4)
+    lines = paragraphs(text)
+    if title_meta:
+        c.setTitle(lines[0])
+    left, right, top, leading = 72.0, 72.0, h - 72.0, size * 1.6
+    drawn: list[list[tuple[float, str, bool]]] = [[(w / 2, lines[0], True)]]  # per line: (x, text, centred)
+    for line in lines[1:]:
+        if is_row(line):
+            drawn.append([(left + k * 12 * size, cell, False) for k, cell in enumerate(cells(line))])
+        else:
+            drawn += [[(left + ind, seg, False)] for ind, seg in _wrap(line, w - left - right, 2 * size, size)]
+    for page, i in enumerate(range(0, len(drawn), lines_per_page), start=1):
+        c.setFont(CJK_FONT, size)
+        for j, segments in enumerate(drawn[i:i + lines_per_page]):
+            for x, seg, centred in segments:
+                (c.drawCentredString if centred else c.drawString)(x, top - j * leading, seg)
+        c.setFont(CJK_FONT, 9)
+        c.drawCentredString(w / 2, 40, f"— {page} —")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def image_only_pdf() -> bytes:
+    """A one-page PDF whose only content is a picture (a scanned page): no text layer."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    png = _tiny_png()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.drawImage(ImageReader(io.BytesIO(png)), 72, 400, width=400, height=300)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes([(x * 7 + y * 3) % 256 for x in range(16)]) for y in range(16))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def to_docx(text: str) -> bytes:
+    """A Word document: the title as a Title paragraph, 一、 headings as Heading 1, （一） as Heading 2, table rows
+    as a table, the rest as body paragraphs."""
+    from docx import Document
+
+    lines = paragraphs(text)
+    doc = Document()
+    doc.core_properties.title = lines[0]
+    doc.add_heading(lines[0], level=0)
+    table: list[list[str]] = []
+    for line in lines[1:]:
+        if is_row(line):
+            table.append(cells(line))
+            continue
+        if table:
+            _add_table(doc, table)
+            table = []
+        if _is_heading(line):
+            doc.add_heading(line, level=1 if not line.startswith(("（", "(")) else 2)
+        else:
+            doc.add_paragraph(line)
+    if table:
+        _add_table(doc, table)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _add_table(doc, rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for k, cell in enumerate(row):
+            table.cell(r, k).text = cell

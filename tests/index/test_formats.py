@@ -1,0 +1,237 @@
+"""Reports as people have them: a made-up report written out as a saved web page, a PDF, a Word .docx and text
+files in GBK, Big5, UTF-16 (with an odd byte count) and UTF-32 — real files, built here — give the same cleaned
+text, the same answers and the same citations as the plain-text report; broken files are refused by name.
+
+桐溪县 and every figure below are made up: nothing in the pipeline knows them.
+"""
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import formats_files as ff  # noqa: E402
+
+from index.formats import ExtractOptions, ReportError, extract  # noqa: E402
+from index.ingest import document_from_bytes, document_from_text, load_folder  # noqa: E402
+
+REPORT = """桐溪县2024年法治政府建设情况报告
+2024年，在市委、市政府的坚强领导下，我县坚持以习近平法治思想为指导，全面推进法治政府建设，各项工作取得明显成效。现将有关情况报告如下。
+一、2024年法治政府建设主要举措和成效
+（一）加强组织领导。县委书记陈沐川主持召开县委全面依法治县委员会会议4次，县长许青禾主持召开县政府常务会议专题研究法治政府建设7次，研究解决重大问题18个。
+（二）深化行政复议体制改革。全县共收到行政复议申请526件，受理498件，审结471件；经审理，撤销、变更、确认违法等纠错59件，纠错率为12.6%，行政复议决定履行率达100%。县行政复议局全年开展案前调解143次，调解成功率为61.5%。
+| 指标 | 2024年 |
+| 收到行政复议申请 | 526件 |
+| 行政复议纠错率 | 12.6% |
+（三）规范行政应诉。全县行政机关作为被告的一审行政诉讼案件176件，行政机关负责人出庭应诉172件，出庭应诉率为97.7%，败诉案件6件，败诉率为3.4%，较上年下降1.9个百分点。
+（四）严格规范公正文明执法。制定《桐溪县行政执法监督办法》，组织开展行政执法案卷评查两轮，共评查案卷936卷，评出优秀案卷214卷。全县持证行政执法人员1968人，全年组织执法人员法律知识培训21期。
+（五）推进普法依法治理。深入实施“八五”普法规划，开展“桐法护苗”“法治赶集日”等主题活动438场次，培养“法律明白人”5120名，建成县级法治文化公园2个、村级法治广场87个。
+（六）优化公共法律服务。全县建成村（社区）公共法律服务工作室203个，全年办理法律援助案件1286件，为困难群众挽回经济损失3150万元；人民调解组织调处矛盾纠纷4652件，调解成功率98.3%。
+二、存在的问题和不足
+一是部分乡镇法治力量不足，执法人员专业化水平有待提高；二是行政复议案前调解的覆盖面还不够广；三是法治宣传的针对性和实效性有待增强。
+三、2025年工作打算
+（一）持续深化行政复议体制改革，推动行政复议成为化解行政争议的主渠道。
+（二）全面推行行政执法“三项制度”，力争年内完成全部执法部门执法数据网上归集。
+（三）深化“法律明白人”培养工程，计划新培养“法律明白人”800名。
+桐溪县人民政府
+2025年2月12日
+"""
+PLAIN = ff.to_plain(REPORT)
+QUESTIONS = ("桐溪县行政复议纠错率是多少", "桐溪县办理法律援助案件多少件", "桐溪县行政机关负责人出庭应诉率是多少",
+             "桐溪县评查行政执法案卷多少卷", "桐溪县县长是谁", "桐溪县调解成功率是多少")
+EXPECTED = {"桐溪县行政复议纠错率是多少": "12.6%", "桐溪县办理法律援助案件多少件": "1286件",
+            "桐溪县行政机关负责人出庭应诉率是多少": "97.7%"}
+
+FILES = {  # name -> builder of the file's bytes
+    "tongxi.html": lambda: ff.to_html(REPORT, published="2025-02-20"),
+    "tongxi.pdf": lambda: ff.to_pdf(REPORT, lines_per_page=14),
+    "tongxi.docx": lambda: ff.to_docx(REPORT),
+    "tongxi.gbk.txt": lambda: PLAIN.encode("gbk"),
+    "tongxi.utf16.txt": lambda: PLAIN.encode("utf-16") + b"\n",  # a BOM, and one stray byte: odd byte count
+    "tongxi.utf16be.txt": lambda: PLAIN.encode("utf-16-be"),  # no BOM
+    "tongxi.utf32.txt": lambda: PLAIN.encode("utf-32"),
+    "tongxi.md": lambda: PLAIN.encode("utf-8-sig"),
+}
+
+
+def _doc_id(name: str) -> str:
+    return "tongxi"
+
+
+@pytest.fixture(scope="module")
+def text_doc():
+    return document_from_text(PLAIN, "tongxi", "tongxi.txt")
+
+
+@pytest.fixture(scope="module")
+def text_qa(tmp_path_factory, text_doc, encoder):
+    from index.store import build_index
+    from qa.engine import QA
+
+    index_dir = tmp_path_factory.mktemp("tongxi_text")
+    build_index([text_doc], encoder, index_dir)
+    return QA.load(index_dir, encoder)
+
+
+def _answers(qa) -> dict[str, tuple]:
+    out = {}
+    for q in QUESTIONS:
+        r = qa.ask(q)
+        out[q] = (r.answer, [(a.text, a.sentence, a.citation.doc_id, a.citation.start, a.citation.end,
+                              a.citation.sentence_start, a.citation.sentence_end, a.citation.section)
+                             for a in r.answers])
+    return out
+
+
+def test_plain_text_answers(text_qa):
+    got = _answers(text_qa)
+    for q, a in EXPECTED.items():
+        assert got[q][0] == a, (q, got[q])
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_same_text_and_metadata_as_plain(name, text_doc):
+    doc = document_from_bytes(FILES[name](), name, doc_id="tongxi")
+    assert doc.clean_text == text_doc.clean_text
+    assert doc.meta.region == text_doc.meta.region == "桐溪县"
+    assert doc.meta.year == text_doc.meta.year == 2024
+    assert doc.meta.title == text_doc.meta.title
+    assert doc.original is not None and doc.original.name == name and doc.original.size == len(FILES[name]())
+
+
+@pytest.mark.parametrize("name", ["tongxi.html", "tongxi.pdf", "tongxi.docx"])
+def test_same_answers_and_citations_as_plain(name, text_qa, tmp_path, encoder):
+    from index.store import build_index
+    from qa.engine import QA
+
+    doc = document_from_bytes(FILES[name](), name, doc_id="tongxi")
+    build_index([doc], encoder, tmp_path, previous=text_qa.index)  # same text: the vectors are reused
+    qa = QA.load(tmp_path, encoder)
+    assert _answers(qa) == _answers(text_qa)
+
+
+def test_pdf_pages_are_kept_and_cited():
+    data = FILES["tongxi.pdf"]()
+    ex = extract(data, "tongxi.pdf")
+    assert ex.format == "pdf" and len(ex.page_starts) >= 3 and ex.page_starts[0] == 0
+    doc = document_from_bytes(data, "tongxi.pdf")
+    assert len(doc.page_starts) == len(ex.page_starts)
+    # a page starts where the PDF's page starts: the first characters drawn on page 2 begin there
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        first_line = pdf.pages[1].extract_text_lines()[0]["text"].strip()
+    assert doc.clean_text[doc.page_starts[1]:].startswith(first_line)
+    at = doc.clean_text.index("纠错率为12.6%")
+    page = doc.page_at(at)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        assert "12.6%" in pdf.pages[page - 1].extract_text()
+    assert doc.page_at(0) == 1 and doc.page_at(len(doc.clean_text) - 1) == len(doc.page_starts)
+
+
+def test_html_main_content_only_and_meta():
+    ex = extract(FILES["tongxi.html"](), "tongxi.html")
+    assert ex.format == "html" and ex.title == "桐溪县2024年法治政府建设情况报告" and ex.published == "2025-02-20"
+    for boilerplate in ("首页", "索引号", "分享到", "微博", "版权所有", "ICP备", "相关文章", "打印本页", "扫一扫"):
+        assert boilerplate not in ex.text, boilerplate
+    assert "收到行政复议申请 526件" in ex.text  # table rows kept, one line each
+
+
+def test_html_publication_date_from_meta_when_text_has_none():
+    body = REPORT.replace("桐溪县人民政府\n2025年2月12日\n", "")
+    doc = document_from_bytes(ff.to_html(body, published="2025-02-20"), "tongxi.html")
+    assert doc.meta.published == "2025-02-20"
+    assert document_from_text(ff.to_plain(body), "t", "t.txt").meta.published is None
+
+
+def test_docx_headings_and_table_rows():
+    ex = extract(FILES["tongxi.docx"](), "tongxi.docx")
+    lines = ex.text.splitlines()
+    assert lines[0] == "桐溪县2024年法治政府建设情况报告" and "一、2024年法治政府建设主要举措和成效" in lines
+    assert "指标 2024年" in lines and "行政复议纠错率 12.6%" in lines
+
+
+def test_big5_kept_traditional_unless_asked():
+    import opencc
+
+    from index.formats.text import to_simplified
+
+    trad = opencc.OpenCC("s2tw").convert(PLAIN)  # the report in traditional characters, as Taiwan writes them
+    assert "桐溪縣" in trad
+    data = trad.encode("big5")
+    kept = extract(data, "tongxi.big5.txt")
+    assert kept.encoding == "big5" and kept.text == trad  # never garbled
+    simp = document_from_bytes(data, "tongxi.big5.txt", options=ExtractOptions(to_simplified=True))
+    assert simp.clean_text == document_from_text(to_simplified(trad), "x", "x.txt").clean_text
+    assert simp.meta.region == "桐溪县" and simp.meta.year == 2024
+
+
+def test_wrong_extension_detected_by_content(text_doc):
+    """A PDF or a .docx saved under another report suffix is read by what it is."""
+    for data, name in ((FILES["tongxi.pdf"](), "tongxi.txt"), (FILES["tongxi.docx"](), "tongxi.pdf")):
+        doc = document_from_bytes(data, name, doc_id="tongxi")
+        assert doc.clean_text == text_doc.clean_text, name
+
+
+def _truncated_pdf() -> bytes:
+    data = FILES["tongxi.pdf"]()
+    return data[:len(data) // 2]
+
+
+def _zip_as_docx() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("report.txt", PLAIN)
+    return buf.getvalue()
+
+
+BAD = {  # name -> (bytes, words the refusal must say)
+    "truncated.pdf": (_truncated_pdf, ("truncated",)),
+    "archive.docx": (_zip_as_docx, ("ZIP archive", "not a Word")),
+    "cut.docx": (lambda: FILES["tongxi.docx"]()[:3000], ("corrupt or truncated",)),
+    "scan.pdf": (ff.image_only_pdf, ("no text layer",)),
+    "empty.pdf": (lambda: b"", ("empty",)),
+    "empty.txt": (lambda: b"", ("empty",)),
+    "report.pdf": (lambda: PLAIN.encode(), ("wrong extension",)),
+    "page.docx": (lambda: FILES["tongxi.html"](), ("wrong extension",)),
+    "photo.pdf": (ff._tiny_png, ("PNG image", "unsupported type")),
+    "report.xlsx": (lambda: PLAIN.encode(), ("unsupported type .xlsx",)),
+    "report.html": (lambda: b"<html><body><div class='nav'><a href='/'>Home</a></div></body></html>",
+                    ("no main text", "without any main text", "no Chinese")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_files_refused_by_name_and_reason(name):
+    make, words = BAD[name]
+    with pytest.raises(ReportError) as ei:
+        document_from_bytes(make(), name)
+    msg = str(ei.value)
+    assert msg.startswith(f"{name}: "), msg
+    assert any(w in msg for w in words), msg
+
+
+def test_doc_refused_clearly_without_antiword(monkeypatch):
+    """A legacy .doc when antiword is not installed: refused with what to do (the tool's absence is real here:
+    PATH holds no antiword)."""
+    monkeypatch.setenv("PATH", "/nonexistent")
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    with pytest.raises(ReportError, match=r"^old\.doc: .*antiword.*not installed"):
+        extract(ole, "old.doc")
+
+
+def test_mixed_folder(tmp_path, text_doc):
+    """A folder of mixed files builds like a folder of text files; every file keeps its own doc id."""
+    for name in ("tongxi.html", "tongxi.pdf", "tongxi.docx"):
+        (tmp_path / name.replace("tongxi", f"tongxi_{name.split('.')[1]}")).write_bytes(FILES[name]())
+    (tmp_path / "tongxi_txt.txt").write_text(PLAIN, encoding="utf-8")
+    (tmp_path / "notes.json").write_text("{}", encoding="utf-8")  # not a report suffix: left out
+    docs = load_folder(tmp_path)
+    assert sorted(d.doc_id for d in docs) == ["tongxi_docx", "tongxi_html", "tongxi_pdf", "tongxi_txt"]
+    assert {d.clean_text for d in docs} == {text_doc.clean_text}
+    assert {d.original.format for d in docs if d.original} == {"html", "pdf", "docx", "text"}
