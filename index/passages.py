@@ -117,8 +117,16 @@ def _matter_passages(doc: Document, matter: list[tuple[int, int]], body: list[Pa
     passage each, so that 文号 / 报给谁 / 落款日期 can be answered and cited."""
     first = body[0].start if body else len(doc.clean_text)
     last = body[-1].end if body else 0
+    blocks = [[r for r in matter if r[1] <= first], [r for r in matter if r[0] >= last]]
+    # a cover letter's signature and date between the letter and the report itself: runs of adjacent lines
+    for r in (r for r in matter if r[1] > first and r[0] < last):
+        prev = blocks[-1][-1] if len(blocks) > 2 and blocks[-1] else None
+        if prev and not doc.clean_text[prev[1]:r[0]].strip():
+            blocks[-1].append(r)
+        else:
+            blocks.append([r])
     out = []
-    for block in ([r for r in matter if r[1] <= first], [r for r in matter if r[0] >= last]):
+    for block in blocks:
         if not block:
             continue
         cs, ce = block[0][0], block[-1][1]

@@ -286,3 +286,31 @@ def test_a_heading_closes_open_headings_of_its_level_when_a_level_is_skipped():
     assert secs[0] == ["二、主要负责人履行职责情况", "1.加强统筹部署"]
     assert secs[1] == ["二、主要负责人履行职责情况", "2.提升依法行政能力"]
     assert secs[2] == ["二、主要负责人履行职责情况", "(一)另一个小节"]
+
+
+COVER_LETTER_REPORT = """青禾县司法局关于2023年度法治政府建设情况的报告
+青司〔2024〕2号
+县人民政府:
+现将我局2023年度法治政府建设情况报告如下,请审阅。
+青禾县司法局
+2024年2月6日
+青禾县司法局2023年度法治政府建设情况报告
+一、主要工作
+全年审查规范性文件12件,办理行政复议案件31件,纠错率为9.7%。组织执法人员培训5期,培训320人次。
+二、存在的问题
+基层法治力量仍然薄弱,执法人员专业素质有待提高。
+"""
+
+
+def test_cover_letter_signature_between_letter_and_report_is_in_a_passage():
+    """Every line of the report is in some passage: the cover letter's signature and date sit between the
+    letter and the report body, and must be searchable and citable like the title lines above."""
+    doc = document_from_text(COVER_LETTER_REPORT, "qinghe_sfj", "qinghe_sfj.txt")
+    passages = split_passages(doc)
+    text = doc.clean_text
+    date_at = text.index("2024年2月6日")
+    holders = [p for p in passages if p.start <= date_at < p.end]
+    assert len(holders) == 1 and holders[0].section == [doc.meta.title]
+    for m in re.finditer(r"^\S[^\n]*", text, flags=re.M):
+        if not re.match(r"[一二三四五六七八九十]+、", m.group(0)):  # headings live in the section path
+            assert any(p.start <= m.start() < p.end for p in passages), m.group(0)
