@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.loading import load_qa
@@ -54,8 +55,10 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
         finally:
             state.shutdown()
 
-    app = FastAPI(title="法治报告问答", version="0.1.0", lifespan=lifespan,
-                  description="Extractive question answering with exact citations over Chinese rule-of-law reports.")
+    # /docs and /redoc from the Swagger UI / ReDoc files of the fastapi-offline package: no CDN, work offline
+    app = FastAPIOffline(title="法治报告问答", version="0.1.0", lifespan=lifespan,
+                         description="Extractive question answering with exact citations over Chinese rule-of-law "
+                                     "reports.")
     app.state.qa_state = state
     app.state.settings = settings
     errors.install(app)

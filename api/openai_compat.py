@@ -2,17 +2,25 @@
 
 The assistant message reads::
 
-    18.5%
+    **18.5%**
 
-    > 已审结的案件中,纠错113件,纠错率为18.5%;
+    > 已审结的案件中,纠错113件,纠错率为**18.5%**;
 
     来源:
     [1] 郴州市2024年法治政府建设情况报告 · 一、2024年主要工作 > (五)…
 
-and carries ``annotations`` in OpenAI's ``url_citation`` shape (``start_index``/``end_index`` index the content;
-the url opens ``/documents/{doc_id}?start=..&end=..``); the response has an extra top-level ``citations`` list with
-the structured citations. With ``stream: true`` the same content arrives as ``chat.completion.chunk`` events and
-the annotations/citations in the final chunk.
+A follow-up turn ("那清河呢?", see :mod:`qa.followup`) first says which question it answered
+(``问题:清河县2024年行政复议纠错率``). The sources come in three shapes, one per passage:
+
+* ``annotations`` on the message, OpenAI's ``url_citation`` (``start_index``/``end_index`` index the content; the
+  url opens ``/documents/{doc_id}?start=..&end=..``), and a top-level ``citations`` list (our structured
+  citations) — for OpenAI-style clients;
+* a top-level ``sources`` list in Open WebUI's shape (``{"source": {...}, "document": [...], "metadata": [...]}``,
+  what its chat page reads from a non-streamed completion), whose document is the cited sentence with the answer
+  in bold;
+* with ``stream: true``: the content as ``chat.completion.chunk`` events, one ``{"event": {"type": "source",
+  "data": <source>}}`` chunk per source before it (what Open WebUI forwards to its page), and the annotations
+  (one per source url) and citations in the final chunk.
 """
 from __future__ import annotations
 
@@ -22,9 +30,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
-from api.schemas import ChatRequest
+from api.schemas import ChatMessage, ChatRequest
 from qa.engine import NOT_FOUND
 from qa.models import QAResult
 
@@ -35,21 +44,29 @@ class ChatInputError(ValueError):
     """A chat request the service cannot turn into a question."""
 
 
-def question_from_messages(req: ChatRequest) -> str:
-    users = [m for m in req.messages if m.role == "user"]
+def message_text(m: ChatMessage) -> str:
+    """The text of a message: its string content, or its text parts joined by new lines."""
+    content = m.content
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    return "\n".join(p.text for p in content if p.type in ("text", "input_text") and p.text)
+
+
+def user_turns(req: ChatRequest) -> list[str]:
+    """The text of every user message, oldest first; the last one is the question."""
+    users = [message_text(m) for m in req.messages if m.role == "user"]
     if not users:
         raise ChatInputError("no user message: messages must contain at least one {\"role\": \"user\"} message "
                              "with the question")
-    content = users[-1].content
-    if content is None:
-        text = ""
-    elif isinstance(content, str):
-        text = content
-    else:
-        text = "\n".join(p.text for p in content if p.type in ("text", "input_text") and p.text)
-    if not text.strip():
+    if not users[-1].strip():
         raise ChatInputError("the last user message has no text: put the question in its content")
-    return text
+    return users
+
+
+def question_from_messages(req: ChatRequest) -> str:
+    return user_turns(req)[-1]
 
 
 @dataclass
@@ -57,9 +74,11 @@ class Reply:
     content: str
     annotations: list[dict] = field(default_factory=list)
     citations: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)  # Open WebUI's shape, one per citation
+    question: dict[str, Any] | None = None  # which question was answered (follow-ups)
 
 
-def _doc_url(base_url: str, doc_id: str, start: int, end: int) -> str:
+def doc_url(base_url: str, doc_id: str, start: int, end: int) -> str:
     return f"{base_url.rstrip('/')}/documents/{quote(doc_id, safe='')}?start={start}&end={end}"
 
 
@@ -67,58 +86,100 @@ def _one_line(s: str) -> str:
     return re.sub(r"\s*\n\s*", " ", s).strip()
 
 
-def build_reply(r: QAResult, base_url: str, max_sources: int = MAX_SOURCES) -> Reply:
-    """The assistant message for ``r``: answer, quoted sentence, numbered sources, with their annotations."""
-    sources: list[dict] = []
-    seen: set[tuple[str, str]] = set()
+def _bold(text: str) -> str:
+    return f"**{text}**" if text.strip() else text
+
+
+def marked_sentence(sentence: str, offset: int, length: int) -> str:
+    """The sentence on one line with the span [offset, offset+length) in bold (Markdown)."""
+    if 0 <= offset and offset + length <= len(sentence) and length > 0:
+        sentence = sentence[:offset] + _bold(sentence[offset:offset + length]) + sentence[offset + length:]
+    return _one_line(sentence)
+
+
+def _citations(r: QAResult, max_sources: int) -> list[dict]:
+    """One citation per passage: the answer's, then the other retrieved passages (no passage twice)."""
+    out: list[dict] = []
+    seen: set[str] = set()
     if r.answers:
         a = r.answers[0]
         c = a.citation
-        sources.append({"type": "answer", "doc_id": c.doc_id, "title": c.title, "region": c.region, "year": c.year,
-                        "passage_id": c.passage_id, "section": c.section, "start": c.start, "end": c.end,
-                        "sentence_start": c.sentence_start, "sentence_end": c.sentence_end, "text": a.text,
-                        "sentence": a.sentence, "score": a.score})
-        seen.add((c.doc_id, c.section))
+        out.append({"type": "answer", "doc_id": c.doc_id, "title": c.title, "region": c.region, "year": c.year,
+                    "passage_id": c.passage_id, "section": c.section, "start": c.start, "end": c.end,
+                    "sentence_start": c.sentence_start, "sentence_end": c.sentence_end, "text": a.text,
+                    "sentence": a.sentence, "score": a.score})
+        seen.add(c.passage_id)
     for p in r.passages:
-        if len(sources) >= max_sources:
+        if len(out) >= max_sources:
             break
-        if (p.doc_id, p.section) in seen:
+        if p.passage_id in seen:
             continue
-        seen.add((p.doc_id, p.section))
-        sources.append({"type": "passage", "doc_id": p.doc_id, "title": p.title, "region": p.region, "year": p.year,
-                        "passage_id": p.passage_id, "section": p.section, "start": p.start, "end": p.end,
-                        "sentence_start": None, "sentence_end": None, "text": p.text, "sentence": None,
-                        "score": p.score})
-    for i, s in enumerate(sources, 1):
-        s["index"] = i
-        s["url"] = _doc_url(base_url, s["doc_id"], s["start"], s["end"])
+        seen.add(p.passage_id)
+        out.append({"type": "passage", "doc_id": p.doc_id, "title": p.title, "region": p.region, "year": p.year,
+                    "passage_id": p.passage_id, "section": p.section, "start": p.start, "end": p.end,
+                    "sentence_start": None, "sentence_end": None, "text": p.text, "sentence": None,
+                    "score": p.score})
+    return out
 
-    out = ""
+
+def source_label(c: dict) -> str:
+    return c["title"] + (f" · {c['section']}" if c["section"] else "")
+
+
+def openwebui_source(c: dict) -> dict:
+    """A citation in Open WebUI's source shape. Its page groups a message's sources by ``metadata[i].source``
+    (falling back to ``source.id``), shows ``source.name`` (kept, not replaced by the url, when ``external``) and
+    renders each ``document`` as Markdown in the pop-up; ``distances`` are shown as relevance."""
+    if c["type"] == "answer":
+        doc = marked_sentence(c["sentence"], c["start"] - c["sentence_start"], c["end"] - c["start"])
+    else:
+        doc = _one_line(c["text"])
+    label = source_label(c)
+    document = f"{doc}\n\n*{label}*"
+    meta = {"source": c["url"], "name": label, "url": c["url"], "external": True, "title": c["title"],
+            "section": c["section"], "doc_id": c["doc_id"], "passage_id": c["passage_id"], "start": c["start"],
+            "end": c["end"], "region": c["region"], "year": c["year"], "type": c["type"]}
+    return {"source": {"id": c["url"], "name": label, "url": c["url"]}, "document": [document],
+            "metadata": [meta], "distances": [round(float(c["score"]), 4)]}
+
+
+def _not_found_line(r: QAResult) -> str:
+    reason = r.reason if r.reason and r.reason != NOT_FOUND else None
+    return NOT_FOUND + (f":{reason}" if reason else "") + "。"
+
+
+def build_reply(r: QAResult, base_url: str, max_sources: int = MAX_SOURCES, label: str | None = None) -> Reply:
+    """The assistant message for ``r``: (the question answered,) answer, quoted sentence, numbered sources."""
+    citations = _citations(r, max_sources)
+    for i, s in enumerate(citations, 1):
+        s["index"] = i
+        s["url"] = doc_url(base_url, s["doc_id"], s["start"], s["end"])
+    out = f"问题:{label}\n\n" if label else ""
     annotations: list[dict] = []
 
     def annotate(start: int, end: int, src: dict) -> None:
-        label = src["title"] + (f" · {src['section']}" if src["section"] else "")
         annotations.append({"type": "url_citation", "url_citation": {
-            "start_index": start, "end_index": end, "url": src["url"], "title": label}})
+            "start_index": start, "end_index": end, "url": src["url"], "title": source_label(src)}})
 
     if r.answers:
         a = r.answers[0]
-        out = a.text
-        annotate(0, len(out), sources[0])
-        out += "\n\n> " + _one_line(a.sentence)
-        if sources:
-            out += "\n\n来源:"
+        out += "**"
+        annotate(len(out), len(out) + len(a.text), citations[0])
+        out += a.text + "**"
+        c = a.citation
+        out += "\n\n> " + marked_sentence(a.sentence, c.start - c.sentence_start, c.end - c.start)
+        out += "\n\n来源:"
     else:
-        reason = r.reason if r.reason and r.reason != NOT_FOUND else None
-        out = NOT_FOUND + (f":{reason}" if reason else "") + "。"
-        if sources:
+        out += _not_found_line(r)
+        if citations:
             out += "\n\n相关段落(未找到确切答案,仅供参考):"
-    for s in sources:
+    for s in citations:
         out += "\n"
-        line = f"[{s['index']}] {s['title']}" + (f" · {s['section']}" if s["section"] else "")
+        line = f"[{s['index']}] {source_label(s)}"
         annotate(len(out), len(out) + len(line), s)
         out += line
-    return Reply(content=out, annotations=annotations, citations=sources)
+    return Reply(content=out, annotations=annotations, citations=citations,
+                 sources=[openwebui_source(c) for c in citations])
 
 
 def _usage(question: str, content: str) -> dict:
@@ -128,7 +189,7 @@ def _usage(question: str, content: str) -> dict:
 
 
 def completion(reply: Reply, model: str, question: str) -> dict:
-    return {
+    body: dict[str, Any] = {
         "id": "chatcmpl-" + uuid.uuid4().hex,
         "object": "chat.completion",
         "created": int(time.time()),
@@ -143,31 +204,51 @@ def completion(reply: Reply, model: str, question: str) -> dict:
         }],
         "usage": _usage(question, reply.content),
         "citations": reply.citations,
+        "sources": reply.sources,
     }
+    if reply.question is not None:
+        body["question"] = reply.question
+    return body
 
 
 def _pieces(content: str, size: int = 24) -> list[str]:
     return re.findall(rf"[^\n]{{1,{size}}}|\n", content)
 
 
+def one_per_url(annotations: list[dict]) -> list[dict]:
+    """The first annotation of each url: a client that makes a source of every annotation (Open WebUI does, in
+    streams) gets each passage once."""
+    seen: set[str] = set()
+    out = []
+    for a in annotations:
+        url = a["url_citation"]["url"]
+        if url not in seen:
+            seen.add(url)
+            out.append(a)
+    return out
+
+
 def stream_events(reply: Reply, model: str, question: str, include_usage: bool = False) -> Iterator[str]:
     cid = "chatcmpl-" + uuid.uuid4().hex
     created = int(time.time())
 
-    def chunk(delta: dict, finish: str | None = None, **extra) -> str:
+    def chunk(delta: dict | None, finish: str | None = None, **extra: Any) -> str:
+        choices = [] if delta is None else [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
         body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-                "system_fingerprint": None,
-                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}], **extra}
+                "system_fingerprint": None, "choices": choices, **extra}
         return "data: " + json.dumps(body, ensure_ascii=False) + "\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
+    for source in reply.sources:
+        yield chunk(None, event={"type": "source", "data": source})
     for piece in _pieces(reply.content):
         yield chunk({"content": piece})
-    yield chunk({"annotations": reply.annotations}, "stop", citations=reply.citations)
+    extra: dict[str, Any] = {"citations": reply.citations}
+    if reply.question is not None:
+        extra["question"] = reply.question
+    yield chunk({"annotations": one_per_url(reply.annotations)}, "stop", **extra)
     if include_usage:
-        body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model, "choices": [],
-                "usage": _usage(question, reply.content)}
-        yield "data: " + json.dumps(body, ensure_ascii=False) + "\n\n"
+        yield chunk(None, usage=_usage(question, reply.content))
     yield "data: [DONE]\n\n"
 
 

@@ -21,6 +21,8 @@ QA_CORS_ORIGINS        comma-separated allowed origins ("*" for any)    (none)  
 QA_MAX_UPLOAD_BYTES    largest report accepted by POST /documents       5242880 (5 MiB)     server.max_upload_bytes
 QA_HOST / QA_PORT      bind address for ``qa serve``                    127.0.0.1 / 8000    server.host / port
 QA_MODEL_NAME          model id shown by the OpenAI-compatible /v1      fazhi-qa            server.model_name
+QA_PUBLIC_URL          base of citation links (http(s)://host[:port]    (the address the      server.public_url
+                       [/prefix]), behind a proxy or in a container     request came to)
 =====================  ===============================================  ==================  =================
 
 Usage::
@@ -87,11 +89,18 @@ class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", min_length=1)
     port: int = Field(8000, ge=1, le=65535)
     model_name: str = Field("fazhi-qa", min_length=1)
+    public_url: str | None = Field(None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+                                   description="an http(s) URL without query, e.g. https://qa.example.org/fazhi")
 
     @field_validator("admin_token", mode="before")
     @classmethod
     def _blank_token_is_none(cls, v: Any) -> Any:
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url(cls, v: Any) -> Any:
+        return (v.strip().rstrip("/") or None) if isinstance(v, str) else v
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -198,6 +207,8 @@ load_settings = Settings.from_env
 def allowed(info: FieldInfo) -> str:
     """What a field accepts, in words: "an integer from 1 to 65535", "one of score, rrf" …"""
     ann = info.annotation
+    if info.description:  # a field that says what it accepts
+        return info.description
     if get_origin(ann) is Literal:
         return "one of " + ", ".join(str(a) for a in get_args(ann))
     lo = hi = None

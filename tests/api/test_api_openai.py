@@ -9,6 +9,7 @@ import httpx
 import pytest
 from api_testlib import EXAMPLE_A, EXAMPLE_Q
 
+from api.openai_compat import one_per_url
 from qa.engine import MAX_QUESTION_CHARS
 
 
@@ -62,8 +63,8 @@ def test_chat_completion(client):
     msg = choice["message"]
     assert msg["role"] == "assistant"
     content = msg["content"]
-    assert content.startswith(EXAMPLE_A + "\n\n> ")
-    assert "> 已审结的案件中,纠错113件,纠错率为18.5%;" in content
+    assert content.startswith(f"**{EXAMPLE_A}**\n\n> ")  # the answer in bold
+    assert "> 已审结的案件中,纠错113件,纠错率为**18.5%**;" in content  # the quote marks the span
     assert "\n\n来源:\n[1] 郴州市2024年法治政府建设情况报告 · " in content
     cits = body["citations"]
     c1 = cits[0]
@@ -85,7 +86,7 @@ def test_chat_content_parts_and_last_user_message(client):
     ]})
     assert r.status_code == 200, r.text
     assert r.json()["model"] == "whatever"
-    assert r.json()["choices"][0]["message"]["content"].startswith(EXAMPLE_A)
+    assert r.json()["choices"][0]["message"]["content"].startswith(f"**{EXAMPLE_A}**")
 
 
 def test_chat_without_answer_says_so(client):
@@ -132,7 +133,16 @@ def test_chat_stream(client):
     assert len([c for c in chunks if c["choices"] and c["choices"][0]["delta"].get("content")]) > 1
     final = [c for c in chunks if c["choices"] and c["choices"][0]["finish_reason"]]
     assert len(final) == 1 and final[0]["choices"][0]["finish_reason"] == "stop"
-    assert final[0]["choices"][0]["delta"]["annotations"] == full["choices"][0]["message"]["annotations"]
+    # one annotation per source url (a client that makes a source of each annotation gets each passage once)
+    streamed_anns = final[0]["choices"][0]["delta"]["annotations"]
+    assert streamed_anns == one_per_url(full["choices"][0]["message"]["annotations"])
+    assert len({a["url_citation"]["url"] for a in streamed_anns}) == len(streamed_anns) == len(full["citations"])
+    # the sources in Open WebUI's shape, as `event` chunks before the content
+    events = [c["event"] for c in chunks if "event" in c]
+    assert [e["type"] for e in events] == ["source"] * len(full["sources"])
+    assert [e["data"] for e in events] == full["sources"]
+    first_content = next(i for i, c in enumerate(chunks) if c["choices"] and c["choices"][0]["delta"].get("content"))
+    assert all(i < first_content for i, c in enumerate(chunks) if "event" in c)
     assert [c["text"] for c in final[0]["citations"]] == [c["text"] for c in full["citations"]]
     assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] > 0
 
@@ -186,7 +196,7 @@ def test_official_openai_client(server_url):
 
     resp = client.chat.completions.create(model="fazhi-qa", messages=[{"role": "user", "content": EXAMPLE_Q}])
     msg = resp.choices[0].message
-    assert msg.content.startswith(EXAMPLE_A)
+    assert msg.content.startswith(f"**{EXAMPLE_A}**")
     assert "来源:\n[1] 郴州市2024年法治政府建设情况报告" in msg.content
     ann = msg.annotations[0]
     assert ann.type == "url_citation"
