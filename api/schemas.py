@@ -49,6 +49,8 @@ class CitationOut(Out):
     end: int
     sentence_start: int
     sentence_end: int
+    page: int | None = Field(None, description="page of the original file (PDF) the answer is on; null when the "
+                                                "report's original has no pages")
 
 
 class AnswerOut(Out):

@@ -19,7 +19,7 @@ from qa.answer.extractor import Extractor
 from qa.answer.terms import TermWeights
 from qa.answer.types import classify
 from qa.config import QAConfig
-from qa.models import Answer, QAResult, QueryInfo, RetrievedPassage
+from qa.models import Answer, QAResult, QueryInfo, RetrievedPassage, cite_pages
 from qa.query import Gazetteer, analyse, expand, wants_plan
 from qa.retrieve import HybridRetriever, Scored, query_tokens
 
@@ -183,7 +183,8 @@ class QA:
         passages = [self._passage_out(i + 1, s) for i, s in enumerate(hits[:top_k])]
         answers: list[Answer] = []
         if reason is None and hits:
-            answers = self._extract(q, info, hits[: self.config.answer_passages], mode)
+            answers = cite_pages(self._extract(q, info, hits[: self.config.answer_passages], mode),
+                                 self.index.documents)
             if not answers or answers[0].score < self.config.min_answer_score:
                 reason = NOT_FOUND
                 answers = []

@@ -1,6 +1,7 @@
 """Typed results of question answering (the seam between qa/ and its callers: CLI, HTTP, eval)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ class Citation:
     sentence_start: int
     sentence_end: int
     section: str = ""
+    page: int | None = None  # page of the original file (PDF) the answer is on; None for unpaged formats
 
 
 @dataclass
@@ -75,3 +77,11 @@ class QAResult:
         d = asdict(self)
         d.pop("query", None)
         return d
+
+
+def cite_pages(answers: list[Answer], documents: Mapping[str, Any]) -> list[Answer]:
+    """Set each citation's page from its report's page starts (``Document.page_at``); returns ``answers``."""
+    for a in answers:
+        doc = documents.get(a.citation.doc_id)
+        a.citation.page = doc.page_at(a.citation.start) if doc is not None else None
+    return answers

@@ -54,3 +54,17 @@ def keep_originals(docs: list[Document], index_dir: Path) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, original_path(index_dir, doc.original))
+
+
+def index_dir_of(build: Path) -> Path:
+    """The index folder a build folder belongs to (``<index_dir>/builds/<id>``; a bare build folder is its own)."""
+    build = Path(build)
+    return build.parent.parent if build.parent.name == "builds" else build
+
+
+def stored_original(build: Path, doc: Document) -> Path | None:
+    """The stored original file of ``doc`` in the index that ``build`` belongs to; None when none is kept."""
+    if doc.original is None:
+        return None
+    path = original_path(index_dir_of(build), doc.original)
+    return path if path.is_file() else None

@@ -1,0 +1,26 @@
+"""The file a report was read from (web page, PDF, Word document or text, as uploaded or found in the reports
+folder): ``GET /documents/{doc_id}/original``. ``GET /documents/{doc_id}`` serves the cleaned text that
+citations index; this serves the original bytes, with their media type and file name, for download."""
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
+
+from api.deps import QADep
+from api.schemas import error_responses
+from index.formats.originals import stored_original
+
+router = APIRouter(prefix="/documents", tags=["documents"])
+
+
+@router.get("/{doc_id}/original", response_class=FileResponse, responses={
+    **error_responses(404), 200: {"description": "the original file", "content": {"application/octet-stream": {}}}})
+def get_original(doc_id: str, qa: QADep) -> FileResponse:
+    doc = qa.index.documents.get(doc_id)
+    if doc is None:
+        raise HTTPException(404, f"no report with doc_id {doc_id!r}")
+    path = stored_original(qa.index.path, doc)
+    if path is None or doc.original is None:
+        raise HTTPException(404, f"no original file is kept for report {doc_id!r} (indexed before originals were "
+                                 f"kept); its cleaned text is at GET /documents/{doc_id}")
+    return FileResponse(path, media_type=doc.original.media_type, filename=doc.original.name)
