@@ -7,7 +7,7 @@ PORT    ?= 8000
 WORKERS ?= 1
 export QA_INDEX_DIR ?= var/index
 
-.PHONY: setup serve test test-fast lint index eval eval-dev eval-expected readme-figures bench clean browser
+.PHONY: setup serve test test-fast lint index eval eval-dev eval-expected readme-figures bench clean browser doctools
 
 # torch first, pinned to the CPU build on disk, so sentence-transformers never pulls CUDA wheels.
 $(BIN)/.installed: pyproject.toml
@@ -31,7 +31,12 @@ serve: setup
 	@[ -e $(QA_INDEX_DIR)/current ] || $(BIN)/qa index build --seeds seeds
 	$(BIN)/qa serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: setup browser
+# antiword converts legacy Word .doc reports (index/formats/doc.py; without it a .doc is refused clearly).
+doctools:
+	@command -v antiword >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq antiword >/dev/null; }
+
+test: setup browser doctools
 	$(BIN)/python -m pytest -q
 
 # Unit tests on small indexes built in the test: no server, no browser, no subprocess CLI, no eval gate (<= 60 s).
