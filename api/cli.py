@@ -195,6 +195,25 @@ def ask(
     typer.echo(f"({r.took_ms} ms)")
 
 
+@app.command("facts")
+def facts_cmd(
+    indicator: str = typer.Option(None, "--indicator", "-i", help="free text (纠错率, 法律援助案件) or a key"),
+    region: str = typer.Option(None, "--region", "-r", help="a place of any level (a province: its cities too)"),
+    year: int = typer.Option(None, "--year", "-y", help="the year reported"),
+    sort: str = typer.Option("document", "--sort", help="value | -value | region | year | -year | document"),
+    limit: int = typer.Option(50, "--limit", "-n", help="rows to print (1-10000)"),
+    fmt: str = typer.Option("table", "--format", help="table | csv | json"),
+    index: Path = typer.Option(None, "--index", help="index folder"),
+) -> None:
+    """List the figures the reports state (each with its cited span), filtered by indicator, place and year."""
+    from api.routes.facts import print_facts
+
+    try:
+        typer.echo(print_facts(index or _settings().index.index_dir, indicator, region, year, sort, limit, fmt))
+    except ValueError as e:
+        _fail(str(e), 2)
+
+
 @app.command("eval", add_help_option=False,
              context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def eval_cmd(ctx: typer.Context) -> None:

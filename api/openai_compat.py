@@ -150,6 +150,11 @@ def _not_found_line(r: QAResult) -> str:
 
 def build_reply(r: QAResult, base_url: str, max_sources: int = MAX_SOURCES, label: str | None = None) -> Reply:
     """The assistant message for ``r``: (the question answered,) answer, quoted sentence, numbered sources."""
+    if getattr(r, "comparison", None) is not None:  # a comparison: a Markdown table, one source per row
+        from api.routes.facts import comparison_reply  # (api.routes imports this module)
+
+        content, notes, cited = comparison_reply(r, base_url)
+        return Reply(content, notes, cited, sources=[openwebui_source(c) for c in cited])
     citations = _citations(r, max_sources)
     for i, s in enumerate(citations, 1):
         s["index"] = i

@@ -75,6 +75,44 @@ class PassageOut(Out):
     end: int
 
 
+class ComparisonRowOut(Out):
+    rank: int | None = Field(description="1 = first in the order asked (highest for 最高); null: as named")
+    region: str
+    year: int | None
+    value: float = Field(description="in the base unit (1.2万件 -> 12000)")
+    unit: str
+    text: str = Field(description="the figure as the report writes it: document text[start:end]")
+    indicator: str
+    doc_id: str
+    title: str
+    passage_id: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    sentence: str
+    qualifier: str | None = None
+
+
+class MissingPlaceOut(Out):
+    region: str
+    year: int | None
+    reason: str
+
+
+class ComparisonOut(Out):
+    mode: str = Field(description="superlative | all | compare | difference | threshold")
+    indicator: str
+    keys: list[str]
+    unit: str | None
+    order: str = Field(description="desc | asc | document (the places in the order the question names them)")
+    rows: list[ComparisonRowOut]
+    missing: list[MissingPlaceOut] = Field(description="places (and years) without the figure, and why")
+    conclusion: str = Field(description="computed from the cited rows only")
+    difference: float | None = None
+    threshold: float | None = None
+
+
 class AskResponse(Out):
     question: str
     answer: str | None
@@ -82,6 +120,8 @@ class AskResponse(Out):
     answers: list[AnswerOut]
     passages: list[PassageOut]
     took_ms: float
+    comparison: ComparisonOut | None = Field(None, description="a comparative question's table (哪个地方…最高, "
+                                                               "比较A和B…); null for other questions")
 
 
 class SearchResponse(Out):

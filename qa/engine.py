@@ -18,6 +18,7 @@ from index.store import LoadedIndex, load_index, read_manifest
 from qa.answer.extractor import Extractor
 from qa.answer.terms import TermWeights
 from qa.answer.types import classify
+from qa.compare import answer_comparison
 from qa.config import QAConfig
 from qa.models import Answer, QAResult, QueryInfo, RetrievedPassage, cite_pages
 from qa.query import Gazetteer, analyse, expand, wants_plan
@@ -174,6 +175,9 @@ class QA:
         return result
 
     def _ask(self, q: str, top_k: int, filters: dict | None, mode: str | None, t0: float) -> QAResult:
+        compared = answer_comparison(self, q, filters, top_k, t0)  # 哪个地方…最高 / 比较A和B… (qa/compare.py)
+        if compared is not None:
+            return compared
         info = analyse(q, self.gazetteer)
         doc_ids, reason = self._scope(info, filters)
         info.doc_ids = doc_ids or []
