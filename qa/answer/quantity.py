@@ -183,6 +183,15 @@ def _best_key(terms, own: str, clause_head: str, prev: str, nouns_only: bool) ->
     return key
 
 
+_FROM_ASKED = re.compile(r"[从由原](?:来|先|本)?(?:的)?(?:多少|几)|之前|以前|原来|原先")
+
+
+def _is_from_figure(sent: str, m: re.Match[str]) -> bool:
+    """The starting value of a change, 从|由 X … 至|到|为 Y (of the same clause)."""
+    return bool(re.search(r"[从由][^，。；,;]{0,14}$", sent[max(0, m.start() - 15):m.start()])
+                and re.match(r"[^，。；,;\d]{0,8}?(?:至|到|为|降为|减为)[^，。；,;]{0,3}\d", sent[m.end():]))
+
+
 def quantity_spans(sent: str, ctx: SpanContext) -> list[Span]:
     nums = list(NUMBER_RE.finditer(sent))
     cl = clauses(sent)
@@ -195,7 +204,10 @@ def quantity_spans(sent: str, ctx: SpanContext) -> list[Span]:
             continue
         s, e = _span_bounds(sent, m, ctx)
         label, key = _label_score(sent, m, nums, cl, resp, ctx)
-        out.append(Span(s, e, label + 0.35 * _unit_score(m.group("unit"), ctx), key))
+        score = label + 0.35 * _unit_score(m.group("unit"), ctx)
+        if _FROM_ASKED.search(ctx.question) is None and _is_from_figure(sent, m):
+            score *= ctx.params.from_figure  # 从20.86天压缩至6.44天: the result, unless 从多少 is asked
+        out.append(Span(s, e, score, key))
     if ctx.asked.items >= 2 and len(out) >= 2:
         out += _joined(sent, out)
     return out

@@ -51,9 +51,19 @@ def best(question: str, sentence: str) -> str | None:
     ("推动哪三种普法方式融合", AnswerType.LIST),
     ("调解品牌是哪里的", AnswerType.PLACE),
     ("采取了哪些措施推进依法行政", AnswerType.OPEN),
+    ("主持召开了什么报告会专题学习法治思想", AnswerType.NAME),  # a 报告会 is an event, not a document
 ])
 def test_question_type(question, expected):
     assert classify(question).type == expected
+
+
+@pytest.mark.parametrize("question,noun", [
+    ("主持召开了什么报告会专题学习法治思想", "报告会"),  # 专题学习 says how, not what
+    ("全镇要打造的示范乡叫什么", "示范乡"),
+    ("挂牌成立了什么工作室", "工作室"),
+])
+def test_asked_noun(question, noun):
+    assert classify(question).noun == noun
 
 
 def test_asked_unit_and_items():
@@ -83,6 +93,9 @@ def test_asked_unit_and_items():
     ("推荐了多少个乡镇和村参加评选", "择优推荐6个乡镇和村参加评选。", "6个乡镇和村"),
     ("组织多少家单位的干部旁听庭审", "组织21家单位干部旁听庭审。", "21家单位"),
     ("整治行动是几年行动", "开展为期三年行动，整治乱象。", "三年"),
+    # a change from one value to another: the result, unless the starting value is asked
+    ("审批事项平均办理时间压缩到了多少天", "审批事项平均办理时间从18.5天压缩至4.2天。", "4.2天"),
+    ("审批事项平均办理时间原来是多少天", "审批事项平均办理时间从18.5天压缩至4.2天。", "18.5天"),
 ])
 def test_figure_span(question, sentence, expected):
     assert best(question, sentence) == expected
