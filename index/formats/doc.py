@@ -28,7 +28,7 @@ def read_doc(data: bytes, name: str, options: ExtractOptions) -> Extracted:
         except subprocess.TimeoutExpired:
             raise refuse(name, f"legacy Word .doc took more than {TIMEOUT_S}s to convert: corrupt?") from None
     if run.returncode != 0:
-        why = run.stderr.decode("utf-8", "replace").strip().splitlines()
+        why = run.stderr.decode("utf-8", "replace").replace(f.name, "the file").strip().splitlines()
         raise refuse(name, "corrupt or unsupported legacy Word .doc (antiword: "
                            f"{why[-1] if why else 'exit ' + str(run.returncode)})")
     lines = [ln.strip() for ln in run.stdout.decode("utf-8", "replace").splitlines()]

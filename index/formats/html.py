@@ -42,6 +42,17 @@ def _row(line: str) -> str | None:
     return " ".join(c for c in cells if c)
 
 
+def _headings(page: str) -> set[str]:
+    """The texts of the page's <h1>/<h2> headings."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(page)
+    except (ValueError, lxml_html.etree.ParserError):
+        return set()
+    return {" ".join(h.text_content().split()) for h in tree.iter("h1", "h2")}
+
+
 def _main_text(page: str) -> str:
     import trafilatura
 
@@ -61,8 +72,8 @@ def read_html(data: bytes, name: str, options: ExtractOptions) -> Extracted:
         raise refuse(name, "web page without any main text (nothing but navigation or an empty page)")
     meta = trafilatura.extract_metadata(page)
     title = ((meta.title if meta else None) or "").strip() or None
-    if title and title not in text[:300]:
-        text = title + "\n" + text
+    if title and title not in text[:300] and title in _headings(page):
+        text = title + "\n" + text  # the page shows it as its heading; the extractor kept it as metadata only
     require_chinese(text, name)
     if options.to_simplified:
         text, title = to_simplified(text), title and to_simplified(title)

@@ -32,15 +32,21 @@ def to_plain(text: str) -> str:
     return "\n".join(" ".join(cells(ln)) if is_row(ln) else ln for ln in paragraphs(text)) + "\n"
 
 
+def has_title(lines: list[str]) -> bool:
+    """Whether the first line is a title (short, not a sentence) to set as one."""
+    return len(lines[0]) <= 40 and not lines[0].endswith(("。", "；"))
+
+
 def _is_heading(line: str) -> bool:
     return bool(_HEADING.match(line)) and len(line) <= 40 and not line.endswith("。")
 
 
-def to_html(text: str, *, published: str = "2024-01-20", site: str = "某某市人民政府网") -> bytes:
+def to_html(text: str, *, published: str | None = "2024-01-20", site: str = "某某市人民政府网") -> bytes:
     """A saved government web page: nav bar, breadcrumb, 索引号 table, title, info line, the report, share
-    buttons, related links and a footer."""
+    buttons, related links and a footer. ``published``: the date in the page's meta and info line (None: no
+    date anywhere on the page). A report whose first line is no title gets none on the page either."""
     lines = paragraphs(text)
-    title, body = lines[0], lines[1:]
+    title, body = (lines[0], lines[1:]) if has_title(lines) else ("", lines)
     parts: list[str] = []
     for line in body:
         if is_row(line):
@@ -53,13 +59,14 @@ def to_html(text: str, *, published: str = "2024-01-20", site: str = "某某市�
         tag = "h3" if _is_heading(line) else "p"
         parts.append(f"<{tag}>{html.escape(line)}</{tag}>")
     esc = html.escape(title)
+    head = f'<meta name="ArticleTitle" content="{esc}">\n<meta property="og:title" content="{esc}">' if title else ""
+    if published:
+        head += f'\n<meta name="PubDate" content="{published} 09:30">'
+    info = f"发布时间：{published} 09:30　" if published else ""
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
-<title>{esc}_{site}</title>
-<meta name="ArticleTitle" content="{esc}">
-<meta name="PubDate" content="{published} 09:30">
-<meta property="og:title" content="{esc}">
-<meta name="description" content="{esc}">
+<title>{esc + "_" if esc else ""}{site}</title>
+{head}
 </head><body>
 <div class="header"><div class="logo">{site}</div>
 <ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>
@@ -67,11 +74,11 @@ def to_html(text: str, *, published: str = "2024-01-20", site: str = "某某市�
 <li><a href="/hdjl/">互动交流</a></li><li><a href="/zjxx/">走进本市</a></li></ul></div>
 <div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; 法治政府建设</div>
 <table class="xxgk"><tr><td>索引号：</td><td>11430000MB1234567X/2024-00012</td><td>分类：</td><td>法治政府建设</td></tr>
-<tr><td>发布机构：</td><td>市司法局</td><td>发文日期：</td><td>{published}</td></tr>
+<tr><td>发布机构：</td><td>市司法局</td><td>发文日期：</td><td>{published or ""}</td></tr>
 <tr><td>名称：</td><td>{esc}</td><td>文号：</td><td></td></tr></table>
 <div class="article">
-<h1 class="title">{esc}</h1>
-<div class="info">发布时间：{published} 09:30　来源：市司法局　浏览次数：1024</div>
+{f'<h1 class="title">{esc}</h1>' if esc else ""}
+<div class="info">{info}来源：市司法局　浏览次数：1024</div>
 <div class="content" id="zoom">
 {chr(10).join(parts)}
 </div>
@@ -100,7 +107,7 @@ def _wrap(line: str, width: float, first_indent: float, size: float) -> list[tup
     return out
 
 
-def to_pdf(text: str, *, size: float = 12, lines_per_page: int = 40, title_meta: bool = True) -> bytes:
+def to_pdf(text: str, *, size: float = 12, lines_per_page: int = 34, title_meta: bool = True) -> bytes:
     """An A4 PDF in a CJK font: a centred title, paragraphs indented by two characters and wrapped at the
     margin, table rows as cells in columns, a page number at the foot of each page."""
     from reportlab.lib.pagesizes import A4
@@ -113,11 +120,12 @@ def to_pdf(text: str, *, size: float = 12, lines_per_page: int = 40, title_meta:
     w, h = A4
     c = canvas.Canvas(buf, pagesize=A4)
     lines = paragraphs(text)
-    if title_meta:
+    if title_meta and has_title(lines):
         c.setTitle(lines[0])
     left, right, top, leading = 72.0, 72.0, h - 72.0, size * 1.6
-    drawn: list[list[tuple[float, str, bool]]] = [[(w / 2, lines[0], True)]]  # per line: (x, text, centred)
-    for line in lines[1:]:
+    titled = has_title(lines)
+    drawn: list[list[tuple[float, str, bool]]] = [[(w / 2, lines[0], True)]] if titled else []  # (x, text, centred)
+    for line in lines[1 if titled else 0:]:
         if is_row(line):
             drawn.append([(left + k * 12 * size, cell, False) for k, cell in enumerate(cells(line))])
         else:
@@ -168,10 +176,12 @@ def to_docx(text: str) -> bytes:
 
     lines = paragraphs(text)
     doc = Document()
-    doc.core_properties.title = lines[0]
-    doc.add_heading(lines[0], level=0)
+    titled = has_title(lines)
+    if titled:
+        doc.core_properties.title = lines[0]
+        doc.add_heading(lines[0], level=0)
     table: list[list[str]] = []
-    for line in lines[1:]:
+    for line in lines[1 if titled else 0:]:
         if is_row(line):
             table.append(cells(line))
             continue
