@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from index.models import Document, Passage
-from index.text import sentence_spans
+from index.text import sentence_spans, tokenizer
 
 FACTS_FILE = "facts.jsonl"
 
 # ------------------------------------------------------------------------------------------------ figures
 # Units a comparable figure may have, longest first. Time units (年 月 天 …) are left out: durations and dates
 # are not quantities anyone ranks places by.
-UNITS = ("个百分点", "百分点", "万余元", "亿余元", "万元", "亿元", "千元", "元", "人次", "件次", "场次", "户次",
+UNITS = ("个百分点", "百分点", "万余元", "亿余元", "万元", "亿元", "千元", "元", "人次", "件次", "场次", "户次", "批次",
          "学时", "课时", "件", "起", "宗", "例", "人", "名", "位", "个", "家", "所", "项", "条", "场", "次", "期",
          "批", "份", "篇", "部", "卷", "本", "户", "处", "支", "套", "%", "％")
 _CN = "零〇一二两三四五六七八九十百千"
@@ -57,16 +57,17 @@ _CHANGE_VERB = re.compile(r"(?:同比|环比|较上年|比上年|较去年|比�
 _COMPARED = re.compile(r"同比|环比|较上年|比上年|较去年|比去年|较上一年|较\d{4}年|比\d{4}年|"
                        r"增幅|降幅|下降|增长|提高|减少")
 _DOWN = ("下降", "减少", "降低", "压减", "压缩", "缩减", "回落", "降幅")
-_LEAD_FILLER = re.compile(r"^(?:[、和及与并且还均也共]|另外|此外|同时|其中|全年|年内|今年|本年|当年|累计|合计|"
+_LEAD_FILLER = re.compile(r"^(?:[、并且还均也共的]|(?:和|及|与)$|另外|此外|同时|其中|全年|年内|今年|本年|当年|累计|合计|"
                           r"总计|先后|已经|已|分别|共有|(?:19|20)\d\d\s*年度?(?:来|以来|全年|内)?|"
                           r"截[至止][^，,]{0,8}?[底末])+")
 _TRAIL_FILLER = re.compile(r"(?:分别|均|共计|共|合计|累计|总计|约|近|达到|达|为|是|有|计|了|至|到|超过|逾|\s)+$")
-_CLAUSE_YEAR = re.compile(r"^\s*((?:19|20)\d\d)\s*年度?(?:[,，]|全年|内|来|(?=[^以至到起]))")
+_CLAUSE_YEAR = re.compile(r"^\s*((?:19|20)\d\d)\s*年度?(?:[,，]|全年|内|来|$|(?=[^以至到起]))")
 _PLAN_SECTION = re.compile(r"下一步|下一年度|下步|明年|今后|打算|安排|计划|思路|展望|存在的?问题|不足|短板|困难")
 _PLAN_CLAUSE = re.compile(r"力争|争取|目标|计划|预计|要求|不低于|不少于|确保")
 _SEPARATORS = re.compile(r"[、和及与]")
-_TAIL = re.compile(r"[^\s，,；;：:。！？!?（）()、\d《》]{1,16}")
-_TAIL_STOP = re.compile(r"参加|参与|开展|进行|实现|完成|获得|提供|纳入|通过|接受|以上|以下|左右|[为到在的被和及与]")
+_TAIL = re.compile(r"[^\s，,；;：:。！？!?（）()、\d《》]{1,12}")
+_TAIL_STOP = re.compile(r"参加|参与|开展|进行|实现|实行|完成|获得|提供|纳入|通过|接受|以上|以下|左右|按照|"
+                        r"[到在的被向由从给]|^为")
 _THRESHOLD_BEFORE = re.compile(r"(?:低于|高于|不到|不足|控制在|以内|标准|要求)$")
 _NOT_A_COUNT_AFTER = re.compile(r"工作日|月|小时|星期|季度|半月|学年|周")
 
@@ -219,6 +220,8 @@ def _skip(sent: str, m: re.Match[str]) -> bool:
     num, unit, s = m.group("num"), m.group("unit"), m.start("num")
     if not num[0].isdigit() and (unit not in _CN_COUNT_UNITS or num == "一"):
         return True
+    if m.group("pre") in ("不少于", "不低于"):
+        return True  # a requirement (课程不少于10学时), not a result
     if sent[max(0, s - 1):s] in ("第", "〕", "]", "）", ")", "-", "—", "～", "~", ".", "·"):
         return True
     nxt = sent[m.end():m.end() + 1]
@@ -264,17 +267,36 @@ def _clean_label(label: str) -> str:
     return _TRAIL_FILLER.sub("", label).strip(" 、“”")
 
 
-def _label(sent: str, m: re.Match[str], clause: _Clause, prev_end: int) -> str:
-    """The figure's own words: from the previous figure (or the clause start) up to it, and the noun right
-    after it when one follows (组织716名行政执法人员参加… -> 组织行政执法人员)."""
+def _whole_words(part: str, longer: str) -> str:
+    """``part`` without a word it cuts in two (…文件资|格 -> …文件)."""
+    if len(part) < 12:
+        return part
+    out = ""
+    for w in tokenizer().lcut(longer):
+        if len(out) + len(w) > len(part):
+            break
+        out += w
+    return out
+
+
+def _label(sent: str, m: re.Match[str], clause: _Clause, prev: tuple[int, int]) -> tuple[str, int]:
+    """The figure's own words — from the previous figure's words (or the clause start) up to it, and the noun
+    right after it when one follows (组织716名行政执法人员参加… -> 组织行政执法人员) — and where its words end.
+    ``prev``: where the previous figure and its words end (a figure with no words of its own shares them)."""
     if m.start() in clause.items:
-        return clause.items[m.start()]
-    label = _clean_label(sent[max(clause.start, prev_end):m.start()])
+        return clause.items[m.start()], m.end()
+    label = _clean_label(sent[max(clause.start, prev[1]):m.start()])
     tail = _TAIL.match(sent, m.end())
-    if tail:
-        noun = _TAIL_STOP.split(tail.group(0).replace("“", "").replace("”", ""))[0]
-        label += noun if len(noun) >= 2 else ""
-    return label
+    raw = tail.group(0) if tail else ""
+    cut = _TAIL_STOP.search(raw)
+    noun = raw[:cut.start()] if cut else _whole_words(raw, sent[m.end():m.end() + len(raw) + 4])
+    end = m.end() + len(noun)
+    noun = noun.replace("“", "").replace("”", "").rstrip("和及与等")
+    if len(noun) < 2:
+        noun = ""
+    if not label and not noun:  # 8个领域行政执法案卷350余本: the words of the figure before
+        label = _clean_label(sent[max(clause.start, prev[0]):m.start()])
+    return label + noun, end
 
 
 def _change(label: str, clause_head: str, unit: str) -> tuple[str, str | None, str]:
@@ -327,13 +349,13 @@ def sentence_figures(sent: str) -> list[Figure]:
     for c in clauses:
         _respectively(sent, c, figures)
     out: list[Figure] = []
-    prev_end = 0
+    prev = (0, 0)
     for m in figures:
         value = figure_value(m)
         clause = next(c for c in clauses if c.start <= m.start() <= c.end)
         head = sent[clause.start:m.start()]
-        label = _label(sent, m, clause, prev_end)
-        prev_end = m.end()
+        label, words_end = _label(sent, m, clause, prev)
+        prev = (m.end(), words_end)
         if value is None or _PLAN_CLAUSE.search(head) or not re.search(r"[\u4e00-\u9fff]", label):
             continue
         kind, direction, indicator = _change(label, head, value[1])

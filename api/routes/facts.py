@@ -18,7 +18,7 @@ from api.deps import QADep
 from api.schemas import Out, error_responses
 from index.facts import Fact
 from qa.compare import Comparison
-from qa.facts import FactQuery, FactQueryError, fact_table
+from qa.facts import FactQuery, FactQueryError, FactTable, fact_table
 from qa.models import QAResult
 
 router = APIRouter(tags=["facts"])
@@ -101,17 +101,21 @@ def facts(qa: QADep,
           offset: Annotated[int, Query(ge=0)] = 0,
           format: Annotated[Literal["json", "csv"], Query()] = "json") -> Response:
     """The figures the reports state, each citing its span (``text == document text[start:end]``)."""
-    t0 = time.perf_counter()
-    table = fact_table(qa.index)
     q = FactQuery(indicator=(indicator or "").strip() or None, region=(region or "").strip() or None, year=year,
                   kind=kind, keyed_only=keyed, sort=sort, limit=limit, offset=offset)
     try:
-        rows, resolved = table.rows(q)
-        ordered = table.order(rows, q.sort)[offset:offset + limit]
+        return facts_response(fact_table(qa.index), q, format)
     except FactQueryError as e:
         raise HTTPException(400, str(e)) from None
+
+
+def facts_response(table: FactTable, q: FactQuery, fmt: str = "json") -> Response:
+    """The body of ``GET /facts`` for ``q`` over ``table`` (JSON or CSV); FactQueryError for a bad query."""
+    t0 = time.perf_counter()
+    rows, resolved = table.rows(q)
+    ordered = table.order(rows, q.sort)[q.offset:q.offset + q.limit]
     out = [_fact_out(table.facts[i], table.titles, table.key_names) for i in ordered]
-    if format == "csv":
+    if fmt == "csv":
         return Response(_csv(out), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="facts.csv"'})
     body = FactList(count=len(rows), returned=len(out), keys=resolved.keys, places=resolved.places,
@@ -179,8 +183,6 @@ def print_facts(index_dir: Path, indicator: str | None, region: str | None, year
     """``qa facts``: the facts of the index at ``index_dir`` as a table, CSV or JSON (ValueError: bad input)."""
     from index.facts import read_facts
     from index.store import IndexError_, current_build
-    from qa.facts import FactTable
-
     if fmt not in ("table", "csv", "json"):
         raise ValueError(f"unknown format {fmt!r}; use table, csv or json")
     try:
