@@ -16,7 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from api import errors
+from api import errors, limits
+from api.jobrunner import PausePlan
 from api.loading import load_qa
 from api.routes import api_router
 from api.settings import Settings, load_settings
@@ -44,12 +45,14 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
     for uploads to update it); otherwise the index is loaded (or first built) at startup. ``encoder``: reuse a
     loaded encoder when loading."""
     settings = settings or load_settings()
-    state = AppState(settings.index_config(), qa)
+    server = settings.server
+    state = AppState(settings.index_config(), qa, PausePlan.parse(server.pause_at, server.pause_seconds))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not state.ready:
             await _load(state, settings, encoder)
+        state.start()
         try:
             yield
         finally:
@@ -61,7 +64,9 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
                                      "reports.")
     app.state.qa_state = state
     app.state.settings = settings
+    app.state.auth_limiter = limits.FailedAuthLimiter()
     errors.install(app)
+    app.add_middleware(limits.BodyLimit, max_bytes=server.max_body_bytes)
     origins = settings.server.cors_origins
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=["*"] if "*" in origins else origins,

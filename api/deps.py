@@ -42,8 +42,10 @@ ReadyDep = Depends(get_qa)  # for routes that only need an index to be loaded (5
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def require_admin(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:
-    """403 when uploads are disabled or the token is wrong, 401 when it is missing or malformed."""
+def require_admin(request: Request, settings: SettingsDep,
+                  authorization: Annotated[str | None, Header()] = None) -> None:
+    """403 when uploads are disabled or the token is wrong, 401 when it is missing or malformed, 429 after too
+    many wrong tokens from one address (api.limits.FailedAuthLimiter)."""
     token = settings.server.admin_token
     if not token:
         raise HTTPException(403, "adding and deleting reports is disabled on this server: no admin token is "
@@ -56,7 +58,14 @@ def require_admin(settings: SettingsDep, authorization: Annotated[str | None, He
     if scheme.lower() != "bearer" or not cred or " " in cred:
         raise HTTPException(401, "malformed Authorization header: expected 'Bearer <admin token>'",
                             headers=_CHALLENGE)
-    if not hmac.compare_digest(cred.encode("utf-8"), token.encode("utf-8")):
+    limiter = request.app.state.auth_limiter
+    client = request.client.host if request.client else "?"
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        raise HTTPException(429, f"too many wrong admin tokens from this address; try again in {wait} s",
+                            headers={"Retry-After": str(wait)})
+    if not hmac.compare_digest(cred.encode("utf-8", "surrogatepass"), token.encode("utf-8")):
+        limiter.failed(client)
         raise HTTPException(403, "wrong admin token")
 
 

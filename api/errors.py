@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.openai_compat import ChatInputError
 from api.state import Conflict, NotReady, UnknownDocument
@@ -81,10 +82,25 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, status, detail, errors=errors)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's 405 names only the first matching route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "\x00"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, ensure_ascii=False)
-    return error_response(request, exc.status_code, detail, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allow = allowed_methods(request)
+        headers["Allow"] = ", ".join(allow)
+        detail = f"method {request.method} is not allowed here; use {', '.join(allow)}"
+    return error_response(request, exc.status_code, detail, headers=headers or None)
 
 
 async def _on_domain(request: Request, exc: Exception) -> JSONResponse:

@@ -190,6 +190,8 @@ class JobAccepted(Out):
     doc_id: str
     status: JobStatus
     job_id: str
+    queue_position: int | None = Field(None, description="jobs ahead of this one (0: it runs next)")
+    replaces: list[str] = Field(default_factory=list, description="reports this upload replaces (?replace=true)")
     title: str | None = None
     region: str | None = None
     year: int | None = None
@@ -200,11 +202,19 @@ class JobOut(Out):
     kind: JobKind
     doc_id: str
     status: JobStatus
-    error: str | None
+    stage: str = Field(description="queued | started | passages | sentences | publishing | published | done | "
+                                   "failed")
+    error: str | None = Field(description="why the job failed")
     created_at: float
+    started_at: float | None = None
     finished_at: float | None
     took_ms: float | None
-    documents: int | None
+    documents: int | None = Field(description="reports in the index after the job")
+    passages_done: int | None = Field(None, description="passages of the new index embedded so far")
+    passages_total: int | None = Field(None, description="passages of the new index")
+    queue_position: int | None = Field(None, description="jobs ahead of this one while it waits (0: running "
+                                                         "or next)")
+    replaces: list[str] = Field(default_factory=list)
 
 
 class ErrorOut(Out):

@@ -19,6 +19,14 @@ QA_MIN_ANSWER_SCORE    abstain below this answer score (0-1)            0.4     
 QA_ADMIN_TOKEN         bearer token for POST/DELETE /documents          (unset: disabled)   server.admin_token
 QA_CORS_ORIGINS        comma-separated allowed origins ("*" for any)    (none)              server.cors_origins
 QA_MAX_UPLOAD_BYTES    largest report accepted by POST /documents       5242880 (5 MiB)     server.max_upload_bytes
+QA_MAX_UPLOAD_PASSAGES most passages one uploaded report may make       2000                server.max_upload_passages
+QA_MAX_BODY_BYTES      largest request body of every other endpoint     262144 (256 KiB)    server.max_body_bytes
+                       (/ask, /v1/chat/completions …)
+QA_QUERY_ENCODE_CHARS  characters of a question given to the encoder    48                  index.query_encode_chars
+                       (the whole question still goes to BM25)
+QA_PAUSE_AT            tests only: ingest jobs sleep at this stage      (unset)             server.pause_at
+                       ("stage" or "doc_id:stage", comma-separated)
+                       for QA_PAUSE_SECONDS (60)
 QA_HOST / QA_PORT      bind address for ``qa serve``                    127.0.0.1 / 8000    server.host / port
 QA_MODEL_NAME          model id shown by the OpenAI-compatible /v1      fazhi-qa            server.model_name
 QA_PUBLIC_URL          base of citation links (http(s)://host[:port]    (the address the      server.public_url
@@ -62,6 +70,7 @@ class IndexSettings(BaseModel):
     encoder: str = Field(IndexConfig.encoder, min_length=1)
     hnsw_threshold: int = Field(IndexConfig.hnsw_threshold, ge=-1)
     query_threads: int = Field(IndexConfig.query_threads, ge=1, le=256)
+    query_encode_chars: int = Field(48, ge=8, le=512)
 
 
 class QASettings(BaseModel):
@@ -86,6 +95,10 @@ class ServerSettings(BaseModel):
     admin_token: str | None = None
     cors_origins: list[str] = Field(default_factory=list)
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1, le=MAX_UPLOAD_LIMIT)
+    max_upload_passages: int = Field(2000, ge=1, le=1_000_000)
+    max_body_bytes: int = Field(256 * 1024, ge=1024, le=MAX_UPLOAD_LIMIT)
+    pause_at: str | None = None
+    pause_seconds: float = Field(60.0, ge=0, le=3600)
     host: str = Field("127.0.0.1", min_length=1)
     port: int = Field(8000, ge=1, le=65535)
     model_name: str = Field("fazhi-qa", min_length=1)

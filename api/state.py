@@ -1,105 +1,120 @@
-"""The service's mutable state: the QA being served, and the background jobs that replace it.
+"""The service's mutable state: the QA being served, and the journaled jobs that replace it.
 
 Requests read ``state.qa`` once and use that object to the end, so a swap never affects a request in flight.
-Adding or deleting a report runs on a single worker thread (jobs are serialised): it rebuilds the index from
-the documents of the QA currently served plus/minus one report, reusing every vector already computed, and
-only when the new build is on disk and loaded does it replace ``state.qa``. A failed job leaves the old QA
-serving and the old build current on disk.
+
+Adding or deleting a report is a job written to the journal (:mod:`api.journal`, on disk under the index
+folder, fsynced) before the client is told "202 accepted". Every worker process serving the folder runs a
+job runner thread: it takes the ingest lock of the folder (a file lock, so one job runs at a time across
+processes), runs the queued jobs oldest first (:mod:`api.jobrunner`) on top of the build current on disk, and
+swaps in the new QA. A job ends ``done`` or ``failed`` with a reason; ``GET /jobs/{id}`` reads its record from
+disk, so every worker answers it. After a crash, the jobs still queued run when any worker starts again, and
+half-written ``builds/.tmp-*`` folders of dead processes are removed.
 
 With several worker processes (``qa serve --workers N``) each holds its own QA: a process notices that the
-``current`` build on disk changed (at most every DISK_CHECK_SECONDS, on a request) and loads it in the
-background. Ingest jobs take a file lock on the index folder and start from the build that is current on disk,
-so uploads sent to different worker processes are serialised and none is lost.
+``current`` build on disk changed (at most every DISK_CHECK_SECONDS) and loads it in the background.
 """
 from __future__ import annotations
 
 import fcntl
 import logging
+import os
+import re
+import shutil
 import threading
 import time
-import traceback
-import uuid
-from collections import OrderedDict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import Path
 
+from api.jobrunner import Conflict, JobRunner, PausePlan, UnknownDocument, content_hash
+from api.journal import JobKind, JobRecord, JobStatus, Journal
 from index.config import IndexConfig
 from index.models import Document
-from index.store import build_index, load_index
+from index.store import load_index
 from qa.engine import QA
+
+__all__ = ["AppState", "Conflict", "JobKind", "JobStatus", "JobView", "NotReady", "UnknownDocument"]
 
 log = logging.getLogger("api.state")
 
-MAX_JOBS_KEPT = 500
-DISK_CHECK_SECONDS = 2.0  # how often a request may look whether another process made a new build current
+DISK_CHECK_SECONDS = 2.0  # how often a process looks whether another process made a new build current
+RUNNER_POLL_SECONDS = 1.0  # how often the job runner looks for jobs queued by other processes
+_TMP_BUILD = re.compile(r"^\.(?:tmp|current)-.*-(\d+)$")
 
 
 @contextmanager
-def _ingest_lock(index_dir: Path):
-    """One ingest at a time per index folder, across worker processes (an advisory file lock)."""
+def _ingest_lock(index_dir: Path, wait: bool = True) -> Iterator[bool]:
+    """One ingest at a time per index folder, across worker processes (an advisory file lock). Yields
+    whether the lock is held (always True when ``wait``)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / ".ingest.lock", "a+") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_dead_builds(index_dir: Path) -> list[str]:
+    """Half-written ``builds/.tmp-<id>-<pid>`` folders and ``.current-<id>-<pid>`` links of processes that
+    no longer run (a crash mid-build); what was removed."""
+    removed = []
+    for folder in (index_dir / "builds", index_dir):
+        for p in folder.glob(".*-*") if folder.is_dir() else []:
+            m = _TMP_BUILD.match(p.name)
+            if not m or int(m.group(1)) == os.getpid() or _alive(int(m.group(1))):
+                continue
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+            removed.append(p.name)
+    return removed
 
 
 class NotReady(RuntimeError):
     """No index is loaded (still loading, or loading failed)."""
 
 
-class Conflict(ValueError):
-    """The request contradicts the current or pending set of reports (duplicate id, last report …)."""
-
-
-class UnknownDocument(KeyError):
-    pass
-
-
-class JobKind(StrEnum):
-    ADD = "add"
-    DELETE = "delete"
-
-
-class JobStatus(StrEnum):
-    PENDING = "pending"
-    DONE = "done"
-    FAILED = "failed"
-
-
 @dataclass
-class Job:
-    job_id: str
-    kind: JobKind
-    doc_id: str
-    status: JobStatus = JobStatus.PENDING
-    error: str | None = None
-    created_at: float = field(default_factory=time.time)
-    finished_at: float | None = None
-    documents: int | None = None  # reports in the index after the job
+class JobView:
+    """A job as ``GET /jobs/{id}`` shows it: its record and its place in the queue."""
 
-    @property
-    def took_ms(self) -> float | None:
-        return round((self.finished_at - self.created_at) * 1000, 1) if self.finished_at else None
+    record: JobRecord
+    queue_position: int | None
 
 
 class AppState:
-    def __init__(self, index_config: IndexConfig, qa: QA | None = None) -> None:
+    def __init__(self, index_config: IndexConfig, qa: QA | None = None, pause: PausePlan | None = None) -> None:
         self.index_config = index_config
         self.index_dir = Path(index_config.index_dir)
+        self.journal = Journal(self.index_dir)
+        self.runner = JobRunner(self.journal, index_config, pause)
         self._qa = qa
         self.load_error: str | None = None
         self._swap_lock = threading.Lock()
-        self._jobs_lock = threading.Lock()
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._pending_add: set[str] = set()
-        self._pending_delete: set[str] = set()
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-ingest")
+        self._hashes: tuple[int, dict[str, str]] = (0, {})  # (id of the QA, content hash -> doc_id)
+        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-reload")
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._running_job = False
         self._last_disk_check = time.monotonic()
         self._reload_queued = False
         self._bad_build: Path | None = None  # a build that failed to load: not retried
@@ -123,35 +138,31 @@ class AppState:
     def _check_disk(self, qa: QA) -> None:
         """Queue a reload when another process made a different build current."""
         now = time.monotonic()
-        if now - self._last_disk_check < DISK_CHECK_SECONDS or self._reload_queued:
+        if now - self._last_disk_check < DISK_CHECK_SECONDS or self._reload_queued or self._running_job:
             return
         self._last_disk_check = now
         build = self._disk_build()
         if build is None or build == Path(qa.index.path).resolve() or build == self._bad_build:
             return
-        with self._jobs_lock:
-            if self._reload_queued or self._pending_add or self._pending_delete:
-                return  # our own job is about to swap in its build
-            self._reload_queued = True
+        self._reload_queued = True
         try:
-            self._worker.submit(self._reload_from_disk)
+            self._loader.submit(self._reload_from_disk)
         except RuntimeError:  # shutting down
             self._reload_queued = False
 
     def _reload_from_disk(self) -> None:
         build = None
         try:
-            old = self._qa
-            build = self._disk_build()
-            if old is None or build is None or build == Path(old.index.path).resolve():
-                return
-            new = QA(load_index(self.index_dir, old.encoder.name), old.encoder, old.config)
-            self.set_qa(new)
-            log.info("loaded build %s made current by another process (%d reports)", new.index.path,
-                     len(new.index.documents))
+            with self._swap_lock:
+                old = self._qa
+                build = self._disk_build()
+                if old is None or build is None or build == Path(old.index.path).resolve():
+                    return
+                self._qa = QA(load_index(self.index_dir, old.encoder.name), old.encoder, old.config)
+            log.info("loaded build %s made current by another process", build.name)
         except Exception as e:  # noqa: BLE001 - keep serving the old index
             self._bad_build = build
-            log.error("cannot load the new build %s: %s", build, e)
+            log.error("cannot load the new build %s: %s", build.name if build else None, e)
         finally:
             self._reload_queued = False
 
@@ -164,94 +175,126 @@ class AppState:
             self._qa = qa
             self.load_error = None
 
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        """After a (re)start: settle what a crash left, then run queued jobs in the background."""
+        removed = remove_dead_builds(self.index_dir)
+        if removed:
+            log.warning("removed half-written builds left by a crash: %s", ", ".join(removed))
+        queued = self.journal.recover()
+        if queued:
+            log.warning("%d ingest job(s) queued before the restart will run now", queued)
+        self._thread = threading.Thread(target=self._run_loop, name="qa-ingest", daemon=True)
+        self._thread.start()
+
     def shutdown(self) -> None:
-        self._worker.shutdown(wait=True, cancel_futures=True)
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=600)
+        self._loader.shutdown(wait=True, cancel_futures=True)
+
+    def _run_loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(RUNNER_POLL_SECONDS)
+            self._wake.clear()
+            qa = self._qa
+            if qa is None or self._stop.is_set():
+                continue
+            self._check_disk(qa)
+            try:
+                if self.journal.has_pending():
+                    self._drain()
+            except Exception:  # noqa: BLE001 - never let the runner thread die
+                log.exception("the job runner failed; retrying")
+                time.sleep(RUNNER_POLL_SECONDS)
+
+    def _drain(self) -> None:
+        """Run every queued job, oldest first, unless another process is already doing so."""
+        with _ingest_lock(self.index_dir, wait=False) as held:
+            if not held:
+                return
+            while not self._stop.is_set():
+                queued = self.journal.pending()
+                if not queued:
+                    return
+                rec = queued[0]
+                if rec.finished:  # recorded, but the server stopped before it left the queue
+                    self.journal.finish(rec)
+                    continue
+                self._running_job = True
+                try:
+                    new = self.runner.run(rec, self.qa, self._disk_build())
+                finally:
+                    self._running_job = False
+                if new is not None:
+                    self.set_qa(new)
 
     # ------------------------------------------------------------ jobs
-    def job(self, job_id: str) -> Job | None:
-        with self._jobs_lock:
-            return self._jobs.get(job_id)
+    def job(self, job_id: str) -> JobView | None:
+        rec = self.journal.get(job_id)
+        if rec is None:
+            return None
+        return JobView(rec, None if rec.finished else self.journal.queue_position(rec))
 
-    def _new_job(self, kind: JobKind, doc_id: str) -> Job:
-        job = Job(job_id=uuid.uuid4().hex, kind=kind, doc_id=doc_id)
-        self._jobs[job.job_id] = job
-        while len(self._jobs) > MAX_JOBS_KEPT:
-            old_id, old = next(iter(self._jobs.items()))
-            if old.status == JobStatus.PENDING:
-                break
-            self._jobs.pop(old_id)
-        return job
+    def _doc_by_hash(self, qa: QA) -> dict[str, str]:
+        key, table = self._hashes
+        if key != id(qa):
+            table = {content_hash(d.clean_text): d.doc_id for d in qa.index.doc_list}
+            self._hashes = (id(qa), table)
+        return table
 
-    def submit_add(self, doc: Document) -> Job:
+    def _check_add(self, qa: QA, doc: Document, digest: str, pending: list[JobRecord], replace: bool) -> list[str]:
+        """409 unless ``doc`` may be added now; the reports it replaces (``replace``: same doc_id or same text)."""
+        deleting = {r.doc_id for r in pending if r.kind == JobKind.DELETE}
+        adding = {r.doc_id: r for r in pending if r.kind == JobKind.ADD}
+        if doc.doc_id in adding:
+            raise Conflict(f"a report with doc_id {doc.doc_id!r} is already being added")
+        same = next((r.doc_id for r in adding.values() if r.content_hash == digest), None)
+        if same is not None:
+            raise Conflict(f"the same text is already being added as report {same!r}")
+        replaces = []
+        existing = self._doc_by_hash(qa).get(digest)
+        if existing is not None and existing not in deleting:
+            if not replace:
+                raise Conflict(f"the same text is already indexed as report {existing!r}; send ?replace=true to "
+                               "replace it")
+            replaces.append(existing)
+        if doc.doc_id in qa.index.documents and doc.doc_id not in deleting:
+            if not replace:
+                raise Conflict(f"a report with doc_id {doc.doc_id!r} already exists; delete it first, choose "
+                               "another doc_id or send ?replace=true")
+            replaces.append(doc.doc_id)
+        return sorted(set(replaces))
+
+    def submit_add(self, doc: Document, data: bytes, name: str, overrides: dict | None = None,
+                   replace: bool = False) -> JobView:
+        """Journal the upload of ``doc`` (``data``: the file called ``name``, read with ``overrides``)."""
         qa = self.qa
-        with self._jobs_lock:
-            if doc.doc_id in qa.index.documents and doc.doc_id not in self._pending_delete:
-                raise Conflict(f"a report with doc_id {doc.doc_id!r} already exists; delete it first or choose "
-                               "another doc_id")
-            if doc.doc_id in self._pending_add:
-                raise Conflict(f"a report with doc_id {doc.doc_id!r} is already being added")
-            self._pending_add.add(doc.doc_id)
-            job = self._new_job(JobKind.ADD, doc.doc_id)
-        self._worker.submit(self._run, job, doc)
-        return job
+        digest = content_hash(doc.clean_text)
+        with self.journal.lock():
+            replaces = self._check_add(qa, doc, digest, self.journal.pending(), replace)
+            rec = JobRecord.new(JobKind.ADD, doc.doc_id, content_hash=digest, replaces=replaces, name=name,
+                                overrides=overrides or {})
+            self.journal.append(rec, data)
+        self._wake.set()
+        return JobView(rec, self.journal.queue_position(rec))
 
-    def submit_delete(self, doc_id: str) -> Job:
+    def submit_delete(self, doc_id: str) -> JobView:
         qa = self.qa
-        with self._jobs_lock:
-            if doc_id in self._pending_delete:
+        with self.journal.lock():
+            pending = self.journal.pending()
+            if any(r.doc_id == doc_id and r.kind == JobKind.DELETE for r in pending):
                 raise Conflict(f"report {doc_id!r} is already being deleted")
+            adding = [r.doc_id for r in pending if r.kind == JobKind.ADD]
             if doc_id not in qa.index.documents:
-                if doc_id in self._pending_add:
+                if doc_id in adding:
                     raise Conflict(f"report {doc_id!r} is still being added; wait for its job to finish")
                 raise UnknownDocument(doc_id)
-            remaining = len(set(qa.index.documents) - self._pending_delete - {doc_id}) + len(self._pending_add)
-            if remaining < 1:
+            deleting = {r.doc_id for r in pending if r.kind == JobKind.DELETE} | {doc_id}
+            if len(set(qa.index.documents) - deleting) + len(adding) < 1:
                 raise Conflict("cannot delete the last report: the index must hold at least one report")
-            self._pending_delete.add(doc_id)
-            job = self._new_job(JobKind.DELETE, doc_id)
-        self._worker.submit(self._run, job, None)
-        return job
-
-    def _run(self, job: Job, doc: Document | None) -> None:
-        try:
-            new_qa = self._rebuild(job, doc)
-            self.set_qa(new_qa)
-            job.documents = len(new_qa.index.documents)
-            job.finished_at = time.time()
-            job.status = JobStatus.DONE
-            log.info("%s %s: done, %d reports", job.kind, job.doc_id, job.documents)
-        except Exception as e:  # noqa: BLE001 - a failed job is reported, the old index keeps serving
-            log.error("%s %s failed: %s\n%s", job.kind, job.doc_id, e, traceback.format_exc())
-            job.error = f"{e.__class__.__name__}: {e}" if not str(e).strip() else str(e)
-            job.finished_at = time.time()
-            job.status = JobStatus.FAILED
-        finally:
-            with self._jobs_lock:
-                (self._pending_add if job.kind == JobKind.ADD else self._pending_delete).discard(job.doc_id)
-
-    def _rebuild(self, job: Job, doc: Document | None) -> QA:
-        with _ingest_lock(self.index_dir):
-            return self._rebuild_locked(job, doc)
-
-    def _rebuild_locked(self, job: Job, doc: Document | None) -> QA:
-        old = self.qa
-        base = old.index
-        disk = self._disk_build()
-        if disk is not None and disk != Path(base.path).resolve():
-            base = load_index(self.index_dir, old.encoder.name)  # another worker process changed the index
-        docs = list(base.doc_list)
-        if job.kind == JobKind.ADD:
-            assert doc is not None
-            if any(d.doc_id == doc.doc_id for d in docs):
-                raise Conflict(f"a report with doc_id {doc.doc_id!r} already exists")
-            docs.append(doc)
-        else:
-            if not any(d.doc_id == job.doc_id for d in docs):
-                raise UnknownDocument(job.doc_id)
-            docs = [d for d in docs if d.doc_id != job.doc_id]
-            if not docs:
-                raise Conflict("cannot delete the last report")
-        cfg = self.index_config
-        build_index(docs, old.encoder, self.index_dir, previous=base, hnsw_threshold=cfg.hnsw_threshold,
-                    max_passage_chars=cfg.max_passage_chars, sentence_vectors=base.sentence_vectors is not None)
-        return QA(load_index(self.index_dir, old.encoder.name), old.encoder, old.config)
+            rec = JobRecord.new(JobKind.DELETE, doc_id)
+            self.journal.append(rec)
+        self._wake.set()
+        return JobView(rec, self.journal.queue_position(rec))

@@ -22,6 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 
 from api.deps import AdminDep, QADep, ReadyDep, SettingsDep, StateDep
+from api.limits import unicode_problem
 from api.schemas import (
     DocumentIn,
     DocumentList,
@@ -32,17 +33,36 @@ from api.schemas import (
     Span,
     error_responses,
 )
-from api.state import Job, JobStatus, UnknownDocument
+from api.state import JobStatus, JobView, UnknownDocument
 from index.ingest import document_from_bytes, make_doc_id
 from index.models import Document
+from index.passages import split_passages
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
 DOC_ID_RE = re.compile(r"^[\w\-]{1,80}$", re.UNICODE)
 ENVELOPE_BYTES = 64 * 1024  # multipart boundaries, form fields, JSON syntax around the report text
 FORM_META_FIELDS = ("region", "year", "issuer", "published", "title")
-UPLOAD_SCHEMA = {"requestBody": {"content": {
-    "application/json": {"schema": DocumentIn.model_json_schema()},
+
+
+def inline_defs(schema: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON schema with its ``$defs`` written in place (a ``#/$defs/..`` ref means nothing inside
+    an OpenAPI document)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(dict(defs[ref.removeprefix("#/$defs/")]))
+            return {k: walk(v) for k, v in node.items()}
+        return [walk(v) for v in node] if isinstance(node, list) else node
+
+    return walk(schema)
+
+
+UPLOAD_SCHEMA = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": inline_defs(DocumentIn.model_json_schema())},
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary"}, "doc_id": {"type": "string"},
         "name": {"type": "string"}, "metadata": {"type": "string", "description": "JSON object"},
@@ -58,27 +78,32 @@ def document_meta(doc: Document, passages: int) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- read
 
 
-@router.get("")
+@router.get("", responses=error_responses(503))
 def list_documents(qa: QADep) -> DocumentList:
     counts = qa.index.passage_counts
     docs = [DocumentMeta.model_validate(document_meta(d, counts.get(d.doc_id, 0))) for d in qa.index.doc_list]
     return DocumentList(count=len(docs), documents=docs)
 
 
-@router.get("/{doc_id}", response_model=DocumentOut, responses=error_responses(404, 422))
+@router.get("/{doc_id}", response_model=DocumentOut,
+            responses={**error_responses(404, 422, 503),
+                       303: {"description": "format=html (or a browser): the chat page showing the report"}})
 def get_document(request: Request, doc_id: str, qa: QADep,
-                 start: Annotated[int | None, Query(ge=0)] = None,
-                 end: Annotated[int | None, Query(ge=0)] = None,
+                 start: Annotated[int | None, Query(ge=0, description="span start (default 0 when end is given)")]
+                 = None,
+                 end: Annotated[int | None, Query(ge=0, description="span end (default: the end of the text when "
+                                                                    "start is given)")] = None,
                  format: Annotated[Literal["json", "html"] | None,
                                    Query(description="html: open the report in the chat page")] = None) -> Any:
     doc = qa.index.documents.get(doc_id)
     if doc is None:
         raise UnknownDocument(doc_id)
     n = len(doc.clean_text)
-    if (start is None) != (end is None):
-        raise HTTPException(422, "give both start and end, or neither")
-    if start is not None and end is not None and not start <= end <= n:
-        raise HTTPException(422, f"span {start}:{end} is outside the report (0 <= start <= end <= {n})")
+    if start is not None or end is not None:
+        start, end = start or 0, n if end is None else end
+        if not start <= end <= n:
+            raise HTTPException(404, f"no span {start}:{end} in this report: its text has {n} characters "
+                                     f"(0 <= start <= end <= {n})")
     if format == "html" or (format is None and "text/html" in request.headers.get("accept", "")):
         # a person following a citation link: show the report, highlighted, in the chat page
         params = {"doc": doc_id, **({"start": start, "end": end} if start is not None else {})}
@@ -167,9 +192,12 @@ async def _from_multipart(request: Request, max_bytes: int) -> Upload:
 
 async def _from_json(request: Request, max_bytes: int) -> Upload:
     body = await read_limited(request, 2 * max_bytes + ENVELOPE_BYTES, max_bytes)
+    problem = unicode_problem(body)
+    if problem:
+        raise HTTPException(422, "invalid request: " + problem)
     try:
         payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (ValueError, RecursionError) as e:
         raise HTTPException(400, f"malformed JSON body: {e}") from None
     try:
         req = DocumentIn.model_validate(payload)
@@ -194,30 +222,55 @@ async def read_upload(request: Request, max_bytes: int) -> Upload:
     return up
 
 
-def _accepted(request: Request, job: Job, doc: Document | None = None) -> JSONResponse:
+def _accepted(request: Request, view: JobView, doc: Document | None = None) -> JSONResponse:
+    rec = view.record
     meta = {"title": doc.meta.title, "region": doc.meta.region, "year": doc.meta.year} if doc else {}
-    body = JobAccepted.model_validate({"doc_id": job.doc_id, "status": JobStatus.PENDING, "job_id": job.job_id,
-                                       **meta})
+    body = JobAccepted.model_validate({"doc_id": rec.doc_id, "status": JobStatus.PENDING, "job_id": rec.job_id,
+                                       "queue_position": view.queue_position, "replaces": rec.replaces, **meta})
     return JSONResponse(body.model_dump(mode="json"), status_code=202,
-                        headers={"Location": str(request.url_for("get_job", job_id=job.job_id))})
+                        headers={"Location": str(request.url_for("get_job", job_id=rec.job_id))})
+
+
+def upload_name(up: Upload) -> tuple[str, str]:
+    """(doc_id, file name) of an upload."""
+    doc_id = up.doc_id or (make_doc_id(up.name) if up.name else "upload_" + hashlib.sha1(up.data).hexdigest()[:12])
+    return doc_id, up.name or f"{doc_id}.txt"
+
+
+def parse_report(up: Upload, max_passages: int, max_passage_chars: int) -> Document:
+    """The uploaded report as a Document (4xx when it cannot be read), within the passage limit (413)."""
+    doc_id, name = upload_name(up)
+    doc = document_from_bytes(up.data, name, up.meta.overrides() or None, doc_id)
+    n = len(split_passages(doc, max_passage_chars))
+    if n > max_passages:
+        raise HTTPException(413, f"the report makes {n} passages, more than the {max_passages} allowed for one "
+                                 "upload (QA_MAX_UPLOAD_PASSAGES); split it into several reports")
+    return doc
 
 
 @router.post("", status_code=202, response_model=JobAccepted, dependencies=[AdminDep, ReadyDep],
-             responses=error_responses(401, 403, 409, 413, 415, 422), openapi_extra=UPLOAD_SCHEMA)
-async def add_document(request: Request, state: StateDep, settings: SettingsDep) -> Response:
+             responses=error_responses(400, 401, 403, 409, 413, 415, 422, 429, 503), openapi_extra=UPLOAD_SCHEMA)
+async def add_document(request: Request, state: StateDep, settings: SettingsDep,
+                       replace: Annotated[bool, Query(description="replace the report with the same doc_id or "
+                                                                  "the same text instead of a 409")] = False
+                       ) -> Response:
     """Add a report: a multipart upload (field ``file``) or JSON ``{"text", "name"?, "doc_id"?, "metadata"?}``.
 
-    The report is checked now (decoding, cleaning, metadata); indexing runs in the background — poll
-    ``GET /jobs/{job_id}``. Questions are answered from the previous index until the new one is ready."""
+    The report is checked now (decoding, cleaning, metadata, size in passages) and written to the job journal
+    on disk before the 202; indexing runs in the background — poll ``GET /jobs/{job_id}``. Questions are
+    answered from the previous index until the new one is ready. The same text as an indexed report (under any
+    name) is a 409 naming it, unless ``?replace=true``."""
     up = await read_upload(request, settings.server.max_upload_bytes)
-    doc_id = up.doc_id or (make_doc_id(up.name) if up.name else "upload_" + hashlib.sha1(up.data).hexdigest()[:12])
-    doc = await run_in_threadpool(document_from_bytes, up.data, up.name or f"{doc_id}.txt",
-                                  up.meta.overrides() or None, doc_id)
-    return _accepted(request, state.submit_add(doc), doc)
+    doc = await run_in_threadpool(parse_report, up, settings.server.max_upload_passages,
+                                  state.index_config.max_passage_chars)
+    view = await run_in_threadpool(state.submit_add, doc, up.data, upload_name(up)[1], up.meta.overrides(),
+                                   replace)
+    return _accepted(request, view, doc)
 
 
 @router.delete("/{doc_id}", status_code=202, response_model=JobAccepted, dependencies=[AdminDep],
-               responses=error_responses(401, 403, 404, 409))
+               responses=error_responses(401, 403, 404, 409, 429, 503))
 def delete_document(request: Request, doc_id: str, state: StateDep) -> Response:
-    """Remove a report; like adding, the index is rebuilt in the background (poll ``GET /jobs/{job_id}``)."""
+    """Remove a report; like adding, the job is journaled on disk before the 202 and the index is rebuilt in
+    the background (poll ``GET /jobs/{job_id}``)."""
     return _accepted(request, state.submit_delete(doc_id))

@@ -222,12 +222,23 @@ def test_unknown_document_is_404(client):
     assert "nope" in assert_error(client.get("/documents/nope"), 404)
 
 
-@pytest.mark.parametrize("params", [{"start": 5}, {"end": 5}, {"start": 9, "end": 3}, {"start": -1, "end": 3},
-                                    {"start": 0, "end": 10_000_000}, {"start": "a", "end": 3}],
-                         ids=["start-only", "end-only", "reversed", "negative", "past-end", "not-int"])
-def test_bad_span_is_4xx(client, served_qa, params):
+def test_span_with_one_end_runs_to_the_other_end_of_the_text(client, served_qa):
+    """The schema admits ``end`` without ``start`` (and the reverse): the missing end is the text's."""
     doc_id = sorted(served_qa.index.documents)[0]
-    assert_error(client.get(f"/documents/{doc_id}", params=params), 400, 422)
+    text = served_qa.index.documents[doc_id].clean_text
+    assert client.get(f"/documents/{doc_id}", params={"end": 5}).json()["span"] == \
+        {"start": 0, "end": 5, "text": text[:5]}
+    assert client.get(f"/documents/{doc_id}", params={"start": len(text) - 4}).json()["span"]["text"] == text[-4:]
+
+
+@pytest.mark.parametrize("params,status", [
+    ({"start": 9, "end": 3}, 404), ({"start": -1, "end": 3}, 422), ({"start": 0, "end": 10_000_000}, 404),
+    ({"start": 10_000_000}, 404), ({"start": "a", "end": 3}, 422)],
+    ids=["reversed", "negative", "past-end", "start-past-end", "not-int"])
+def test_bad_span_is_4xx(client, served_qa, params, status):
+    doc_id = sorted(served_qa.index.documents)[0]
+    detail = assert_error(client.get(f"/documents/{doc_id}", params=params), status)
+    assert "start" in detail or "span" in detail
 
 
 def test_unknown_job_is_404(client):

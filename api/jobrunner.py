@@ -1,0 +1,186 @@
+"""Running one journaled ingest job: the next set of reports, the build (with progress), the record updates.
+
+The caller holds the ingest lock of the index folder. A job is idempotent: when the server stopped after the
+build was published but before the job was recorded done, running it again finds its work already in the
+current build and only records it done.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from api.journal import JobKind, JobRecord, JobStatus, Journal
+from index.config import IndexConfig
+from index.encoders import Encoder
+from index.ingest import document_from_bytes
+from index.models import Document
+from index.store import LoadedIndex, build_index, load_index
+from qa.engine import QA
+
+log = logging.getLogger("api.jobs")
+
+PROGRESS_EVERY_S = 0.5
+
+
+class Conflict(ValueError):
+    """The request contradicts the current or pending set of reports (duplicate id or text, last report …)."""
+
+
+class UnknownDocument(KeyError):
+    pass
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class PausePlan:
+    """Test hook (``QA_PAUSE_AT``): a job sleeps when it reaches a named stage, so a test can kill the server
+    right there. ``"stage"`` pauses every job, ``"doc_id:stage"`` only that report's, ``"add:doc_id:stage"`` or
+    ``"delete:doc_id:stage"`` only that kind of job; comma-separated. A job pauses on its first run only."""
+
+    points: frozenset[tuple[str, str]]
+    seconds: float = 60.0
+
+    @classmethod
+    def parse(cls, spec: str | None, seconds: float = 60.0) -> PausePlan | None:
+        if not spec or not spec.strip():
+            return None
+        pts = set()
+        for part in spec.split(","):
+            doc, _, stage = part.strip().rpartition(":")
+            pts.add((doc or "*", stage))
+        return cls(frozenset(pts), seconds)
+
+    def __call__(self, rec: JobRecord) -> None:
+        if rec.attempts > 1:
+            return  # pause a job once: after a kill, it runs through
+        if {(rec.doc_id, rec.stage), (f"{rec.kind}:{rec.doc_id}", rec.stage), ("*", rec.stage)} & self.points:
+            log.warning("QA_PAUSE_AT: job %s (%s) sleeps %.0fs at stage %s", rec.job_id, rec.doc_id,
+                        self.seconds, rec.stage)
+            time.sleep(self.seconds)
+
+
+def _no_pause(rec: JobRecord) -> None:
+    pass
+
+
+class ReuseVectors:
+    """The encoder, remembering every passage vector it computes during one job: repeated text (the same
+    paragraph twice in a report, the same sentence in many passages) is embedded once."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self._enc, self.name, self.dim = encoder, encoder.name, encoder.dim
+        self._seen: dict[str, np.ndarray] = {}
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._enc.encode_queries(texts)
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in self._seen))
+        if new:
+            self._seen.update(zip(new, self._enc.encode_passages(new, batch_size), strict=True))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._seen[t] for t in texts])
+
+
+class JobProgress:
+    """build_index's progress callback: stage and passages done/total into the job record (throttled)."""
+
+    def __init__(self, rec: JobRecord, journal: Journal, pause=_no_pause) -> None:
+        self.rec, self.journal, self.pause = rec, journal, pause
+        self._last = 0.0
+
+    def stage(self, name: str) -> None:
+        self.rec.stage = name
+        self.journal.save(self.rec, sync=False)
+        self._last = time.monotonic()
+        self.pause(self.rec)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "passages":
+            self.rec.passages_done, self.rec.passages_total = done, total
+        name = "publishing" if stage == "bm25" and done >= total else stage
+        if name != self.rec.stage:
+            self.stage(name)
+        elif time.monotonic() - self._last >= PROGRESS_EVERY_S:
+            self.journal.save(self.rec, sync=False)
+            self._last = time.monotonic()
+
+
+def next_documents(rec: JobRecord, base: list[Document], doc: Document | None) -> list[Document] | None:
+    """The reports after ``rec``; None when ``base`` already reflects it (it was applied before a crash)."""
+    by_id = {d.doc_id: d for d in base}
+    if rec.kind == JobKind.DELETE:
+        if rec.doc_id not in by_id:
+            return None
+        docs = [d for d in base if d.doc_id != rec.doc_id]
+        if not docs:
+            raise Conflict("cannot delete the last report: the index must hold at least one report")
+        return docs
+    assert doc is not None
+    others = set(rec.replaces) - {rec.doc_id}
+    cur = by_id.get(rec.doc_id)
+    if cur is not None and content_hash(cur.clean_text) == rec.content_hash and not others & by_id.keys():
+        return None
+    if cur is not None and rec.doc_id not in rec.replaces:
+        raise Conflict(f"a report with doc_id {rec.doc_id!r} already exists")
+    gone = set(rec.replaces) | {rec.doc_id}
+    return [d for d in base if d.doc_id not in gone] + [doc]
+
+
+class JobRunner:
+    def __init__(self, journal: Journal, config: IndexConfig, pause: PausePlan | None = None) -> None:
+        self.journal, self.config = journal, config
+        self.index_dir = Path(config.index_dir)
+        self.pause = pause or _no_pause
+
+    def _base(self, qa: QA, disk: Path | None) -> LoadedIndex:
+        if disk is not None and disk != Path(qa.index.path).resolve():
+            return load_index(self.index_dir, qa.encoder.name)  # another worker process changed the index
+        return qa.index
+
+    def _document(self, rec: JobRecord) -> Document:
+        """The uploaded report, read again from the bytes in the journal (as the upload route read it)."""
+        name = rec.name or f"{rec.doc_id}.txt"
+        return document_from_bytes(self.journal.upload(rec.job_id), name, rec.overrides or None, rec.doc_id)
+
+    def run(self, rec: JobRecord, qa: QA, disk: Path | None) -> QA | None:
+        """Apply ``rec`` on top of the build current on disk (``disk``); the new QA, or None when nothing
+        changed. The record ends done or failed (with the reason) and leaves the queue."""
+        progress = JobProgress(rec, self.journal, self.pause)
+        rec.started_at, rec.worker_pid = time.time(), os.getpid()
+        rec.attempts += 1
+        new_qa = None
+        try:
+            progress.stage("started")
+            base = self._base(qa, disk)
+            doc = self._document(rec) if rec.kind == JobKind.ADD else None
+            docs = next_documents(rec, base.doc_list, doc)
+            if docs is not None:
+                cfg = self.config
+                build_index(docs, ReuseVectors(qa.encoder), self.index_dir, previous=base, progress=progress,
+                            hnsw_threshold=cfg.hnsw_threshold, max_passage_chars=cfg.max_passage_chars,
+                            sentence_vectors=base.sentence_vectors is not None)
+                progress.stage("published")
+                new_qa = QA(load_index(self.index_dir, qa.encoder.name), qa.encoder, qa.config)
+            rec.documents = len(docs if docs is not None else base.doc_list)
+            rec.status, rec.stage = JobStatus.DONE, "done"
+            log.info("%s %s: done, %d reports", rec.kind, rec.doc_id, rec.documents)
+        except Exception as e:  # noqa: BLE001 - a failed job is reported, the old index keeps serving
+            log.exception("%s %s failed", rec.kind, rec.doc_id)
+            rec.error = str(e) if str(e).strip() and not isinstance(e, KeyError) else f"{type(e).__name__}: {e}"
+            rec.status, rec.stage = JobStatus.FAILED, "failed"
+        rec.finished_at = time.time()
+        self.journal.save(rec)
+        progress.stage(rec.stage)  # the "done"/"failed" pause point: recorded, not yet off the queue
+        self.journal.finish(rec)
+        return new_qa

@@ -1,0 +1,237 @@
+"""Nothing acknowledged is lost: a real ``qa serve`` killed with SIGKILL in the middle of uploads and deletes.
+
+Each upload or delete is acknowledged (202), then the server is killed at a named stage of its job: the test
+hook ``QA_PAUSE_AT=<add|delete>:<doc_id>:<stage>`` makes that job sleep there (once: a job run again after a kill goes
+through), the test polls ``GET /jobs/{id}`` until the job reports that stage and sends SIGKILL. After a restart
+every acknowledged job ends ``done`` and the index reflects it: the made-up reports answer their own questions,
+deleted ones are gone. With ``--workers 2`` only the worker running the job is killed: the other worker (or
+the one uvicorn starts in its place) finishes it, and every worker answers ``/jobs/{id}``.
+
+The made-up reports are variants of tests/api/data/qinghe_2022.txt under invented county names and figures.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from api_testlib import ADMIN_TOKEN, DATA, copy_index, free_port
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+COUNTIES = ["岚溪县", "雁丘县", "栖梧县", "澄渚县", "柘川县", "苇塘县", "杉屿县", "荻原县"]
+UPLOAD_STAGES = ["started", "passages", "sentences", "publishing", "published", "done"]
+DELETE_STAGES = ["started", "passages", "publishing", "published", "done"]
+
+
+def report(i: int) -> tuple[str, str, str, str]:
+    """(doc_id, text, question, answer) of made-up report i: another county, another error-correction rate."""
+    county = COUNTIES[i]
+    rate = f"{31 + i}.{i + 2}%"
+    text = (DATA / "qinghe_2022.txt").read_text(encoding="utf-8").replace("青禾县", county)
+    text = text.replace("23.4%", rate)
+    return f"made_{i}", text, f"{county}行政复议纠错率是多少", rate
+
+
+class Serve:
+    """``qa serve`` in its own process group on a free port, over ``index_dir``."""
+
+    def __init__(self, index_dir: Path, workers: int, pause_at: str, log: Path) -> None:
+        self.index_dir, self.workers, self.pause_at, self.log = index_dir, workers, pause_at, log
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Serve:
+        env = {**os.environ, "QA_ADMIN_TOKEN": ADMIN_TOKEN, "QA_PAUSE_AT": self.pause_at, "QA_PAUSE_SECONDS": "300",
+               "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"}
+        cmd = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(self.port),
+               "--workers", str(self.workers), "--index", str(self.index_dir)]
+        with open(self.log, "ab") as logf:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logf, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            assert self.proc.poll() is None, self.log.read_text(errors="replace")[-2000:]
+            try:
+                if httpx.get(self.base + "/readyz", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("server not ready: " + self.log.read_text(errors="replace")[-2000:])
+
+    def kill(self) -> None:
+        """SIGKILL to every process of the server (supervisor and workers)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(self.base + path, timeout=30)
+
+
+def upload(srv: Serve, i: int) -> str:
+    doc_id, text, _, _ = report(i)
+    r = httpx.post(srv.base + "/documents", headers=AUTH, timeout=60,
+                   files={"file": (f"{doc_id}.txt", text.encode("utf-8"), "text/plain")})
+    assert r.status_code == 202, r.text
+    return r.json()["job_id"]
+
+
+def delete(srv: Serve, doc_id: str) -> str:
+    r = httpx.delete(f"{srv.base}/documents/{doc_id}", headers=AUTH, timeout=60)
+    assert r.status_code == 202, r.text
+    return r.json()["job_id"]
+
+
+def wait_stage(srv: Serve, job_id: str, stage: str, timeout: float = 120) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        job = srv.get(f"/jobs/{job_id}").json()
+        if job["stage"] == stage:
+            return job
+        assert job["status"] == "pending", job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never reached stage {stage}")
+
+
+def wait_done(srv: Serve, job_ids: list[str], timeout: float = 180) -> None:
+    deadline = time.time() + timeout
+    for job_id in job_ids:
+        while True:
+            r = srv.get(f"/jobs/{job_id}")
+            assert r.status_code == 200, (job_id, r.text)  # never "no such job", whichever worker answers
+            job = r.json()
+            if job["status"] != "pending":
+                assert job["status"] == "done", job
+                break
+            assert time.time() < deadline, f"job {job_id} still pending: {job}"
+            time.sleep(0.2)
+
+
+def _reflects(srv: Serve, present: set[int], absent: set[int]) -> tuple[bool, object]:
+    docs = {d["doc_id"] for d in srv.get("/documents").json()["documents"]}
+    if not {report(i)[0] for i in present} <= docs or {report(i)[0] for i in absent} & docs:
+        return False, docs
+    for i in present:
+        _, _, q, a = report(i)
+        body = httpx.post(srv.base + "/ask", json={"question": q}, timeout=30).json()
+        if body["answer"] != a or body["answers"][0]["citation"]["doc_id"] != report(i)[0]:
+            return False, body
+    return True, None
+
+
+def assert_index(srv: Serve, present: set[int], absent: set[int], timeout: float = 30) -> None:
+    """The made-up reports in ``present`` are listed and answer their own question, those in ``absent`` are
+    not listed — three times in a row, so that every worker process is asked (they reload within seconds)."""
+    deadline = time.time() + timeout
+    streak, last = 0, None
+    while streak < 3:
+        ok, last = _reflects(srv, present, absent)
+        streak = streak + 1 if ok else 0
+        assert ok or time.time() < deadline, (present, absent, last)
+        if not ok:
+            time.sleep(0.3)
+
+
+def pause_spec() -> str:
+    ups = [f"add:made_{i}:{stage}" for i, stage in enumerate(UPLOAD_STAGES)]
+    dels = [f"delete:made_{i}:{stage}" for i, stage in enumerate(DELETE_STAGES)]
+    return ",".join(ups + dels)
+
+
+@pytest.fixture()
+def index_dir(tmp_path, small_seed_index_dir) -> Path:
+    return copy_index(small_seed_index_dir, tmp_path / "index")
+
+
+def test_kill_9_during_uploads_and_deletes_loses_nothing(index_dir, tmp_path):
+    """One worker: SIGKILL at 6 stages of an upload (with a second upload queued behind the first) and at 5
+    stages of a delete; after each restart every acknowledged job is done and the index reflects it."""
+    srv = Serve(index_dir, 1, pause_spec(), tmp_path / "serve.log").start()
+    present: set[int] = set()
+    try:
+        # the first kill also catches an acknowledged upload still waiting in the queue
+        first = upload(srv, 0)
+        wait_stage(srv, first, "started")
+        queued = upload(srv, 6)
+        assert srv.get(f"/jobs/{queued}").json()["queue_position"] == 1
+        pending = [first, queued]
+        for i, stage in enumerate(UPLOAD_STAGES):
+            if i:
+                job = upload(srv, i)
+                wait_stage(srv, job, stage)
+                pending = [job]
+            srv.kill()
+            srv.start()
+            wait_done(srv, pending)
+            present |= {i, 6} if i == 0 else {i}
+            assert_index(srv, present, set())
+        for i, stage in enumerate(DELETE_STAGES):
+            job = delete(srv, report(i)[0])
+            wait_stage(srv, job, stage)
+            srv.kill()
+            srv.start()
+            wait_done(srv, [job])
+            present.discard(i)
+            assert_index(srv, present, {i})
+        assert not list((index_dir / "builds").glob(".tmp-*"))
+        deadline = time.time() + 10  # the last job was killed after "done" was recorded: it leaves the queue now
+        while os.listdir(index_dir / "journal" / "queue") and time.time() < deadline:
+            time.sleep(0.2)
+        assert not os.listdir(index_dir / "journal" / "queue")
+        assert not os.listdir(index_dir / "journal" / "data")  # no upload is kept once its job is finished
+    finally:
+        srv.stop()
+
+
+def _worker_of(index_dir: Path, job_id: str) -> int:
+    return json.loads((index_dir / "journal" / "jobs" / f"{job_id}.json").read_text())["worker_pid"]
+
+
+def test_kill_9_with_two_workers(index_dir, tmp_path):
+    """Two workers: SIGKILL only the worker running the job, at 5 stages of an upload and 3 of a delete; the
+    job is finished by the other worker (or its replacement), and both workers answer /jobs/{id} throughout.
+    Then SIGKILL the whole server mid-upload and restart it."""
+    srv = Serve(index_dir, 2, pause_spec(), tmp_path / "serve.log").start()
+    present: set[int] = set()
+    try:
+        for i, stage in enumerate(UPLOAD_STAGES[:5]):
+            job = upload(srv, i)
+            wait_stage(srv, job, stage)
+            os.kill(_worker_of(index_dir, job), signal.SIGKILL)
+            wait_done(srv, [job])
+            present.add(i)
+            assert_index(srv, present, set())
+        for i, stage in enumerate(DELETE_STAGES[:3]):
+            job = delete(srv, report(i)[0])
+            wait_stage(srv, job, stage)
+            os.kill(_worker_of(index_dir, job), signal.SIGKILL)
+            wait_done(srv, [job])
+            present.discard(i)
+            assert_index(srv, present, {i})
+        job = upload(srv, 5)
+        wait_stage(srv, job, UPLOAD_STAGES[5])
+        srv.kill()
+        srv.start()
+        wait_done(srv, [job])
+        assert_index(srv, present | {5}, {0, 1, 2})
+    finally:
+        srv.stop()
