@@ -1,19 +1,22 @@
-"""PDF reports: the text layer (pdfplumber), line by line in reading order, rebuilt into paragraphs.
+"""PDF reports: the text layer (PDFium, via pypdfium2), line by line in reading order, rebuilt into paragraphs.
 
-A line continues the paragraph above it when that line ran to the right margin and this one is not indented
-(Chinese reports indent each paragraph's first line by two characters); page numbers (``— 3 —``, ``第3页``)
+A line continues the paragraph above it when that line ran to the right margin, this one is not indented
+(Chinese reports indent each paragraph's first line by two characters) and does not open a heading (一、, （二）,
+3.); page numbers (``— 3 —``, ``第3页``)
 are dropped. Each page's start offset in the text is kept so that a citation can name its page. A PDF without a
 text layer (a scan) is refused: there is no OCR.
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 
 from index.formats.base import Extracted, ExtractOptions, refuse
 from index.formats.text import require_chinese, to_simplified
 
+_HEADING_START = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|"
+                            r"\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十]+[章节部分条])")
+_RAGGED = 2.5  # a wrapped line may end this many characters short of the margin (wide glyphs left for the next)
 _PAGE_NUMBER = re.compile(r"^[\s\-—–_·•]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*共?\s*\d{1,4}\s*页?)?[\s\-—–_·•]*$")
 
 
@@ -25,15 +28,34 @@ class _Line:
     size: float
 
 
-def _lines(page) -> list[_Line]:
-    out = []
-    for ln in page.extract_text_lines(return_chars=True, strip=True):
-        text = ln["text"].strip()
-        if not text or _PAGE_NUMBER.match(text):
+def _line(chars: list[tuple[str, float, float, float]]) -> _Line | None:
+    """One line from its characters (text, left, right, font size); None for a page number or a blank line."""
+    text = "".join(c[0] for c in chars).strip()
+    boxed = [c for c in chars if c[0].strip()]
+    if not text or not boxed or _PAGE_NUMBER.match(text):
+        return None
+    sizes = sorted(c[3] for c in boxed)
+    return _Line(text, min(c[1] for c in boxed), max(c[2] for c in boxed), sizes[len(sizes) // 2] or 10.0)
+
+
+def _lines(textpage) -> list[_Line]:
+    """The page's lines in PDFium's reading order (it breaks lines where the text moves to a new line)."""
+    import pypdfium2.raw as pdfium_c
+
+    out: list[_Line] = []
+    chars: list[tuple[str, float, float, float]] = []
+    for i in range(textpage.count_chars()):
+        ch = textpage.get_text_range(i, 1)
+        if ch in ("\r", "\n", "\r\n", ""):
+            if ch and chars:
+                out.append(_line(chars))  # type: ignore[arg-type]
+                chars = []
             continue
-        sizes = sorted(c.get("size", 0.0) for c in ln.get("chars", [])) or [ln["bottom"] - ln["top"]]
-        out.append(_Line(text, float(ln["x0"]), float(ln["x1"]), float(sizes[len(sizes) // 2]) or 10.0))
-    return out
+        left, _bottom, right, _top = textpage.get_charbox(i)
+        chars.append((ch, left, right, float(pdfium_c.FPDFText_GetFontSize(textpage.raw, i))))
+    if chars:
+        out.append(_line(chars))  # type: ignore[arg-type]
+    return [ln for ln in out if ln is not None]
 
 
 class _Paragraphs:
@@ -55,8 +77,9 @@ class _Paragraphs:
             self.page_starts.append(self._length())
         for i, ln in enumerate(lines):
             prev = self.prev
-            cont = bool(self.paras) and prev is not None and prev.x1 >= self.prev_right - 1.5 * prev.size \
-                and ln.x0 <= left + 0.8 * ln.size and abs(ln.size - prev.size) < 0.5
+            cont = bool(self.paras) and prev is not None and prev.x1 >= self.prev_right - _RAGGED * prev.size \
+                and ln.x0 <= left + 0.8 * ln.size and abs(ln.size - prev.size) < 0.5 \
+                and not _HEADING_START.match(ln.text)
             if i == 0:
                 self.page_starts.append(self._length() - 1 if cont else self._length())
             if cont:
@@ -71,19 +94,16 @@ class _Paragraphs:
 
 
 def _open(data: bytes, name: str):
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    import pypdfium2 as pdfium
 
     if b"%%EOF" not in data[-2048:]:
         raise refuse(name, "corrupt or truncated PDF (no %%EOF end marker): download the file again")
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        _ = pdf.pages
-    except PDFPasswordIncorrect:
-        raise refuse(name, "encrypted PDF (password protected): cannot read its text") from None
-    except Exception as e:  # noqa: BLE001 - pdfminer raises many exception types for broken files
-        raise refuse(name, f"corrupt PDF ({e.__class__.__name__}: {e})") from None
-    return pdf
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if "password" in str(e).lower():
+            raise refuse(name, "encrypted PDF (password protected): cannot read its text") from None
+        raise refuse(name, f"corrupt PDF ({e})") from None
 
 
 def _simplified_pages(text: str, starts: list[int]) -> tuple[str, list[int]]:
@@ -96,14 +116,14 @@ def _simplified_pages(text: str, starts: list[int]) -> tuple[str, list[int]]:
 
 def read_pdf(data: bytes, name: str, options: ExtractOptions) -> Extracted:
     paras = _Paragraphs()
-    with _open(data, name) as pdf:
-        try:
-            for page in pdf.pages:
-                paras.add_page(_lines(page))
-        except Exception as e:  # noqa: BLE001 - as in _open
-            raise refuse(name, f"corrupt PDF ({e.__class__.__name__}: {e})") from None
-        meta = pdf.metadata or {}
-        n_pages = len(pdf.pages)
+    pdf = _open(data, name)
+    try:
+        for page in pdf:
+            paras.add_page(_lines(page.get_textpage()))
+        meta = pdf.get_metadata_dict()
+        n_pages = len(pdf)
+    finally:
+        pdf.close()
     text, starts = paras.result()
     if not text.strip():
         raise refuse(name, f"PDF has no text layer ({n_pages} page(s) of images, a scan?); OCR is not supported")

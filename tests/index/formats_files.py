@@ -93,13 +93,16 @@ def to_html(text: str, *, published: str | None = "2024-01-20", site: str = "某
 </body></html>""".encode()
 
 
+_NO_LINE_START = "。，、；：？！）》」』”’%"  # closing punctuation hangs at the end of a line, as Word sets Chinese
+
+
 def _wrap(line: str, width: float, first_indent: float, size: float) -> list[tuple[float, str]]:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     out: list[tuple[float, str]] = []
     indent, cur = first_indent, ""
     for ch in line:
-        if stringWidth(cur + ch, CJK_FONT, size) > width - indent:
+        if stringWidth(cur + ch, CJK_FONT, size) > width - indent and ch not in _NO_LINE_START:
             out.append((indent, cur))
             indent, cur = 0.0, ""
         cur += ch
@@ -217,7 +220,7 @@ TONGXI_REPORT = """桐溪县2024年法治政府建设情况报告
 | 行政复议纠错率 | 12.6% |
 （三）规范行政应诉。全县行政机关作为被告的一审行政诉讼案件176件，行政机关负责人出庭应诉172件，出庭应诉率为97.7%，败诉案件6件，败诉率为3.4%，较上年下降1.9个百分点。
 （四）严格规范公正文明执法。制定《桐溪县行政执法监督办法》，组织开展行政执法案卷评查两轮，共评查案卷936卷，评出优秀案卷214卷。全县持证行政执法人员1968人，全年组织执法人员法律知识培训21期。
-（五）推进普法依法治理。深入实施“八五”普法规划，开展“桐法护苗”“法治赶集日”等主题活动438场次，培养“法律明白人”5120名，建成县级法治文化公园2个、村级法治广场87个。
+（五）推进普法依法治理。深入实施“八五”普法规划，开展“桐法护苗”“法治赶集·桐溪行”等主题活动438场次，培养“法律明白人”5120名，建成县级法治文化公园2个、村级法治广场87个。
 （六）优化公共法律服务。全县建成村（社区）公共法律服务工作室203个，全年办理法律援助案件1286件，为困难群众挽回经济损失3150万元；人民调解组织调处矛盾纠纷4652件，调解成功率98.3%。
 二、存在的问题和不足
 一是部分乡镇法治力量不足，执法人员专业化水平有待提高；二是行政复议案前调解的覆盖面还不够广；三是法治宣传的针对性和实效性有待增强。
