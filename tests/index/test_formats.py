@@ -219,3 +219,51 @@ def test_mixed_folder(tmp_path, text_doc):
     assert sorted(d.doc_id for d in docs) == ["tongxi_docx", "tongxi_html", "tongxi_pdf", "tongxi_txt"]
     assert {d.clean_text for d in docs} == {text_doc.clean_text}
     assert {d.original.format for d in docs if d.original} == {"html", "pdf", "docx", "text"}
+
+
+# ---------------------------------------------------------------------------------------------- command line
+def _qa(*args: str, cwd: Path):
+    import os
+    import subprocess
+
+    script = Path(sys.executable).with_name("qa")
+    cmd = [str(script)] if script.is_file() else [sys.executable, "-m", "api.cli"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env.update(HF_HUB_OFFLINE="1", PYTHONIOENCODING="utf-8", NO_COLOR="1")
+    return subprocess.run(cmd + list(args), cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8",
+                          timeout=300)
+
+
+COUNTIES = {"pdf": "桐溪县", "docx": "柳岙县", "html": "杉浦县", "txt": "梧川县"}  # one made-up county per file
+
+
+@pytest.mark.slow  # `qa index build` and `qa ask` as subprocesses
+def test_cli_builds_a_mixed_folder_and_refuses_a_bad_file_in_one_line(tmp_path):
+    reports, index = tmp_path / "reports", tmp_path / "index"
+    reports.mkdir()
+    make = {"pdf": lambda t: ff.to_pdf(t, lines_per_page=14), "docx": ff.to_docx, "html": ff.to_html,
+            "txt": lambda t: ff.to_plain(t).encode("gb18030")}
+    for ext, county in COUNTIES.items():
+        (reports / f"{county}2024.{ext}").write_bytes(make[ext](REPORT.replace("桐溪县", county)))
+    built = _qa("index", "build", "--seeds", str(reports), "--index", str(index), cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "indexed 4 reports" in built.stdout
+    for county in COUNTIES.values():
+        assert f"{county}2024: region={county} year=2024" in built.stdout
+    asked = _qa("ask", "柳岙县行政复议纠错率是多少", "--index", str(index), cwd=tmp_path)
+    assert asked.returncode == 0 and "答案: 12.6%" in asked.stdout, asked.stdout
+    asked = _qa("ask", "桐溪县行政复议纠错率是多少", "--index", str(index), cwd=tmp_path)
+    assert "答案: 12.6%" in asked.stdout and ", page " in asked.stdout, asked.stdout  # the PDF's page is cited
+    manifest = (index / "current" / "manifest.json").read_text(encoding="utf-8")
+
+    for bad, data in (("scan.pdf", ff.image_only_pdf()), ("cut.pdf", FILES["tongxi.pdf"]()[:5000]),
+                      ("archive.docx", _zip_as_docx())):
+        (reports / bad).write_bytes(data)
+        failed = _qa("index", "build", "--seeds", str(reports), "--index", str(index), cwd=tmp_path)
+        assert failed.returncode != 0
+        lines = failed.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and bad in lines[0], failed.stderr
+        (reports / bad).unlink()
+    assert (index / "current" / "manifest.json").read_text(encoding="utf-8") == manifest  # index unchanged
+    asked = _qa("ask", "杉浦县行政复议纠错率是多少", "--index", str(index), cwd=tmp_path)
+    assert "答案: 12.6%" in asked.stdout, asked.stdout
