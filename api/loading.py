@@ -62,6 +62,6 @@ def load_qa(settings: Settings, encoder: Encoder | None = None) -> QA:
         log.warning("no index in %s: building one from %s", cfg.index_dir, cfg.seeds_dir)
         docs = load_folder(cfg.seeds_dir)
         encoder = encoder or open_encoder(settings)
-        build_index(docs, encoder, cfg.index_dir, hnsw_threshold=cfg.hnsw_threshold,
+        build_index(docs, encoder, cfg.index_dir, hnsw_threshold=cfg.hnsw_threshold, store=cfg.milvus(),
                     max_passage_chars=cfg.max_passage_chars, sentence_vectors=cfg.sentence_vectors)
     return open_qa(settings, cfg.index_dir, encoder)

