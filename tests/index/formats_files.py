@@ -231,3 +231,85 @@ TONGXI_REPORT = """桐溪县2024年法治政府建设情况报告
 桐溪县人民政府
 2025年2月12日
 """
+
+
+# ---------------------------------------------------------------------------------------------- legacy Word .doc
+# A minimal Word 97 binary document, as the format's specification lays it out: a compound file (CFB v3, 512-byte
+# sectors) holding the WordDocument stream (the FIB, then the text in UTF-16LE, one paragraph per \r) and the
+# 1Table stream (the piece table: one uncompressed piece covering the whole text).
+_SECTOR = 512
+_END, _FREE, _FATSECT = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
+
+
+def _padded(data: bytes, size: int = _SECTOR) -> bytes:
+    return data + b"\0" * (-len(data) % size)
+
+
+def _word_streams(text: str) -> tuple[bytes, bytes]:
+    import struct
+
+    body = "\r".join(paragraphs(text)) + "\r"
+    ccp, fc_text = len(body), 0x800  # the text starts 2048 bytes into WordDocument, after the FIB
+    fib = bytearray(fc_text)
+    struct.pack_into("<HHHHH", fib, 0, 0xA5EC, 0x00C1, 0x6027, 0x0804, 0)  # wIdent, nFib (Word 97), product, lid
+    struct.pack_into("<H", fib, 0x0A, 0x0200)  # fWhichTblStm: the piece table is in 1Table
+    struct.pack_into("<HH", fib, 0x0C, 0x00BF, 0)  # nFibBack, lKey
+    struct.pack_into("<II", fib, 0x18, fc_text, fc_text + 2 * ccp)  # fcMin, fcMac
+    struct.pack_into("<H", fib, 0x20, 14)  # csw
+    struct.pack_into("<H", fib, 0x3E, 22)  # clw
+    struct.pack_into("<I", fib, 0x4C, ccp)  # ccpText
+    struct.pack_into("<H", fib, 0x98, 93)  # cbRgFcLcb
+    pieces = struct.pack("<II", 0, ccp) + struct.pack("<HIH", 0, fc_text, 0)  # CPs, then one PCD (fc: UTF-16)
+    clx = b"\x02" + struct.pack("<I", len(pieces)) + pieces
+    struct.pack_into("<II", fib, 0x1A2, 0, len(clx))  # fcClx, lcbClx
+    return _padded(bytes(fib) + body.encode("utf-16-le"), 4096), _padded(clx, 4096)
+
+
+def _dir_entry(name: str, kind: int, start: int, size: int, child: int = _FREE, right: int = _FREE) -> bytes:
+    import struct
+
+    e = bytearray(128)
+    raw = name.encode("utf-16-le") + b"\0\0" if name else b""
+    e[:len(raw)] = raw
+    struct.pack_into("<HBB", e, 64, len(raw), kind, 1)  # name length, type, black
+    struct.pack_into("<III", e, 68, _FREE, right, child)
+    struct.pack_into("<II", e, 116, start, size)
+    return bytes(e)
+
+
+def _compound_file(streams: list[tuple[str, bytes]]) -> bytes:
+    """A CFB v3 file with ``streams`` (each at least 4096 bytes, so no mini stream holds them) and a one-sector
+    mini stream for the root, as readers expect one."""
+    import struct
+
+    sectors: list[bytes] = []
+    chains: list[tuple[str, int, int, int]] = []  # name, first sector, sectors, size
+    for name, data in streams:
+        chains.append((name, len(sectors), len(data) // _SECTOR, len(data)))
+        sectors += [data[i:i + _SECTOR] for i in range(0, len(data), _SECTOR)]
+    mini, minifat = len(sectors), len(sectors) + 1
+    sectors += [b"\0" * _SECTOR, struct.pack("<I", _END) + b"\xff" * (_SECTOR - 4)]
+    directory, fat_at = len(sectors), len(sectors) + 1
+    fat = [_FREE] * (_SECTOR // 4)
+    for _, first, n, _ in chains:
+        for i in range(n):
+            fat[first + i] = first + i + 1 if i < n - 1 else _END
+    fat[mini] = fat[minifat] = fat[directory] = _END
+    fat[fat_at] = _FATSECT
+    entries = [_dir_entry("Root Entry", 5, mini, 64, child=1)]
+    entries += [_dir_entry(name, 2, first, size, right=i + 2 if i + 1 < len(chains) else _FREE)
+                for i, (name, first, _, size) in enumerate(chains)]
+    entries += [_dir_entry("", 0, 0, 0)] * (_SECTOR // 128 - len(entries))
+    header = bytearray(_SECTOR)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 0x18, 0x003E, 0x0003, 0xFFFE, 9, 6)  # minor, major, byte order, shifts
+    struct.pack_into("<III", header, 0x2C, 1, directory, 0)  # FAT sectors, first directory sector, signature
+    struct.pack_into("<IIIII", header, 0x38, 4096, minifat, 1, _END, 0)  # mini cutoff, mini FAT, DIFAT
+    struct.pack_into("<109I", header, 0x4C, fat_at, *([_FREE] * 108))
+    return bytes(header) + b"".join(sectors) + b"".join(entries) + struct.pack("<128I", *fat)
+
+
+def to_doc(text: str) -> bytes:
+    """The report as a legacy Word 97 .doc (plain paragraphs; table rows as ``a b`` lines)."""
+    doc, table = _word_streams(to_plain(text))
+    return _compound_file([("WordDocument", doc), ("1Table", table)])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import sys
 import zipfile
 from pathlib import Path
@@ -37,7 +38,13 @@ FILES = {  # name -> builder of the file's bytes
     "tongxi.utf16be.txt": lambda: PLAIN.encode("utf-16-be"),  # no BOM
     "tongxi.utf32.txt": lambda: PLAIN.encode("utf-32"),
     "tongxi.md": lambda: PLAIN.encode("utf-8-sig"),
+    "tongxi.doc": lambda: ff.to_doc(REPORT),
 }
+NEEDS_ANTIWORD = pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword not installed: make doctools")
+
+
+def _params(names) -> list:
+    return [pytest.param(n, marks=NEEDS_ANTIWORD) if n.endswith(".doc") else n for n in names]
 
 
 def _doc_id(name: str) -> str:
@@ -75,7 +82,7 @@ def test_plain_text_answers(text_qa):
         assert got[q][0] == a, (q, got[q])
 
 
-@pytest.mark.parametrize("name", sorted(FILES))
+@pytest.mark.parametrize("name", _params(sorted(FILES)))
 def test_same_text_and_metadata_as_plain(name, text_doc):
     doc = document_from_bytes(FILES[name](), name, doc_id="tongxi")
     assert doc.clean_text == text_doc.clean_text
@@ -85,7 +92,7 @@ def test_same_text_and_metadata_as_plain(name, text_doc):
     assert doc.original is not None and doc.original.name == name and doc.original.size == len(FILES[name]())
 
 
-@pytest.mark.parametrize("name", ["tongxi.html", "tongxi.pdf", "tongxi.docx"])
+@pytest.mark.parametrize("name", _params(["tongxi.html", "tongxi.pdf", "tongxi.docx", "tongxi.doc"]))
 def test_same_answers_and_citations_as_plain(name, text_qa, tmp_path, encoder):
     from index.store import build_index
     from qa.engine import QA
@@ -198,6 +205,14 @@ def test_bad_files_refused_by_name_and_reason(name):
     msg = str(ei.value)
     assert msg.startswith(f"{name}: "), msg
     assert any(w in msg for w in words), msg
+
+
+@NEEDS_ANTIWORD
+def test_damaged_doc_refused_with_antiwords_reason():
+    data = ff.to_doc(REPORT)
+    broken = data[:512] + b"\x00" * (len(data) - 512)  # the compound file's header and nothing else
+    with pytest.raises(ReportError, match=r"^broken\.doc: corrupt or unsupported legacy Word \.doc \(antiword: "):
+        extract(broken, "broken.doc")
 
 
 def test_doc_refused_clearly_without_antiword(monkeypatch):
