@@ -33,6 +33,17 @@ def docnum_spans(sent: str, ctx: SpanContext) -> list[Span]:
 _ASKS_NAME = re.compile(r"文件名|全称|名称|标题|题目")
 
 
+def _kind_fit(inner: str, ctx: SpanContext) -> float:
+    """哪份工作要点: a title of that kind (…工作要点) fits; another kind (…实施方案) fits less."""
+    asked = _DOC_HEAD.search(ctx.asked.noun or "")
+    if not asked:
+        return 1.0
+    title = _DOC_HEAD.search(re.sub(r"[(（][^()（）]*[)）]$", "", inner))
+    if not title:
+        return 1.0
+    return 1.1 if title.group(1) == asked.group(1) else 0.9
+
+
 def title_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     for m in TITLE_RE.finditer(sent):
@@ -43,7 +54,7 @@ def title_spans(sent: str, ctx: SpanContext) -> list[Span]:
         # the question may describe the title itself (…促进条例 -> 《某某促进条例》)
         describes = ctx.terms.cover(None, inner)
         score = 0.45 + 0.25 * near(sent, s, e, ctx) + 0.3 * describes
-        out.append(Span(s, e, score))
+        out.append(Span(s, e, score * _kind_fit(inner, ctx)))
     return out
 
 

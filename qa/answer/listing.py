@@ -6,7 +6,7 @@ import re
 from index.text import pos_cut_cached as pos_cut
 from qa.answer.context import SpanContext
 from qa.answer.scoring import clause_cover, near, novelty
-from qa.answer.slot import trim_edges
+from qa.answer.slot import token_bounds, trim_edges
 from qa.answer.spans import Span, drop_question_tail, noun_phrase_after, noun_phrase_before, strip_span
 
 _RUN = re.compile(r"[^，,。；;：:、（）()]{1,30}(?:、[^，,。；;：:、（）()]{1,30})+")
@@ -50,9 +50,12 @@ def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
     cands = [(m.start(), m.end()) for m in _MARKED_RUN.finditer(sent)]
     cands += [_run_bounds(sent, m.start(), m.end()) for m in _RUN.finditer(sent)]
     if ctx.asked.items == 2:
+        bounds = token_bounds(sent)
         for m in _PAIR.finditer(sent):
             e = noun_phrase_after(sent, m.end())
             s = max(noun_phrase_before(sent, m.start()), m.start() - (e - m.end()))
+            if s not in bounds:  # A about as long as B, but never from the middle of a word
+                s = min((b for b in bounds if s < b < m.start()), default=s)
             if m.start() - s >= 2 and e - m.end() >= 2:
                 cands.append((s, e))  # A和B: A about as long as B
     for s, e in cands:

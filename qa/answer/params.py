@@ -34,6 +34,8 @@ class Params:
     # --- a question word the sentence has no span of the wanted type for: the clause, scored low
     fallback_clause: float = 0.35
     open_clause: float = 0.6  # open questions (如何 / 哪些措施) are answered by the clause itself
+    # a slot naming another number of items than the question asks for (哪两个机关 -> one body)
+    items_mismatch: float = 0.9
     # the starting value of a change (从20天压缩至6天) keeps this share of its score unless 从多少 is asked
     from_figure: float = 0.75
     # --- a figure whose own clause covers less than this share of the question's words is not an answer

@@ -257,6 +257,26 @@ def _fit(sent: str, s: int, e: int, ctx: SpanContext) -> float:
             + 0.15 * (0.5 * novelty(text, ctx) + 0.5 * specific(text, ctx)))
 
 
+def _word_start(sent: str, s: int, e: int, bounds: set[int], question: str) -> int:
+    """A span that starts inside a question word (切实落|实党政…) starts after that word."""
+    if s in bounds or sent[s] in "“《":
+        return s
+    prev = max((b for b in bounds if b < s), default=0)
+    nxt = min((b for b in bounds if s < b < e), default=s)
+    return nxt if e - nxt >= 2 and nxt - s <= 2 and sent[prev:nxt] in question else s
+
+
+def _items_fit(text: str, ctx: SpanContext) -> float:
+    """哪两个机关: a span naming two (A和B) fits better than one naming a single body."""
+    want = ctx.asked.items
+    if want < 2 or want > 9 or ctx.asked.type == AnswerType.LIST:  # a list is counted by list_spans
+        return 1.0
+    n = len(re.findall(r"、|》《|”“|[和与及]", text)) + 1
+    if n == want:
+        return 1.0
+    return ctx.params.items_mismatch if n > want else (1.0 + ctx.params.items_mismatch) / 2  # 亚运会亚残运会
+
+
 def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
     t = ctx.asked.type
     found = addressee_spans(sent, ctx)
@@ -274,8 +294,10 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
              for (s, e), b in cands.items()}
     out = []
     for (s, e), bonus in grown.items():
+        s = _word_start(sent, s, e, bounds, ctx.question)
         if 2 <= e - s <= 40 and sent[s:e] not in ctx.question:
-            out.append(Span(s, e, (_fit(sent, s, e, ctx) * _shape(sent, s, e, ctx, bounds) + bonus) * damp))
+            score = (_fit(sent, s, e, ctx) * _shape(sent, s, e, ctx, bounds) + bonus) * damp
+            out.append(Span(s, e, score * _items_fit(sent[s:e], ctx)))
     if t in (AnswerType.NAME, AnswerType.HONOUR):
         out += [Span(sp.start, sp.end, sp.score * 0.9) for sp in title_spans(sent, ctx)]
     return out

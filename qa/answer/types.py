@@ -120,6 +120,9 @@ _NOUN_STOP = re.compile(r"[的，,。？?！!、：:；;（(“”]|(?:专题|�
 _NOUN_TAGS = ("n", "vn", "nz", "nt", "ns", "j", "l", "an", "b", "ng", "eng", "zg", "nr")
 
 
+_NAME_WORDS = frozenset({"文件名", "名称", "全称", "名字", "题目", "标题", "简称", "名"})
+
+
 def asked_noun(q: str) -> str | None:
     """The noun the question asks for: 哪个基地 -> 基地, 什么平安建设荣誉 -> 平安建设荣誉, 什么模式化解… -> 模式."""
     from index.text import pos_cut_cached
@@ -129,9 +132,10 @@ def asked_noun(q: str) -> str | None:
     if before and (not m or before.start() < m.start()):
         head = ""
         for w, f in reversed(pos_cut_cached(q[:before.end(1)])):
-            if not f.startswith(_NOUN_TAGS):
+            if not f.startswith(_NOUN_TAGS) or (head and len(w + head) > 6):
                 break
-            head = w + head
+            if head or w not in _NAME_WORDS:  # 工作要点|文件名: the name of the thing, not the thing
+                head = w + head
         if head:
             return head[-6:]
     if not m:

@@ -123,6 +123,13 @@ def test_years_and_document_numbers_are_not_figures():
     ("领导小组组长由谁担任", "调整法治建设领导小组，组长由县长担任。", "县长"),
     ("推动哪三种普法方式融合", "推动以案释法、送法下乡、网络普法深度融合。", "以案释法、送法下乡、网络普法"),
     ("被命名为什么称号", "青禾县被命名为“全省法治建设先进县”。", "“全省法治建设先进县”"),
+    # the kind of document asked for picks among titles of several kinds
+    ("印发的年度普法工作要点叫什么", "印发了《青禾县普法规划(2021—2025年)》、《2023年青禾县普法工作要点》,明确任务。",
+     "《2023年青禾县普法工作要点》"),
+    # two bodies asked: both, not one of them
+    ("是在哪两个机关的指导下开展的", "在县人大常委会和县政协的指导下开展工作。", "县人大常委会和县政协"),
+    # a pair of items never starts inside a question word (认真落实|…)
+    ("认真落实了哪两项制度", "认真落实重大事项报告制度和领导干部述法制度。", "重大事项报告制度和领导干部述法制度"),
 ])
 def test_typed_span(question, sentence, expected):
     assert best(question, sentence) == expected
