@@ -154,12 +154,29 @@ def build_reply(r: QAResult, base_url: str, max_sources: int = MAX_SOURCES, labe
         from api.routes.facts import comparison_reply  # (api.routes imports this module)
 
         content, notes, cited = comparison_reply(r, base_url)
-        return Reply(content, notes, cited, sources=[openwebui_source(c) for c in cited])
+        return _with_label(Reply(content, notes, cited, sources=[openwebui_source(c) for c in cited]), label)
+    return _with_label(_answer_reply(r, base_url, max_sources), label)
+
+
+def _with_label(reply: Reply, label: str | None) -> Reply:
+    """A follow-up's reply first says which question it answered (the annotations move with the content)."""
+    if not label:
+        return reply
+    head = f"问题:{label}\n\n"
+    for a in reply.annotations:
+        u = a["url_citation"]
+        u["start_index"] += len(head)
+        u["end_index"] += len(head)
+    reply.content = head + reply.content
+    return reply
+
+
+def _answer_reply(r: QAResult, base_url: str, max_sources: int) -> Reply:
     citations = _citations(r, max_sources)
     for i, s in enumerate(citations, 1):
         s["index"] = i
         s["url"] = doc_url(base_url, s["doc_id"], s["start"], s["end"])
-    out = f"问题:{label}\n\n" if label else ""
+    out = ""
     annotations: list[dict] = []
 
     def annotate(start: int, end: int, src: dict) -> None:

@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from qa.engine import QA, QuestionError
 from qa.followup import Resolved, resolve
+from qa.models import QAResult
 
 DOMAIN_TAG = "法治政府建设"
 MAX_FOLLOW_UPS = 3
@@ -97,17 +98,26 @@ def _resolved(task: Task, qa: QA) -> Resolved | None:
     return resolve(turns[:-1], turns[-1], qa.gazetteer)
 
 
-def _region(text: str, qa: QA) -> str | None:
-    regions, _ = qa.gazetteer.find_regions(text)
-    return regions[0] if regions else None
+def _answered(task: Task, qa: QA) -> tuple[Resolved, QAResult] | None:
+    """The chat's last question (resolved) and what the service answers to it."""
+    r = _resolved(task, qa)
+    if r is None:
+        return None
+    try:
+        return r, qa.ask(r.question)
+    except QuestionError:
+        return None
 
 
 def title(task: Task, qa: QA) -> str:
     """The chat's last question, as place + year + what is asked (or its first words)."""
-    r = _resolved(task, qa)
-    if r is None:
+    got = _answered(task, qa)
+    if got is None:
         return DOMAIN_TAG
-    label = r.label(_region(r.question, qa)) if (r.place or r.year) and r.indicator else ""
+    r, res = got
+    cited = res.answers[0].citation if res.answers else None
+    region = res.query.regions[0] if res.query and res.query.regions else (cited.region if cited else None)
+    label = r.label(region, cited.year if cited else None) if (r.place or region) and r.indicator else ""
     text = label or re.sub(r"[\s?？。!！,，]+", "", r.question)
     return text[:MAX_TITLE_CHARS] or DOMAIN_TAG
 
@@ -134,13 +144,10 @@ def _figure_names(text: str) -> list[str]:
 
 def follow_ups(task: Task, qa: QA) -> list[str]:
     """Questions about other figures of the report the chat's last answer cites, each one answerable."""
-    r = _resolved(task, qa)
-    if r is None:
+    got = _answered(task, qa)
+    if got is None:
         return []
-    try:
-        res = qa.ask(r.question)
-    except QuestionError:
-        return []
+    r, res = got
     doc_id = res.answers[0].citation.doc_id if res.answers else (res.passages[0].doc_id if res.passages else None)
     if doc_id is None:
         return []

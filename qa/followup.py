@@ -14,7 +14,7 @@ without the marks of an elliptical one) ignores the history. Usage::
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from qa.query import Gazetteer, analyse, report_years
@@ -78,6 +78,8 @@ class Resolved:
     def label(self, region: str | None = None, year: int | None = None) -> str:
         """What was answered, e.g. "清河县2024年行政复议纠错率" (``region``/``year`` from the answer's report
         when the question did not spell them)."""
+        if self.compare:
+            return self.question
         y = self.year or year
         return f"{region or self.place or ''}{f'{y}年' if y else ''}{self.indicator}"
 
@@ -154,21 +156,46 @@ def _with_place(turn: Turn, place: str) -> str:
     return place + q
 
 
-def _year_of(turn: Turn, state: ConversationState) -> int | None:
+YearOf = Callable[[str], "int | None"]  # the year of the report that answers a question (when it names none)
+
+
+def _year_of(turn: Turn, state: ConversationState, year_of: YearOf | None = None) -> int | None:
+    """The year a turn asks about: its own, or 去年/次年 … counted from the year of the question before (or, when
+    that named none, from the year of the report that answered it)."""
     if turn.year:
         return turn.year
-    if turn.relative_year is not None and state.year:
-        return state.year + turn.relative_year
-    return None
+    if turn.relative_year is None:
+        return None
+    base = state.year or (year_of(state.question) if year_of and state.question else None)
+    return base + turn.relative_year if base else None
 
 
-def _elliptic_place_or_year(turn: Turn, state: ConversationState, gaz: Gazetteer) -> str:
-    """"那清河呢" / "2023年呢" / "和石门比呢": the question before, with the new place or year."""
+def _without_year(turn: Turn) -> str:
+    if not turn.year_span:
+        return turn.text
+    s, e = turn.year_span
+    return turn.text[:s] + turn.text[e:]
+
+
+def _has_report(place: str, year: int, gaz: Gazetteer) -> bool:
+    regions, _ = gaz.find_regions(place)
+    docs = gaz.docs_for(regions) if regions else set()
+    return bool(gaz.docs_of_years([year], docs))
+
+
+def _elliptic_place_or_year(turn: Turn, state: ConversationState, gaz: Gazetteer,
+                            year_of: YearOf | None = None) -> str:
+    """"那清河呢" / "2023年呢" / "和石门比呢": the question before, with the new place or year. A year carried
+    over to a new place that has no report of that year is dropped (the place's own reports answer)."""
     assert state.question is not None
     before = read_turn(state.question, gaz)
-    year = _year_of(turn, state)
+    year = _year_of(turn, state, year_of)
+    if turn.place and not year and before.year and not _has_report(turn.place, before.year, gaz):
+        before = read_turn(_without_year(before), gaz)
     if turn.compare and turn.place and state.place and turn.place != state.place:
-        when = f"{year}年" if year else ""
+        year = year or before.year
+        both = year and all(_has_report(p, year, gaz) for p in (state.place, turn.place))
+        when = f"{year}年" if both else ""
         return f"比较{state.place}和{turn.place}{when}的{before.indicator or state.indicator}"
     q = before
     if turn.place:
@@ -178,22 +205,22 @@ def _elliptic_place_or_year(turn: Turn, state: ConversationState, gaz: Gazetteer
     return q.text
 
 
-def _elliptic_indicator(turn: Turn, state: ConversationState) -> str:
+def _elliptic_indicator(turn: Turn, state: ConversationState, year_of: YearOf | None = None) -> str:
     """"败诉率呢" / "2023年的败诉率呢": the new indicator at the place (and year) of the question before."""
-    year = _year_of(turn, state)
+    year = _year_of(turn, state, year_of) or state.year
     return f"{state.place}{f'{year}年' if year else ''}{turn.asked}{'' if turn.asks else '是多少'}"
 
 
-def resolve_turn(text: str, state: ConversationState, gaz: Gazetteer) -> Resolved:
-    """The question to ask for ``text`` after the conversation ``state``."""
+def resolve_turn(text: str, state: ConversationState, gaz: Gazetteer, year_of: YearOf | None = None) -> Resolved:
+    """The question to ask for ``text`` after the conversation ``state`` (``year_of``: see :func:`resolve`)."""
     turn = read_turn(text, gaz)
-    if state.question is None:
+    if state.question is None or not state.indicator:  # nothing asked before to carry over
         return Resolved(question=turn.text, original=text)
     lacks_indicator = not turn.indicator and (turn.place or turn.year or turn.relative_year is not None)
     if lacks_indicator:
-        q = _elliptic_place_or_year(turn, state, gaz)
+        q = _elliptic_place_or_year(turn, state, gaz, year_of)
     elif not turn.place and state.place and turn.elliptic:
-        q = _elliptic_indicator(turn, state)
+        q = _elliptic_indicator(turn, state, year_of)
     else:
         return Resolved(question=turn.text, original=text)
     return Resolved(question=q, original=text, followup=q != turn.text, compare=turn.compare)
@@ -205,12 +232,15 @@ def _state_after(resolved: Resolved, gaz: Gazetteer) -> ConversationState:
                              indicator=turn.indicator)
 
 
-def resolve(previous: Sequence[str], text: str, gaz: Gazetteer) -> Resolved:
-    """The question to ask for the user turn ``text`` after the user turns ``previous`` (oldest first)."""
+def resolve(previous: Sequence[str], text: str, gaz: Gazetteer, year_of: YearOf | None = None) -> Resolved:
+    """The question to ask for the user turn ``text`` after the user turns ``previous`` (oldest first).
+
+    ``year_of(question)``, when given, tells the year of the report that answers a question naming no year, so
+    that "去年呢" after it counts from that year."""
     state = ConversationState()
     for before in previous:
         if before.strip():
-            state = _state_after(resolve_turn(before, state, gaz), gaz)
-    out = resolve_turn(text, state, gaz)
+            state = _state_after(resolve_turn(before, state, gaz, year_of), gaz)
+    out = resolve_turn(text, state, gaz, year_of)
     turn = read_turn(out.question, gaz)
     return replace(out, place=turn.place, year=turn.year, indicator=turn.indicator)

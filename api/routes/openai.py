@@ -15,6 +15,7 @@ from api import openai_compat, tasks
 from api.deps import QADep, SettingsDep
 from api.schemas import AskResponse, ChatRequest, error_responses
 from api.settings import Settings
+from qa.engine import QA, QuestionError
 from qa.followup import resolve
 
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -28,6 +29,15 @@ def v1_models(settings: SettingsDep) -> dict[str, Any]:
 def base_url(request: Request, settings: Settings) -> str:
     """Where citation links point: QA_PUBLIC_URL when set, else the address the client reached us on."""
     return settings.server.public_url or str(request.base_url)
+
+
+def answer_year(qa: QA, question: str) -> int | None:
+    """The year of the report that answers ``question`` (for "去年呢" after a question naming no year)."""
+    try:
+        r = qa.ask(question)
+    except QuestionError:
+        return None
+    return r.answers[0].citation.year if r.answers else None
 
 
 def _respond(req: ChatRequest, reply: openai_compat.Reply, model: str, question: str,
@@ -49,7 +59,7 @@ def v1_chat(request: Request, req: ChatRequest, qa: QADep, settings: SettingsDep
         content = tasks.answer(task, qa)
         return _respond(req, openai_compat.Reply(content=content), model, task.kind.value)
     turns = openai_compat.user_turns(req)
-    resolved = resolve(turns[:-1], turns[-1], qa.gazetteer)
+    resolved = resolve(turns[:-1], turns[-1], qa.gazetteer, year_of=lambda q: answer_year(qa, q))
     r = qa.ask(resolved.question, top_k=req.top_k, filters=req.filters.as_dict() if req.filters else None)
     label = None
     if resolved.followup:
