@@ -31,10 +31,12 @@ serve: setup
 	@[ -e $(QA_INDEX_DIR)/current ] || $(BIN)/qa index build --seeds seeds
 	$(BIN)/qa serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-# antiword converts legacy Word .doc reports (index/formats/doc.py; without it a .doc is refused clearly).
+# antiword converts legacy Word .doc reports (index/formats/doc.py; without it a .doc is refused clearly);
+# the CJK TrueType font (WenQuanYi Micro Hei) is embedded in test PDFs as word processors embed theirs.
 doctools:
-	@command -v antiword >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq antiword >/dev/null; }
+	@command -v antiword >/dev/null && [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq antiword fonts-wqy-microhei \
+	    >/dev/null; }
 
 test: setup browser doctools
 	$(BIN)/python -m pytest -q

@@ -2,9 +2,10 @@
 
 A line continues the paragraph above it when that line ran to the right margin, this one is not indented
 (Chinese reports indent each paragraph's first line by two characters) and does not open a heading (一、, （二）,
-3.); page numbers (``— 3 —``, ``第3页``)
-are dropped. Each page's start offset in the text is kept so that a citation can name its page. A PDF without a
-text layer (a scan) is refused: there is no OCR.
+3.); page numbers (``— 3 —``, ``第3页``) are dropped. Spaces PDFium infers from gaps between glyphs (justified or
+letter-spaced Chinese: ``审 结 3 8 9 件``) are dropped unless they part two Latin letters. Each page's start
+offset in the text is kept so that a citation can name its page. A PDF without a text layer (a scan) is refused:
+there is no OCR.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from index.formats.text import require_chinese, to_simplified
 _HEADING_START = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|"
                             r"\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十]+[章节部分条])")
 _RAGGED = 2.5  # a wrapped line may end this many characters short of the margin (wide glyphs left for the next)
+_GAP = "\x00"  # a space PDFium inferred from a gap between glyphs
 _PAGE_NUMBER = re.compile(r"^[\s\-—–_·•]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*共?\s*\d{1,4}\s*页?)?[\s\-—–_·•]*$")
 
 
@@ -28,10 +30,28 @@ class _Line:
     size: float
 
 
+def _gaps(chars: list[tuple[str, float, float, float]]) -> str:
+    """The line's text; an inferred space stays where it parts two Latin letters or spans a character's width
+    or more (table columns, tab stops), else it is dropped (letter-spaced or justified Chinese)."""
+    out = []
+    for k, (ch, _left, _right, size) in enumerate(chars):
+        if ch != _GAP:
+            out.append(ch)
+            continue
+        prev, nxt = chars[k - 1] if k else None, chars[k + 1] if k + 1 < len(chars) else None
+        if prev is None or nxt is None:
+            continue
+        wide = nxt[1] - prev[2] >= 0.9 * size
+        latin = prev[0].isascii() and prev[0].isalpha() and nxt[0].isascii() and nxt[0].isalpha()
+        if wide or latin:
+            out.append(" ")
+    return "".join(out)
+
+
 def _line(chars: list[tuple[str, float, float, float]]) -> _Line | None:
     """One line from its characters (text, left, right, font size); None for a page number or a blank line."""
-    text = "".join(c[0] for c in chars).strip()
-    boxed = [c for c in chars if c[0].strip()]
+    text = _gaps(chars).strip()
+    boxed = [c for c in chars if c[0].strip() and c[0] != _GAP]
     if not text or not boxed or _PAGE_NUMBER.match(text):
         return None
     sizes = sorted(c[3] for c in boxed)
@@ -42,19 +62,21 @@ def _lines(textpage) -> list[_Line]:
     """The page's lines in PDFium's reading order (it breaks lines where the text moves to a new line)."""
     import pypdfium2.raw as pdfium_c
 
-    out: list[_Line] = []
+    out: list[_Line | None] = []
     chars: list[tuple[str, float, float, float]] = []
     for i in range(textpage.count_chars()):
         ch = textpage.get_text_range(i, 1)
         if ch in ("\r", "\n", "\r\n", ""):
             if ch and chars:
-                out.append(_line(chars))  # type: ignore[arg-type]
+                out.append(_line(chars))
                 chars = []
             continue
+        if ch == " " and pdfium_c.FPDFText_IsGenerated(textpage.raw, i) == 1:
+            ch = _GAP  # inferred from a gap: kept only between two Latin letters (see _line)
         left, _bottom, right, _top = textpage.get_charbox(i)
         chars.append((ch, left, right, float(pdfium_c.FPDFText_GetFontSize(textpage.raw, i))))
     if chars:
-        out.append(_line(chars))  # type: ignore[arg-type]
+        out.append(_line(chars))
     return [ln for ln in out if ln is not None]
 
 

@@ -96,13 +96,14 @@ def to_html(text: str, *, published: str | None = "2024-01-20", site: str = "某
 _NO_LINE_START = "。，、；：？！）》」』”’%"  # closing punctuation hangs at the end of a line, as Word sets Chinese
 
 
-def _wrap(line: str, width: float, first_indent: float, size: float) -> list[tuple[float, str]]:
+def _wrap(line: str, width: float, first_indent: float, size: float, font: str = CJK_FONT,
+          spacing: float = 0.0) -> list[tuple[float, str]]:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     out: list[tuple[float, str]] = []
     indent, cur = first_indent, ""
     for ch in line:
-        if stringWidth(cur + ch, CJK_FONT, size) > width - indent and ch not in _NO_LINE_START:
+        if stringWidth(cur + ch, font, size) + spacing * len(cur) > width - indent and ch not in _NO_LINE_START:
             out.append((indent, cur))
             indent, cur = 0.0, ""
         cur += ch
@@ -110,15 +111,41 @@ def _wrap(line: str, width: float, first_indent: float, size: float) -> list[tup
     return out
 
 
-def to_pdf(text: str, *, size: float = 12, lines_per_page: int = 34, title_meta: bool = True) -> bytes:
-    """An A4 PDF in a CJK font: a centred title, paragraphs indented by two characters and wrapped at the
-    margin, table rows as cells in columns, a page number at the foot of each page."""
-    from reportlab.lib.pagesizes import A4
+def _register(ttf: str | None) -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if ttf is None:
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+        return CJK_FONT
+    pdfmetrics.registerFont(TTFont("ReportTTF", ttf, subfontIndex=0))
+    return "ReportTTF"
+
+
+def _draw(c, x: float, y: float, seg: str, font: str, size: float, spacing: float) -> None:
+    """``seg`` at (x, y): in one piece, or glyph by glyph ``spacing`` points apart (as letter-spaced or justified
+    Chinese comes out of many PDF writers)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if not spacing:
+        c.drawString(x, y, seg)
+        return
+    for ch in seg:
+        c.drawString(x, y, ch)
+        x += stringWidth(ch, font, size) + spacing
+
+
+def to_pdf(text: str, *, size: float = 12, lines_per_page: int = 34, title_meta: bool = True,
+           ttf: str | None = None, spacing: float = 0.0) -> bytes:
+    """An A4 PDF in a CJK font: a centred title, paragraphs indented by two characters and wrapped at the
+    margin, table rows as cells in columns, a page number at the foot of each page. ``ttf``: embed this
+    TrueType font (a subset, as word processors do) instead of ReportLab's built-in CID font; ``spacing``: draw
+    the body glyph by glyph, this many points apart."""
+    from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    font = _register(ttf)
     buf = io.BytesIO()
     w, h = A4
     c = canvas.Canvas(buf, pagesize=A4)
@@ -132,13 +159,17 @@ def to_pdf(text: str, *, size: float = 12, lines_per_page: int = 34, title_meta:
         if is_row(line):
             drawn.append([(left + k * 12 * size, cell, False) for k, cell in enumerate(cells(line))])
         else:
-            drawn += [[(left + ind, seg, False)] for ind, seg in _wrap(line, w - left - right, 2 * size, size)]
+            drawn += [[(left + ind, seg, False)]
+                      for ind, seg in _wrap(line, w - left - right, 2 * size, size, font, spacing)]
     for page, i in enumerate(range(0, len(drawn), lines_per_page), start=1):
-        c.setFont(CJK_FONT, size)
+        c.setFont(font, size)
         for j, segments in enumerate(drawn[i:i + lines_per_page]):
             for x, seg, centred in segments:
-                (c.drawCentredString if centred else c.drawString)(x, top - j * leading, seg)
-        c.setFont(CJK_FONT, 9)
+                if centred:
+                    c.drawCentredString(x, top - j * leading, seg)
+                else:
+                    _draw(c, x, top - j * leading, seg, font, size, spacing)
+        c.setFont(font, 9)
         c.drawCentredString(w / 2, 40, f"— {page} —")
         c.showPage()
     c.save()
