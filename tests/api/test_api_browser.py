@@ -111,3 +111,127 @@ def test_citation_url_opens_the_report_highlighted(browser, server_url, served_q
     browser.get(f"{server_url}/documents/{c.doc_id}?start={c.start}&end={c.end}")
     mark = WebDriverWait(browser, 30).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#doc-text mark")))
     assert mark.text == EXAMPLE_A
+
+
+def ask_in_page(browser, question: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    before = len(browser.find_elements(By.CSS_SELECTOR, "#turns li"))
+    box = browser.find_element(By.ID, "question")
+    box.clear()
+    box.send_keys(question)
+    browser.find_element(By.ID, "ask").click()
+    wait_for(browser, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#turns li")) == before + 1)
+
+
+def wait_for(driver, timeout: float):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout)
+
+
+def test_follow_up_questions_in_the_page(browser, server_url):
+    """The page keeps the conversation and sends it as chat messages: a follow-up takes the indicator of the
+    question before, the page says which question it answered, and 新对话 forgets it."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server_url + "/")
+    ask_in_page(browser, "郴州行政机关负责人出庭应诉率是多少")
+    assert browser.find_element(By.ID, "answer").text.strip() == "100%"
+    assert not browser.find_element(By.ID, "resolved").is_displayed()
+
+    ask_in_page(browser, "开封示范区呢？")
+    resolved = browser.find_element(By.ID, "resolved")
+    assert resolved.is_displayed() and "开封市示范区" in resolved.text and "行政机关负责人出庭应诉率" in resolved.text
+    assert browser.find_element(By.ID, "answer").text.strip() == "100%"
+    first = browser.find_element(By.CSS_SELECTOR, "#sources a.source")
+    assert first.get_attribute("data-doc").startswith("002_")  # the 开封市示范区 report, not 郴州's
+
+    ask_in_page(browser, "调解率呢？")  # the state carries on: 开封市示范区, another indicator
+    assert "开封" in browser.find_element(By.ID, "resolved").text
+    turns = browser.find_elements(By.CSS_SELECTOR, "#turns li")
+    assert [t.find_element(By.CSS_SELECTOR, ".q").text for t in turns] == [
+        "郴州行政机关负责人出庭应诉率是多少", "开封示范区呢？", "调解率呢？"]
+
+    browser.find_element(By.ID, "new-chat").click()
+    assert not browser.find_element(By.ID, "conversation").is_displayed()
+    ask_in_page(browser, "2024年呢？")  # nothing before it now: asked as it is
+    assert not browser.find_element(By.ID, "resolved").is_displayed()
+
+
+def test_confidence_and_timing(browser, server_url):
+    import re
+
+    from selenium.webdriver.common.by import By
+
+    browser.get(server_url + "/")
+    for _ in range(2):  # the second time the answer comes from the cache, in microseconds
+        ask_in_page(browser, EXAMPLE_Q)
+        assert browser.find_element(By.ID, "answer").text.strip() == EXAMPLE_A
+        confidence = browser.find_element(By.ID, "confidence")
+        assert confidence.is_displayed() and re.fullmatch(r"置信度 \d{2,3}%\((高|中|低)\)", confidence.text)
+        took = browser.find_element(By.ID, "took").text
+        assert re.fullmatch(r"用时 (不到 1|\d+(\.\d)?) 毫秒", took) and not re.search(r"(?<![\d.])0 毫秒", took)
+    assert took == "用时 不到 1 毫秒"
+
+
+UPLOADED = """青禾县2024年法治政府建设情况报告
+2024年，青禾县深入推进法治政府建设，现将有关情况报告如下。
+一、主要工作
+（一）行政复议。全年共收到行政复议申请57件，审结52件，纠错率为12.3%。
+（二）行政应诉。行政机关负责人出庭应诉率达98.6%。
+二、存在的问题
+基层执法力量不足。
+青禾县人民政府
+2025年1月10日
+"""
+
+
+@pytest.fixture(scope="module")
+def upload_server(tmp_path_factory, api_index_dir, api_encoder):
+    """uvicorn over a copy of the test index, uploads enabled with an admin token."""
+    from api_testlib import ADMIN_TOKEN, copy_index, live_server
+
+    from api.app import create_app
+    from api.settings import Settings
+    from index.store import load_index
+    from qa.engine import QA
+
+    index_dir = copy_index(api_index_dir, tmp_path_factory.mktemp("page_upload") / "index")
+    qa = QA(load_index(index_dir, api_encoder.name), api_encoder)
+    with live_server(create_app(qa=qa, settings=Settings(index_dir=index_dir, admin_token=ADMIN_TOKEN))) as url:
+        yield url, ADMIN_TOKEN
+
+
+def drop_file(browser, name: str, text: str) -> None:
+    """Drop a file on the page, as a user dragging it from the desktop does (a DragEvent with its files)."""
+    browser.execute_script("""
+        const dt = new DataTransfer();
+        dt.items.add(new File([arguments[1]], arguments[0], { type: "text/plain" }));
+        window.dispatchEvent(new DragEvent("dragenter", { dataTransfer: dt, bubbles: true }));
+        window.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    """, name, text)
+
+
+def test_drop_a_report_on_the_page_uploads_it(browser, upload_server):
+    from selenium.webdriver.common.by import By
+
+    url, token = upload_server
+    browser.get(url + "/")
+    wait_for(browser, 30).until(lambda d: "共 2 份报告" in d.find_element(By.ID, "doc-count").text)
+    browser.execute_script("sessionStorage.clear(); document.getElementById('admin-token').value = '';")
+
+    drop_file(browser, "qinghe_2024.txt", UPLOADED)  # no token: the page asks for one, nothing is added
+    status = browser.find_element(By.ID, "upload-status")
+    wait_for(browser, 30).until(lambda d: "需要管理员令牌" in status.text)
+    assert browser.switch_to.active_element.get_attribute("id") == "admin-token"
+
+    browser.find_element(By.ID, "admin-token").send_keys(token)
+    drop_file(browser, "qinghe_2024.txt", UPLOADED)
+    wait_for(browser, 240).until(lambda d: "已加入索引" in status.text or "失败" in status.text)
+    assert "已加入索引:qinghe_2024.txt" in status.text, status.text
+    wait_for(browser, 30).until(lambda d: "共 3 份报告" in d.find_element(By.ID, "doc-count").text)
+    assert "青禾县" in [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#region option")]
+
+    ask_in_page(browser, "青禾县行政复议纠错率是多少")
+    assert browser.find_element(By.ID, "answer").text.strip() == "12.3%"
