@@ -7,7 +7,7 @@ PORT    ?= 8000
 WORKERS ?= 1
 export QA_INDEX_DIR ?= var/index
 
-.PHONY: setup serve test test-fast lint index eval eval-dev eval-expected readme-figures bench clean browser doctools
+.PHONY: setup serve test test-fast lint index eval eval-dev eval-compare eval-expected readme-figures bench bench-facts clean browser doctools
 
 # torch first, pinned to the CPU build on disk, so sentence-transformers never pulls CUDA wheels.
 $(BIN)/.installed: pyproject.toml
@@ -61,6 +61,11 @@ eval-dev: setup
 	@[ -d $(DEV) ] || { echo "no development set at $(DEV)" >&2; exit 1; }
 	$(BIN)/qa eval $(DEV_ARGS) --out var/eval-dev
 
+# Comparative questions (eval/compare.py) with gold lists over the seeds and eval/compare_reports/ (and a
+# consistency check over $(DEV)/reports when present); --check: exit 3 when a target is missed.
+eval-compare: setup
+	$(BIN)/python -m eval.compare --out var/eval-compare --dev $(DEV)/reports --check
+
 # Re-pin the expected figures (eval/expected.json) from the current code: seed set, and the dev set when present.
 eval-expected: setup
 	$(BIN)/qa eval --out var/eval --update-expected
@@ -73,6 +78,11 @@ readme-figures: setup
 
 bench: setup
 	$(BIN)/python -m eval.bench --out eval/results
+	$(BIN)/python -m eval.bench.facts --out eval/results
+
+# GET /facts over the facts of a ~100k-passage corpus (eval/bench/facts.py) alone.
+bench-facts: setup
+	$(BIN)/python -m eval.bench.facts --out eval/results
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -835,6 +835,11 @@ def run(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--compare" in argv:  # qa eval --compare: the comparison eval (eval/compare.py) with the other options
+        from eval.compare import main as compare_main
+
+        return compare_main([a for a in argv if a != "--compare"])
     args = _parser().parse_args(argv)
     try:
         return run(args)

@@ -18,15 +18,19 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from index.facts import UNIT_FAMILY, Fact
+from index.models import Document
 from qa.facts import FactTable, fact_table
 from qa.models import Answer, Citation, QAResult, RetrievedPassage
 
 if TYPE_CHECKING:
     from qa.engine import QA
+
+Documents = Mapping[str, Document]  # the reports by id (LoadedIndex.documents)
 
 _PLACE_WORD = r"(?:地方|地区|城市|市州|县市区|县区|市县|区县|市|县|区|旗|州|省|镇|乡|街道|单位)"
 _WHICH = re.compile(rf"哪(?:个|些|一个|几个|两个|三个)?{_PLACE_WORD}|哪里|谁(?:的|家)?")
@@ -238,12 +242,12 @@ def best_per_place(table: FactTable, rows: list[int], intent: Intent) -> list[Fa
     return chosen
 
 
-def _report_places(qa: QA, intent: Intent) -> dict[str, set[int | None]]:
+def _report_places(docs: Documents, intent: Intent) -> dict[str, set[int | None]]:
     """The places in the question's scope that have a report (a government's, or any for a place the question
     names), with the years they cover."""
     named = intent.mode in ("compare", "difference")
     out: dict[str, set[int | None]] = {}
-    for d in qa.index.doc_list:
+    for d in docs.values():
         m = d.meta
         if not m.region or (m.department and not named) or not _level_fits(m.region, m.level, intent.level):
             continue
@@ -254,9 +258,9 @@ def _report_places(qa: QA, intent: Intent) -> dict[str, set[int | None]]:
     return out
 
 
-def _missing(qa: QA, intent: Intent, have: set[tuple[str, int | None]]) -> list[MissingPlace]:
+def _missing(docs: Documents, intent: Intent, have: set[tuple[str, int | None]]) -> list[MissingPlace]:
     """The places (and years asked) in scope without the figure, and why."""
-    reports = _report_places(qa, intent)
+    reports = _report_places(docs, intent)
     named = intent.places if intent.mode in ("compare", "difference") else sorted(reports)
     out: list[MissingPlace] = []
     for place in named:
@@ -275,8 +279,8 @@ def _missing(qa: QA, intent: Intent, have: set[tuple[str, int | None]]) -> list[
     return out
 
 
-def _row(qa: QA, table: FactTable, f: Fact) -> ComparisonRow:
-    text = qa.index.documents[f.doc_id].clean_text
+def _row(docs: Documents, table: FactTable, f: Fact) -> ComparisonRow:
+    text = docs[f.doc_id].clean_text
     return ComparisonRow(None, f.region or "", f.year, f.value, f.unit, f.text, f.indicator, f.doc_id,
                          table.titles.get(f.doc_id, ""), f.passage_id, f.start, f.end, f.sentence_start,
                          f.sentence_end, text[f.sentence_start:f.sentence_end], f.qualifier, f.level, list(f.parents))
@@ -361,8 +365,9 @@ def _over_line(same: list[Fact], other: list[Fact], unit: str | None,
     return [f for f in same if _passes(f.value, intent.threshold)], other, intent.threshold[1]
 
 
-def compare(qa: QA, intent: Intent, table: FactTable) -> Comparison | None:
-    """The table and conclusion for ``intent``; None when no indicator can be read from the question."""
+def compare(docs: Documents, intent: Intent, table: FactTable) -> Comparison | None:
+    """The table and conclusion for ``intent`` over the reports ``docs`` (by id) and their fact table; None when
+    no indicator can be read from the question."""
     rows, keys, name = _candidates(table, intent)
     if not name:
         return None
@@ -370,10 +375,10 @@ def compare(qa: QA, intent: Intent, table: FactTable) -> Comparison | None:
     same, other, unit = _split_units(facts, keys, table)
     same, other, threshold = _over_line(same, other, unit, intent)
     same, order = _ordered(same, intent)
-    out = [_row(qa, table, f) for f in same]
+    out = [_row(docs, table, f) for f in same]
     for i, r in enumerate(out, 1):
         r.rank = i if order != "document" else None
-    missing = _missing(qa, intent, {(f.region, f.year if intent.years else None) for f in facts if f.region})
+    missing = _missing(docs, intent, {(f.region, f.year if intent.years else None) for f in facts if f.region})
     missing += [MissingPlace(f.region or "", f.year, f"单位不同({f.text}),未参与比较") for f in other]
     c = Comparison(intent.mode, name, keys, unit, out, missing, "", order, threshold=threshold)
     if intent.mode == "difference":
@@ -416,7 +421,7 @@ def answer_comparison(qa: QA, q: str, filters: dict | None, top_k: int, t0: floa
         intent.years = [int(filters["year"])]
     if filters.get("region") and not intent.places:
         intent.places = table.places_for(str(filters["region"]))
-    c = compare(qa, intent, table)
+    c = compare(qa.index.documents, intent, table)
     if c is None:
         return None
     answers = _answers(c)

@@ -20,6 +20,7 @@ from qa.answer.terms import TermWeights
 from qa.answer.types import classify
 from qa.compare import answer_comparison
 from qa.config import QAConfig
+from qa.facts import prefetch as prefetch_facts
 from qa.models import Answer, QAResult, QueryInfo, RetrievedPassage, cite_pages
 from qa.query import Gazetteer, analyse, expand, wants_plan
 from qa.retrieve import HybridRetriever, Scored, query_tokens
@@ -65,6 +66,7 @@ class QA:
 
     def warmup(self) -> None:
         """Load jieba's dictionaries and touch the hot paths once, so the first user does not wait."""
+        prefetch_facts(self.index)  # the fact table of comparisons and GET /facts, read in the background
         region = next((d.meta.region for d in self.index.doc_list if d.meta.region), "")
         for q in (f"{region}行政复议纠错率是多少", "谁主持召开了会议", "印发了什么文件"):
             self.ask(q, use_cache=False)

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from qa.query import region_aliases
 SortKey = Literal["value", "-value", "region", "year", "-year", "document"]
 SORT_KEYS: tuple[str, ...] = ("value", "-value", "region", "year", "-year", "document")
 _EMPTY = np.zeros(0, dtype=np.int64)
+_ROW_FIELDS = ("region", "level", "parents", "year", "indicator", "key", "value", "unit", "text", "kind", "direction",
+               "qualifier", "department", "doc_id", "passage_id", "section", "start", "end", "sentence_start",
+               "sentence_end")
 
 
 class FactQueryError(ValueError):
@@ -74,11 +78,20 @@ class FactTable:
         self.years = np.asarray([f.year or 0 for f in facts], dtype=np.int64)
         self.is_change = np.asarray([f.kind == "change" for f in facts], dtype=bool)
         self.keyed = np.asarray([i for i, f in enumerate(facts) if f.key], dtype=np.int64)
-        by_key: dict[str, list[int]] = {}
+        self._index_rows(facts)
+        regions = sorted({f.region or "" for f in facts})
+        rank = {r: i for i, r in enumerate(regions)}
+        self.region_rank = np.asarray([rank[f.region or ""] for f in facts], dtype=np.int64)
+        self._names = list(self.by_indicator)  # every indicator wording, for a substring search in one string
+        self._blob = "\n".join(self._names)
+        self._starts = np.cumsum([0] + [len(n) + 1 for n in self._names[:-1]]) if self._names else _EMPTY
+
+    def _index_rows(self, facts: list[Fact]) -> None:
+        """Posting lists by key, place (region and every parent), year and wording; the aliases of the places."""
+        by_key: dict[str | None, list[int]] = {}
         by_place: dict[str, list[int]] = {}
-        by_year: dict[int, list[int]] = {}
+        by_year: dict[int | None, list[int]] = {}
         by_indicator: dict[str, list[int]] = {}
-        self.aliases: dict[str, set[str]] = {}
         chains: set[tuple[str, ...]] = set()
         for i, f in enumerate(facts):
             _posting(by_key, f.key, i)
@@ -90,6 +103,7 @@ class FactTable:
                 chains.add((*f.parents, f.region))
         self.by_key, self.by_place = _arrays(by_key), _arrays(by_place)
         self.by_year, self.by_indicator = _arrays(by_year), _arrays(by_indicator)
+        self.aliases: dict[str, set[str]] = {}
         for chain in chains:
             for i, name in enumerate(chain):
                 for alias in region_aliases(name, chain[:i]) | {name}:
@@ -142,9 +156,15 @@ class FactTable:
         keys = self.keys_for(text)
         if keys:
             return np.concatenate([self.by_key.get(k, _EMPTY) for k in keys])
-        text = "".join(text.split())
-        hits = [rows for ind, rows in self.by_indicator.items() if text in ind]
-        return np.concatenate(hits) if hits else _EMPTY
+        text = "".join(text.split()).replace("\n", "")
+        if not text:
+            return _EMPTY
+        hits: set[int] = set()
+        at = self._blob.find(text)
+        while at >= 0:
+            hits.add(int(np.searchsorted(self._starts, at, side="right")) - 1)
+            at = self._blob.find(text, at + 1)
+        return np.concatenate([self.by_indicator[self._names[i]] for i in sorted(hits)]) if hits else _EMPTY
 
     # ------------------------------------------------------------------ selecting
     def rows(self, q: FactQuery) -> tuple[np.ndarray, Resolved]:
@@ -183,8 +203,25 @@ class FactTable:
             y = self.years[rows]
             o = np.lexsort((rows, -y if sort == "-year" else y))
         else:
-            o = np.asarray(sorted(range(len(rows)), key=lambda i: (self.facts[rows[i]].region or "", rows[i])))
+            o = np.lexsort((rows, self.region_rank[rows]))
         return rows[o]
+
+    def row(self, i: int) -> dict:
+        """Fact ``i`` as a response row: its fields, its key's name, its report's title, its cited span's url."""
+        f = self.facts[i]
+        d = {k: getattr(f, k) for k in _ROW_FIELDS}
+        d["key_name"] = self.key_names.get(f.key or "")
+        d["title"] = self.titles.get(f.doc_id, "")
+        d["url"] = f"documents/{quote(f.doc_id, safe='')}?start={f.start}&end={f.end}"
+        return d
+
+    def answer(self, q: FactQuery) -> tuple[int, list[dict], Resolved]:
+        """What GET /facts returns for ``q``: how many facts match, the page of rows, how the text was read."""
+        if not 1 <= q.limit <= 10_000 or q.offset < 0:
+            raise FactQueryError("limit must be from 1 to 10000 and offset at least 0")
+        rows, resolved = self.rows(q)
+        page = self.order(rows, q.sort)[q.offset:q.offset + q.limit]
+        return len(rows), [self.row(int(i)) for i in page], resolved
 
     def select(self, q: FactQuery) -> list[Fact]:
         if not 1 <= q.limit <= 10_000 or q.offset < 0:
@@ -199,19 +236,25 @@ _lock = threading.Lock()
 
 
 def fact_table(index: LoadedIndex) -> FactTable:
-    """The fact table of ``index`` (read once per build folder; extracted when the build stored none)."""
+    """The fact table of ``index`` (read once per build folder; extracted when the build stored none). A caller
+    arriving while another reads it waits for that read."""
     with _lock:
         t = _tables.get(index.path)
         if t is not None:
             _tables.move_to_end(index.path)
             return t
-    facts = read_facts(index.path)
-    if facts is None:
-        facts = extract_facts(index.doc_list, index.passages)
-    t = FactTable(facts, {d.doc_id: d.meta.title for d in index.doc_list})
-    t.passage_pos = {p.passage_id: i for i, p in enumerate(index.passages)}
-    with _lock:
+        facts = read_facts(index.path)
+        if facts is None:
+            facts = extract_facts(index.doc_list, index.passages)
+        t = FactTable(facts, {d.doc_id: d.meta.title for d in index.doc_list})
+        t.passage_pos = {p.passage_id: i for i, p in enumerate(index.passages)}
         _tables[index.path] = t
         while len(_tables) > 4:
             _tables.popitem(last=False)
-    return t
+        return t
+
+
+def prefetch(index: LoadedIndex) -> None:
+    """Read the fact table of ``index`` in the background (a large index's facts take seconds to read), so the
+    first comparison or GET /facts does not wait for all of it."""
+    threading.Thread(target=fact_table, args=(index,), name="facts-prefetch", daemon=True).start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,7 +17,6 @@ from pydantic import Field
 
 from api.deps import QADep
 from api.schemas import Out, error_responses
-from index.facts import Fact
 from qa.compare import Comparison
 from qa.facts import FactQuery, FactQueryError, FactTable, fact_table
 from qa.models import QAResult
@@ -70,24 +70,16 @@ def doc_url(doc_id: str, start: int, end: int, base_url: str = "") -> str:
     return f"{base}documents/{quote(doc_id, safe='')}?start={start}&end={end}"
 
 
-def _fact_out(f: Fact, titles: dict[str, str], key_names: dict[str, str]) -> FactOut:
-    return FactOut(**{k: v for k, v in f.to_dict().items() if k in FactOut.model_fields},
-                   key_name=key_names.get(f.key or ""), title=titles.get(f.doc_id, ""),
-                   url=doc_url(f.doc_id, f.start, f.end))
-
-
-def _csv(rows: list[FactOut]) -> str:
+def rows_csv(rows: list[dict]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
     w.writeheader()
     for r in rows:
-        d = r.model_dump()
-        d["parents"] = " > ".join(d["parents"])
-        w.writerow(d)
+        w.writerow({**r, "parents": " > ".join(r["parents"])})
     return buf.getvalue()
 
 
-@router.get("/facts", responses=ERRORS)
+@router.get("/facts", responses={200: {"model": FactList, "content": {"text/csv": {}}}, **ERRORS})
 def facts(qa: QADep,
           indicator: Annotated[str | None, Query(max_length=100, description="free text (纠错率, 法律援助案件) or a "
                                                                            "key (review.correction_rate)")] = None,
@@ -112,15 +104,13 @@ def facts(qa: QADep,
 def facts_response(table: FactTable, q: FactQuery, fmt: str = "json") -> Response:
     """The body of ``GET /facts`` for ``q`` over ``table`` (JSON or CSV); FactQueryError for a bad query."""
     t0 = time.perf_counter()
-    rows, resolved = table.rows(q)
-    ordered = table.order(rows, q.sort)[q.offset:q.offset + q.limit]
-    out = [_fact_out(table.facts[i], table.titles, table.key_names) for i in ordered]
+    count, rows, resolved = table.answer(q)
     if fmt == "csv":
-        return Response(_csv(out), media_type="text/csv; charset=utf-8",
+        return Response(rows_csv(rows), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="facts.csv"'})
-    body = FactList(count=len(rows), returned=len(out), keys=resolved.keys, places=resolved.places,
-                    took_ms=round((time.perf_counter() - t0) * 1000, 2), facts=out)
-    return Response(body.model_dump_json(), media_type="application/json")
+    body = {"count": count, "returned": len(rows), "keys": resolved.keys, "places": resolved.places,
+            "took_ms": round((time.perf_counter() - t0) * 1000, 2), "facts": rows}
+    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
 
 
 @router.get("/compare.js", include_in_schema=False)
@@ -171,10 +161,10 @@ def comparison_reply(r: QAResult, base_url: str) -> tuple[str, list[dict], list[
 
 
 # ---------------------------------------------------------------------------------------------- command line
-def _table_text(rows: list[FactOut]) -> str:
+def _table_text(rows: list[dict]) -> str:
     lines = ["地方\t年份\t数值\t说法\t指标\t出处"]
-    lines += [f"{r.region or '-'}\t{r.year or '-'}\t{r.text}\t{r.indicator}\t{r.key or '-'}\t"
-              f"{r.doc_id}:{r.start}-{r.end}" for r in rows]
+    lines += [f"{r['region'] or '-'}\t{r['year'] or '-'}\t{r['text']}\t{r['indicator']}\t{r['key'] or '-'}\t"
+              f"{r['doc_id']}:{r['start']}-{r['end']}" for r in rows]
     return "\n".join(lines)
 
 
@@ -196,19 +186,17 @@ def print_facts(index_dir: Path, indicator: str | None, region: str | None, year
     table = FactTable(facts, _titles(build))
     q = FactQuery(indicator=indicator, region=region, year=year, sort=sort, limit=limit)
     try:
-        rows = [_fact_out(f, table.titles, table.key_names) for f in table.select(q)]
+        _, rows, _ = table.answer(q)
     except FactQueryError as e:
         raise ValueError(str(e)) from None
     if fmt == "csv":
-        return _csv(rows).rstrip("\n")
+        return rows_csv(rows).rstrip("\n")
     if fmt == "json":
-        return "[" + ",\n".join(r.model_dump_json() for r in rows) + "]"
+        return json.dumps(rows, ensure_ascii=False, indent=1)
     return _table_text(rows)
 
 
 def _titles(build: Path) -> dict[str, str]:
-    import json
-
     out: dict[str, str] = {}
     with (build / "documents.jsonl").open(encoding="utf-8") as f:
         for line in f:

@@ -82,7 +82,7 @@ SAMPLE = """\
 002	1737	18.85万余条	上传数据	-	level	188500	条	correct	-
 002	1816	200余家	实地走访辖区企业	-	level	200	家	correct	-
 002	1959	1500余人次	解答来访、来电法律咨询	legal.consultations	level	1500	人次	correct	-
-002	2079	180余场	开展各类宣传活动	-	level	180	场	correct	-
+002	2079	180余场	开展各类宣传活动	law_education.events	level	180	场	correct	-
 003	1174	2241项	入驻岳办岳好APP可办事项	-	level	2241	项	correct	-
 003	1220	140762件	办理量	-	level	140762	件	correct	-
 003	1288	100%	发布率	-	level	100	%	correct	-
@@ -118,7 +118,7 @@ SAMPLE = """\
 004	1464	1093个	自查发现问题	-	level	1093	个	correct	-
 004	1511	15699名	全市考生	-	level	15699	名	correct	-
 004	1578	152件	市县两级政府经复议后被诉一审案件	-	level	152	件	correct	-
-004	1685	5800余场次	开展宣传活动	-	level	5800	场次	correct	-
+004	1685	5800余场次	开展宣传活动	law_education.events	level	5800	场次	correct	-
 004	2054	6个	走访调研企业	-	level	6	个	correct	-
 004	2099	1200余家	开展律企共建、结对服务企业	-	level	1200	家	correct	-
 004	2150	360余次	为企业开展法治体检	-	level	360	次	correct	-
