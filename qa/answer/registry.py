@@ -49,8 +49,22 @@ def role_spans(sent: str, ctx: SpanContext) -> list[Span]:
     return out + slot_spans(sent, ctx)
 
 
+_ASKS_ISSUER = re.compile(r"名义|署名|落款单位|落款机关|发文机关|发布机关|印发机关|谁发布|谁印发|哪个机关发布|由谁发布")
+_TITLE_ISSUER = re.compile(r"^\s*(?P<b>[^，,。；;：:\d《》]{2,40}?)\s*(?:关于)?(?:19|20)\d\d年度?"
+                           r"[^，,。；;]{0,40}报告\s*$")
+
+
+def issuer_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    """以哪个机关的名义发布: the bodies a report's title line starts with (某某市委 某某市人民政府2022年度…报告)."""
+    m = _TITLE_ISSUER.match(sent) if _ASKS_ISSUER.search(ctx.question) else None
+    return [Span(m.start("b"), m.end("b"), 1.0, sure=True)] if m else []
+
+
 def _body(sent: str, ctx: SpanContext) -> list[Span]:
     """A body, or two side by side (在省政府和某市委的领导下; 与县委宣传部、县司法局联合)."""
+    found = issuer_spans(sent, ctx)
+    if found:
+        return found
     return slot_spans(sent, ctx) + [Span(s.start, s.end, 0.9 * s.score, s.gate) for s in list_spans(sent, ctx)]
 
 

@@ -130,6 +130,9 @@ def test_years_and_document_numbers_are_not_figures():
     ("是在哪两个机关的指导下开展的", "在县人大常委会和县政协的指导下开展工作。", "县人大常委会和县政协"),
     # a pair of items never starts inside a question word (认真落实|…)
     ("认真落实了哪两项制度", "认真落实重大事项报告制度和领导干部述法制度。", "重大事项报告制度和领导干部述法制度"),
+    # the bodies a report is issued in the name of: the start of its title line
+    ("这份报告是以哪两个机关的名义发布的", "中共青禾县委 青禾县人民政府2023年度法治政府建设情况报告",
+     "中共青禾县委 青禾县人民政府"),
 ])
 def test_typed_span(question, sentence, expected):
     assert best(question, sentence) == expected
