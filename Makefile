@@ -7,7 +7,7 @@ PORT    ?= 8000
 WORKERS ?= 1
 export QA_INDEX_DIR ?= var/index
 
-.PHONY: setup serve test test-fast lint index eval eval-dev eval-compare eval-expected readme-figures bench bench-facts clean browser doctools
+.PHONY: setup serve test test-fast lint index eval eval-dev eval-compare eval-expected readme-figures bench bench-facts clean browser doctools check-openwebui
 
 # torch first, pinned to the CPU build on disk, so sentence-transformers never pulls CUDA wheels.
 $(BIN)/.installed: pyproject.toml
@@ -83,6 +83,12 @@ bench: setup
 # GET /facts over the facts of a ~100k-passage corpus (eval/bench/facts.py) alone.
 bench-facts: setup
 	$(BIN)/python -m eval.bench.facts --out eval/results
+
+# Our service behind a real Open WebUI (installed once into var/openwebui/venv, several GB), offline: its HTTP API
+# and its page in headless Chromium must show 18.5% and the cited sentence (scripts/check_openwebui.py prints what
+# it saw, screenshot in var/openwebui/). Not part of `make test`.
+check-openwebui: setup browser
+	$(BIN)/python scripts/check_openwebui.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
