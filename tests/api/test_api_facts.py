@@ -106,3 +106,57 @@ def test_chat_page_loads_the_table_script(client):
     js = client.get("/compare.js")
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
     assert "comparison" in js.text and "bar" in js.text
+
+
+def test_qa_facts_command_output(api_index_dir, tmp_path):
+    from api.routes.facts import print_facts
+
+    table = print_facts(api_index_dir, "法律援助案件", "湖南", None, "-value", 10, "table").splitlines()
+    assert table[0].split("\t")[:3] == ["地方", "年份", "数值"]
+    assert table[1].startswith("郴州市\t2024\t8185件\t")
+    rows = list(csv.DictReader(io.StringIO(print_facts(api_index_dir, "纠错率", None, 2024, "document", 5, "csv"))))
+    assert [(r["region"], r["text"]) for r in rows] == [("郴州市", "18.5%")]
+    with pytest.raises(ValueError, match="unknown format"):
+        print_facts(api_index_dir, None, None, None, "document", 5, "xml")
+    with pytest.raises(ValueError, match="unknown sort"):
+        print_facts(api_index_dir, None, None, None, "size", 5, "table")
+    with pytest.raises(ValueError, match="no index found"):
+        print_facts(tmp_path, None, None, None, "document", 5, "table")
+
+
+@pytest.mark.slow
+def test_chat_page_draws_the_comparison_table(server_url):
+    """The page in headless Chromium: a comparison answer gets a table with one bar per row and its sources."""
+    from test_api_browser import CHROMEDRIVER, CHROMIUM
+
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("headless Chromium is not installed: run `make browser`")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = str(CHROMIUM)
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+    try:
+        driver.get(server_url + "/?")
+        box = driver.find_element(By.ID, "question")
+        box.send_keys("比较郴州和开封示范区的法律援助案件数")
+        driver.find_element(By.ID, "ask").click()
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#comparison tbody tr"))
+        rows = driver.find_elements(By.CSS_SELECTOR, "#comparison tbody tr")
+        assert [r.find_elements(By.TAG_NAME, "td")[3].text for r in rows] == ["8185件", "620件"]
+        widths = [float(b.get_attribute("style").split("width:")[1].split("%")[0].strip())
+                  for b in driver.find_elements(By.CSS_SELECTOR, "#comparison .bar")]
+        assert widths[0] == 100.0 and 0 < widths[1] < 10  # 620 / 8185 of the widest bar
+        link = rows[0].find_element(By.CSS_SELECTOR, "a.source")
+        assert "start=" in link.get_attribute("href")
+        box.clear()
+        box.send_keys("郴州行政复议纠错率是多少")
+        driver.find_element(By.ID, "ask").click()
+        WebDriverWait(driver, 30).until(lambda d: not d.find_elements(By.ID, "comparison"))
+    finally:
+        driver.quit()
