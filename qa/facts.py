@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import numpy as np
 
-from index.facts import Fact, IndicatorKey, extract_facts, indicator_keys, read_facts
+from index.facts import FACTS_FILE, Fact, IndicatorKey, extract_facts, indicator_keys, read_facts
 from index.store import LoadedIndex
 from qa.query import region_aliases
 
@@ -256,5 +256,7 @@ def fact_table(index: LoadedIndex) -> FactTable:
 
 def prefetch(index: LoadedIndex) -> None:
     """Read the fact table of ``index`` in the background (a large index's facts take seconds to read), so the
-    first comparison or GET /facts does not wait for all of it."""
-    threading.Thread(target=fact_table, args=(index,), name="facts-prefetch", daemon=True).start()
+    first comparison or GET /facts does not wait for all of it. A build without facts.jsonl (made before facts
+    existed) is left alone: extracting them is work the first comparison asks for, not every start."""
+    if (Path(index.path) / FACTS_FILE).is_file():
+        threading.Thread(target=fact_table, args=(index,), name="facts-prefetch", daemon=True).start()

@@ -143,3 +143,17 @@ def test_ordinary_questions_are_not_comparisons(cmp_qa, seeds_dir):
     questions = [json.loads(line)["question"] for line in (ROOT / "eval" / "questions.jsonl").open(encoding="utf-8")]
     assert len(questions) > 100
     assert [q for q in questions if read_intent(q, table) is not None] == []
+
+
+def test_development_reports_answer_consistently():
+    """../shared/dev/reports (read here, never copied), when present: every indicator asked as 各地… over their
+    facts gives rows whose spans slice back, whose values re-read from their own text, in one unit family,
+    one per place, ranked by value."""
+    from eval.compare import DEV, dev_consistency
+
+    if not DEV.is_dir():
+        pytest.skip(f"no development reports at {DEV}")
+    r = dev_consistency(DEV)
+    assert r["reports"] >= 50 and r["questions"] >= 3
+    assert r["rows_slice_back"] == r["rows_value_rereads"] == r["rows"]
+    assert r["questions_consistent"] == r["questions"]
