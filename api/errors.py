@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from api.openai_compat import ChatInputError
+from api.schemas import QUESTION_PATTERN
 from api.state import Conflict, NotReady, UnknownDocument
 from index.loader import ReportError
 from qa.engine import QuestionError
@@ -61,6 +62,8 @@ def _message(e: dict[str, Any]) -> str:
         return f"{where}: field required" if where else "a request body is required"
     if kind == "extra_forbidden":
         return f"{where}: unknown field"
+    if kind == "string_pattern_mismatch" and (e.get("ctx") or {}).get("pattern") == QUESTION_PATTERN:
+        return f"{where}: empty, or no words (only spaces, punctuation or symbols)"
     msg = e.get("msg", "invalid value")
     return f"{where}: {msg}" if where else msg
 

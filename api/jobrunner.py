@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,13 +154,13 @@ class JobRunner:
         name = rec.name or f"{rec.doc_id}.txt"
         return document_from_bytes(self.journal.upload(rec.job_id), name, rec.overrides or None, rec.doc_id)
 
-    def run(self, rec: JobRecord, qa: QA, disk: Path | None) -> QA | None:
-        """Apply ``rec`` on top of the build current on disk (``disk``); the new QA, or None when nothing
-        changed. The record ends done or failed (with the reason) and leaves the queue."""
+    def run(self, rec: JobRecord, qa: QA, disk: Path | None, swap: Callable[[QA], None]) -> None:
+        """Apply ``rec`` on top of the build current on disk (``disk``) and ``swap`` in the new QA before the
+        job is recorded done (a client that sees "done" gets answers from the new index). The record ends done
+        or failed (with the reason) and leaves the queue."""
         progress = JobProgress(rec, self.journal, self.pause)
         rec.started_at, rec.worker_pid = time.time(), os.getpid()
         rec.attempts += 1
-        new_qa = None
         try:
             progress.stage("started")
             base = self._base(qa, disk)
@@ -171,7 +172,7 @@ class JobRunner:
                             hnsw_threshold=cfg.hnsw_threshold, max_passage_chars=cfg.max_passage_chars,
                             sentence_vectors=base.sentence_vectors is not None)
                 progress.stage("published")
-                new_qa = QA(load_index(self.index_dir, qa.encoder.name), qa.encoder, qa.config)
+                swap(QA(load_index(self.index_dir, qa.encoder.name), qa.encoder, qa.config))
             rec.documents = len(docs if docs is not None else base.doc_list)
             rec.status, rec.stage = JobStatus.DONE, "done"
             log.info("%s %s: done, %d reports", rec.kind, rec.doc_id, rec.documents)
@@ -183,4 +184,3 @@ class JobRunner:
         self.journal.save(rec)
         progress.stage(rec.stage)  # the "done"/"failed" pause point: recorded, not yet off the queue
         self.journal.finish(rec)
-        return new_qa

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.state import JobKind, JobStatus
+from qa.engine import MAX_QUESTION_CHARS
 
 TOP_K_MAX = 50
 
@@ -20,22 +21,39 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+def json_integer(cls: type, v: Any) -> Any:
+    """No coercion that surprises: "5" and true are not integers (5.0 is one, as in JSON Schema)."""
+    if isinstance(v, str | bool):
+        raise ValueError("must be a JSON integer, not a string or a boolean")
+    return v
+
+
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     region: str | None = Field(None, max_length=100, description="only reports of this place (郴州市, 郴州 …)")
     year: int | None = Field(None, ge=1900, le=2100, description="only reports about this year")
 
+    _year_is_an_integer = field_validator("year", mode="before")(json_integer)
+
     def as_dict(self) -> dict:
         return {k: v for k, v in self.model_dump().items() if v not in (None, "")}
 
 
-class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# A question has a word character (or a CJK one) and at most MAX_QUESTION_CHARS characters: what QA.ask accepts.
+QUESTION_PATTERN = r"[\w\u4e00-\u9fff]"
 
-    question: str = Field(..., description="a question in Chinese, e.g. 郴州行政复议纠错率是多少")
+
+class AskRequest(BaseModel):
+    # python-re: the pattern means what it means in QA.ask
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN,
+                          description="a question in Chinese, e.g. 郴州行政复议纠错率是多少")
     top_k: int = Field(5, ge=1, le=TOP_K_MAX, description="passages to return")
     filters: Filters | None = None
+
+    _top_k_is_an_integer = field_validator("top_k", mode="before")(json_integer)
 
 
 class CitationOut(Out):
@@ -255,11 +273,18 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str | None = None
-    messages: list[ChatMessage] = Field(..., min_length=1)
-    stream: bool = False
+    messages: list[ChatMessage] = Field(..., min_length=1, json_schema_extra={
+        "contains": {"type": "object", "required": ["role", "content"], "properties": {
+            "role": {"const": "user"},
+            "content": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS,
+                        "pattern": QUESTION_PATTERN}}},
+        "description": "the last user message is the question"})
+    stream: bool = Field(False, strict=True)
     stream_options: StreamOptions | None = None
     top_k: int = Field(5, ge=1, le=TOP_K_MAX, description="extension: passages retrieved")
     filters: Filters | None = Field(None, description="extension: restrict to a region/year")
     include_result: bool = Field(False, description="extension: add the /ask result (answers with citations, "
                                                     "passages, took_ms) as `result` (not streamed)")
     n: int | None = Field(None, ge=1, le=1)
+
+    _integers = field_validator("top_k", "n", mode="before")(json_integer)

@@ -224,11 +224,9 @@ class AppState:
                     continue
                 self._running_job = True
                 try:
-                    new = self.runner.run(rec, self.qa, self._disk_build())
+                    self.runner.run(rec, self.qa, self._disk_build(), self.set_qa)
                 finally:
                     self._running_job = False
-                if new is not None:
-                    self.set_qa(new)
 
     # ------------------------------------------------------------ jobs
     def job(self, job_id: str) -> JobView | None:

@@ -50,7 +50,9 @@ def _respond(req: ChatRequest, reply: openai_compat.Reply, model: str, question:
     return JSONResponse({**openai_compat.completion(reply, model, question), **(extra or {})})
 
 
-@router.post("/chat/completions", responses=error_responses(400, 422, 503))
+@router.post("/chat/completions", responses={**error_responses(400, 413, 422, 503), 200: {"content": {
+    "text/event-stream": {"schema": {"type": "object", "required": ["data"], "properties": {"data": {
+        "type": "string", "description": "stream: true: a chat.completion.chunk (JSON), then [DONE]"}}}}}}})
 def v1_chat(request: Request, req: ChatRequest, qa: QADep, settings: SettingsDep) -> Any:
     model = req.model or settings.server.model_name
     messages = [(m.role, openai_compat.message_text(m)) for m in req.messages]

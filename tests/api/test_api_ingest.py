@@ -195,7 +195,7 @@ def _multipart(name, data, **fields):
 
 
 BAD_UPLOADS = [
-    pytest.param(_multipart("scan.png", PNG), 422, "binary", id="binary-file"),
+    pytest.param(_multipart("scan.png", PNG), 422, "scan.png", id="binary-file"),
     pytest.param(_multipart("empty.txt", b""), 422, "empty", id="empty-file"),
     pytest.param(_multipart("big.txt", "法治".encode() * (MAX_UPLOAD // 6 + 10)), 413, "allowed", id="oversized-file"),
     pytest.param(_multipart("huge.txt", "法治".encode() * (MAX_UPLOAD // 2)), 413, "allowed", id="huge-file"),
