@@ -36,12 +36,12 @@ def detect_kind(data: bytes, name: str) -> Kind:
     suffix = PurePath(name).suffix.lower()
     if suffix and suffix not in SUFFIX_KIND and not suffix[1:].isdigit():
         raise refuse(name, f"unsupported type {suffix} (supported: {', '.join(REPORT_SUFFIXES)})")
-    kind = magic_kind(data, name)
-    if kind is not None:
-        return kind
+    binary = magic_kind(data, name)
+    if binary is not None:
+        return binary
     text, _ = decode_text(data, name)
-    kind = "html" if looks_like_html(text) else "text"
     named = SUFFIX_KIND.get(suffix)
+    kind: Kind = "html" if looks_like_html(text) or named == "html" else "text"
     if named in BINARY_KINDS and not (named == "doc" and kind == "html"):
         raise refuse(name, f"named {suffix} but is {_NAMES[kind]}, not a {suffix[1:].upper()} file: wrong extension "
                            "or a broken download")

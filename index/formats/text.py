@@ -78,8 +78,19 @@ def require_chinese(text: str, name: str) -> None:
         raise refuse(name, "contains no Chinese text; expected a report in Chinese")
 
 
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", re.M)
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def _markdown_to_text(text: str) -> str:
+    """A Markdown report's text: heading marks (``## 一、…``) and bold markers taken off, the words kept."""
+    return _MD_EMPHASIS.sub(r"\2", _MD_HEADING.sub(r"\1", text))
+
+
 def read_text(data: bytes, name: str, options: ExtractOptions) -> Extracted:
     text, enc = decode_text(data, name)
+    if name.lower().endswith(".md"):
+        text = _markdown_to_text(text)
     require_chinese(text, name)
     if options.to_simplified:
         text = to_simplified(text)

@@ -292,8 +292,11 @@ def _word_streams(text: str) -> tuple[bytes, bytes]:
     struct.pack_into("<H", fib, 0x98, 93)  # cbRgFcLcb
     pieces = struct.pack("<II", 0, ccp) + struct.pack("<HIH", 0, fc_text, 0)  # CPs, then one PCD (fc: UTF-16)
     clx = b"\x02" + struct.pack("<I", len(pieces)) + pieces
+    # an empty style sheet: cbStshi 18, no styles (cstd 0), cbSTDBaseInFile 10, standard fonts 0
+    stsh = struct.pack("<HHH", 18, 0, 10) + b"\0" * 16
     struct.pack_into("<II", fib, 0x1A2, 0, len(clx))  # fcClx, lcbClx
-    return _padded(bytes(fib) + body.encode("utf-16-le"), 4096), _padded(clx, 4096)
+    struct.pack_into("<II", fib, 0xA2, len(clx), len(stsh))  # fcStshf, lcbStshf
+    return _padded(bytes(fib) + body.encode("utf-16-le"), 4096), _padded(clx + stsh, 4096)
 
 
 def _dir_entry(name: str, kind: int, start: int, size: int, child: int = _FREE, right: int = _FREE) -> bytes:

@@ -39,7 +39,30 @@ FILES = {  # name -> builder of the file's bytes
     "tongxi.utf32.txt": lambda: PLAIN.encode("utf-32"),
     "tongxi.md": lambda: PLAIN.encode("utf-8-sig"),
     "tongxi.doc": lambda: ff.to_doc(REPORT),
+    "tongxi_headings.md": lambda: _markdown(PLAIN).encode(),
+    "tongxi_fragment.htm": lambda: _fragment(PLAIN).encode("gb18030"),  # no <html>: a saved fragment, in GBK
 }
+
+
+def _markdown(text: str) -> str:
+    """The report as Markdown: # title, ## and ### headings, bold lead words."""
+    out = []
+    for i, line in enumerate(ff.paragraphs(text)):
+        if i == 0:
+            out.append(f"# {line}")
+        elif line[0] in "一二三" and "、" in line[:3]:
+            out.append(f"## {line}")
+        elif line.startswith("（") and "。" in line:
+            head, rest = line.split("。", 1)
+            out.append(f"**{head}。**{rest}")
+        else:
+            out.append(line)
+    return "\n\n".join(out) + "\n"
+
+
+def _fragment(text: str) -> str:
+    lines = ff.paragraphs(text)
+    return f"<h1>{lines[0]}</h1>\n" + "\n".join(f"<p>{line}</p>" for line in lines[1:])
 NEEDS_ANTIWORD = pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword not installed: make doctools")
 
 
