@@ -333,17 +333,21 @@ def _conclusion(c: Comparison, intent: Intent) -> str:
         word = "超过" if intent.threshold and intent.threshold[0] == "above" else "低于"
         head = f"{name}{word}{_fmt(c.threshold)}{c.unit or ''}的有{len(rows)}个地方"
         return head + ":" + "、".join(_label(r) for r in rows)
-    top, bottom = rows[0], rows[-1]
-    if c.order == "document":  # the places as the question names them: say which is higher
-        top, bottom = max(rows, key=lambda r: r.value), min(rows, key=lambda r: r.value)
     high, low = ("最高", "最低") if c.unit in ("%", "个百分点") else ("最多", "最少")
-    if c.order == "asc":
-        return f"{name}{low}的是{_label(top)}" + (f";{high}的是{_label(bottom)}" if len(rows) > 1 else "")
+    top, bottom = _extreme(rows, max), _extreme(rows, min)
     if len(rows) == 1:
-        return f"只有{_label(top)}报告了{name}"
+        return f"只有{_label(rows[0])}报告了{name}"
+    if c.order == "asc":
+        return f"{name}{low}的是{bottom};{high}的是{top}"
     places = len({r.region for r in rows})
     head = f"{places}个地方报告了{name}" if places == len(rows) else f"{name}共{len(rows)}个数据"
-    return f"{head}:{high}的是{_label(top)},{low}的是{_label(bottom)}"
+    return f"{head}:{high}的是{top},{low}的是{bottom}"
+
+
+def _extreme(rows: list[ComparisonRow], pick) -> str:
+    """The rows holding the highest (``max``) or lowest (``min``) value, every one of a tie (A、B(100%))."""
+    v = pick(r.value for r in rows)
+    return "、".join(_label(r) for r in rows if r.value == v)
 
 
 def _ordered(same: list[Fact], intent: Intent) -> tuple[list[Fact], str]:
