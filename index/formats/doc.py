@@ -29,8 +29,8 @@ def read_doc(data: bytes, name: str, options: ExtractOptions) -> Extracted:
             raise refuse(name, f"legacy Word .doc took more than {TIMEOUT_S}s to convert: corrupt?") from None
     if run.returncode != 0:
         why = run.stderr.decode("utf-8", "replace").replace(f.name, "the file").strip().splitlines()
-        raise refuse(name, "corrupt or unsupported legacy Word .doc (antiword: "
-                           f"{why[-1] if why else 'exit ' + str(run.returncode)})")
+        status = f"stopped by signal {-run.returncode}" if run.returncode < 0 else f"exit {run.returncode}"
+        raise refuse(name, f"corrupt or unsupported legacy Word .doc (antiword: {why[-1] if why else status})")
     lines = [ln.strip() for ln in run.stdout.decode("utf-8", "replace").splitlines()]
     text = "\n".join(ln for ln in lines if ln)
     if not text:
