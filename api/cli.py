@@ -256,6 +256,11 @@ def serve(
     server = _settings().server  # a bad QA_* value stops here, before any worker starts
     if index:
         os.environ["QA_INDEX_DIR"] = str(index)  # read by each worker's create_app()
+    if workers > 1:  # each worker gets its share of the cores (variables already set win)
+        from api.loading import worker_thread_env
+
+        for k, v in worker_thread_env(workers).items():
+            os.environ.setdefault(k, v)
     uvicorn.run("api.app:create_app", factory=True, host=host or server.host, port=port or server.port,
                 workers=workers, log_level="info")
 

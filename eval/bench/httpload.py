@@ -47,22 +47,32 @@ def free_port() -> int:
 
 
 class Server:
-    """``python -m uvicorn <app> --factory`` on 127.0.0.1:<free port>, in its own process group."""
+    """``python -m uvicorn <app> --factory`` on 127.0.0.1:<free port>, in its own process group. With
+    ``workers``: ``qa serve --workers N`` instead (the real service command, per-worker thread settings)."""
 
-    def __init__(self, app: str, index_dir: Path, log_path: Path, env: dict | None = None) -> None:
+    def __init__(self, app: str, index_dir: Path, log_path: Path, env: dict | None = None,
+                 workers: int | None = None) -> None:
         self.app, self.index_dir, self.log_path = app, Path(index_dir), log_path
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = env or {}
+        self.workers = workers
         self.proc: subprocess.Popen | None = None
         self.ready_s: float | None = None
+
+    def _cmd(self) -> list[str]:
+        if self.workers is not None:
+            return [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                    "--workers", str(self.workers)]
+        return [sys.executable, "-m", "uvicorn", self.app, "--factory", "--host", "127.0.0.1", "--port",
+                str(self.port)]
 
     def start(self, timeout: float = 180.0) -> Server:
         import httpx
 
         env = os.environ.copy()
         env.update({"QA_INDEX_DIR": str(self.index_dir), "PYTHONUNBUFFERED": "1"}, **self.env)
-        cmd = [sys.executable, "-m", "uvicorn", self.app, "--factory", "--host", "127.0.0.1", "--port", str(self.port)]
+        cmd = self._cmd()
         self._logf = open(self.log_path, "wb")
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=self._logf, stderr=subprocess.STDOUT,
@@ -229,3 +239,81 @@ def http_bench(server: Server, questions: list[str], first: list[str], levels: l
                                              parse=(c == 1), top_ks=ks)
     out["rss_after_load_mb"] = server.rss_mb()
     return out
+
+
+# ---------------------------------------------------------------------------------------------- workers
+
+FILLER = ("您好，我是一名基层工作人员，最近正在学习法治政府建设方面的材料，想请教一个具体的问题，"
+          "希望能得到准确的答复，最好能注明出处和原文，方便我核对，谢谢您的帮助。")
+
+
+def new_questions(questions: list[str], tag: str, n: int) -> list[str]:
+    """``n`` questions never asked before in a server process: the bench questions with a numbered suffix
+    (every request misses both the answer cache and the query-vector cache)."""
+    return [f"{questions[i % len(questions)]}（{tag}{i}）" for i in range(n)]
+
+
+def long_questions(questions: list[str], n: int, chars: int = 500) -> list[str]:
+    """``n`` different questions of exactly ``chars`` characters: context first, the question at the end."""
+    out = []
+    for i in range(n):
+        q = f"（{i}）{questions[i % len(questions)]}"
+        out.append((FILLER * (chars // len(FILLER) + 1))[:chars - len(q)] + q)
+    return out
+
+
+def worker_scaling(index_dir: Path, work: Path, questions: list[str], quick: bool = False,
+                   workers: Sequence[int] = (1, 2)) -> dict:
+    """New-question throughput of ``qa serve --workers N`` at c=1/8/32, and the cost of a 500-character
+    question (c=1, each one new) per worker count."""
+    levels = [(1, 40), (8, 120), (32, 160)] if quick else [(1, 100), (8, 300), (32, 400)]
+    out: dict = {"levels": levels}
+    for w in workers:
+        server = Server("api.app:create_app", index_dir, work / f"server-workers{w}.log", workers=w)
+        try:
+            server.start()
+            log(f"workers={w}: ready in {server.ready_s}s")
+            run_level(server, new_questions(questions, "预热", 8), 1, 8, 60)  # first requests load jieba etc.
+            res: dict = {"ready_s": server.ready_s}
+            for c, n in levels:
+                res[f"c{c}"] = run_level(server, new_questions(questions, f"w{w}c{c}-", n), c, n, 120)
+            res["long_500"] = run_level(server, long_questions(questions, 30 if quick else 60), 1,
+                                        30 if quick else 60, 120, parse=True)
+            res["rss_mb"] = server.rss_mb()
+            out[f"workers_{w}"] = res
+        finally:
+            server.stop()
+    one, two = out.get("workers_1"), out.get("workers_2")
+    if one and two:
+        out["speedup_c8"] = round(two["c8"]["rps"] / one["c8"]["rps"], 2) if one["c8"]["rps"] else None
+        out["speedup_c32"] = round(two["c32"]["rps"] / one["c32"]["rps"], 2) if one["c32"]["rps"] else None
+        p1, p2 = one["c1"].get("lat_p50"), two["c1"].get("lat_p50")
+        out["c1_p50_ratio"] = round(p2 / p1, 2) if p1 and p2 else None
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m eval.bench.httpload --index var/index``: only the worker-scaling part of the bench."""
+    import argparse
+    import json
+    import tempfile
+
+    from eval.bench.questions import SEED_QUESTIONS
+
+    ap = argparse.ArgumentParser(prog="python -m eval.bench.httpload", description=worker_scaling.__doc__)
+    ap.add_argument("--index", type=Path, required=True, help="an index folder (e.g. var/index)")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--out", type=Path, default=None, help="write the figures to this JSON file")
+    args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, on_term)
+    with tempfile.TemporaryDirectory(prefix="qa-workers-") as tmp:
+        r = worker_scaling(args.index.resolve(), Path(tmp), SEED_QUESTIONS, args.quick)
+    text = json.dumps(r, ensure_ascii=False, indent=2)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

