@@ -337,3 +337,66 @@ def test_uploads_to_two_workers_are_serialised_and_none_is_lost(one_report_app, 
             break
         time.sleep(0.3)
     assert answers == [QINGHE_A, WANGCHUAN_A]
+
+
+# ---------------------------------------------------------------------------------------------- issue 11
+
+
+def test_the_same_text_again_is_a_409_naming_the_report_unless_replace(one_report_app):
+    """The same report under another name (and another doc_id) is refused, naming the indexed one; with
+    ?replace=true it replaces it. Progress and the outcome are in /jobs/{id}."""
+    c, _, _ = one_report_app
+    text = (DATA / "qinghe_2022.txt").read_bytes()
+    r = c.post("/documents", headers=AUTH, files={"file": ("qinghe_2022.txt", text)})
+    assert r.status_code == 202, r.text
+    assert r.json()["queue_position"] == 0
+    job = wait_job(c.get, r.json()["job_id"], timeout=120)
+    assert job["status"] == "done" and job["stage"] == "done"
+    assert job["passages_total"] and job["passages_done"] == job["passages_total"]
+    r = c.post("/documents", headers=AUTH, files={"file": ("copy_of_the_report.txt", text)})
+    assert r.status_code == 409 and "qinghe_2022" in r.json()["detail"] and "replace" in r.json()["detail"]
+    r = c.post("/documents", headers=AUTH, json={"text": text.decode("utf-8"), "doc_id": "qinghe_again"})
+    assert r.status_code == 409 and "qinghe_2022" in r.json()["detail"]
+    r = c.post("/documents?replace=true", headers=AUTH, files={"file": ("copy_of_the_report.txt", text)})
+    assert r.status_code == 202 and r.json()["replaces"] == ["qinghe_2022"], r.text
+    assert wait_job(c.get, r.json()["job_id"], timeout=120)["status"] == "done"
+    ids = {d["doc_id"] for d in c.get("/documents").json()["documents"]}
+    assert "copy_of_the_report" in ids and "qinghe_2022" not in ids and len(ids) == 2
+    body = c.post("/ask", json={"question": QINGHE_Q}).json()
+    assert body["answer"] == QINGHE_A and body["answers"][0]["citation"]["doc_id"] == "copy_of_the_report"
+
+
+def test_an_upload_over_the_passage_limit_is_413_naming_the_limit(served_qa, api_index_dir):
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = Settings(index_dir=api_index_dir, admin_token=ADMIN_TOKEN, max_upload_passages=5)
+    with TestClient(create_app(qa=served_qa, settings=settings)) as c:
+        r = c.post("/documents", headers=AUTH, files={"file": ("qinghe_2022.txt",
+                                                               (DATA / "qinghe_2022.txt").read_bytes() * 3)})
+        assert r.status_code == 413, r.text
+        assert "5" in r.json()["detail"] and "QA_MAX_UPLOAD_PASSAGES" in r.json()["detail"]
+        assert not (api_index_dir / "journal" / "queue").exists() or \
+            not list((api_index_dir / "journal" / "queue").iterdir())
+
+
+def test_repeated_text_is_embedded_once(api_encoder):
+    """A report repeating the same paragraphs costs one embedding per distinct text."""
+    from api.jobrunner import ReuseVectors
+
+    class Counting:
+        def __init__(self, enc):
+            self.enc, self.name, self.dim, self.texts = enc, enc.name, enc.dim, 0
+
+        def encode_passages(self, texts, batch_size=32):
+            self.texts += len(texts)
+            return self.enc.encode_passages(texts, batch_size)
+
+    counting = Counting(api_encoder)
+    reuse = ReuseVectors(counting)
+    paras = ["青禾县全年办理行政复议案件52件。", "县政府常务会议会前学法15次。"]
+    first = reuse.encode_passages(paras * 40)
+    again = reuse.encode_passages(paras[::-1] * 10)
+    assert counting.texts == 2 and first.shape == (80, api_encoder.dim)
+    assert (first[0] == again[1]).all() and (first[1] == again[0]).all()
+    assert (first[0] == api_encoder.encode_passages(paras[:1])[0]).all()
