@@ -216,7 +216,7 @@ class Journal:
                     rec.error = "the server stopped before this job was accepted"
                     self.save(rec)
             self._drop_leftovers(set(queued))
-            self._prune()
+            self.prune()
             return len(queued)
 
     def _drop_leftovers(self, queued: set[str]) -> None:
@@ -234,10 +234,17 @@ class Journal:
         except (OSError, ValueError, TypeError):
             return None
 
-    def _prune(self) -> None:
-        finished = [(p.stat().st_mtime, p) for p in self.jobs.glob("*.json")]
-        if len(finished) <= KEEP_FINISHED:
+    def prune(self) -> None:
+        """Drop the oldest finished job records beyond KEEP_FINISHED."""
+        paths = list(self.jobs.glob("*.json"))
+        if len(paths) <= KEEP_FINISHED:
             return
+        finished = []
+        for p in paths:
+            try:
+                finished.append((p.stat().st_mtime, p))
+            except FileNotFoundError:
+                continue
         queued = {m.partition("-")[2] for m in self.markers()}
         for _, p in sorted(finished)[:-KEEP_FINISHED]:
             if p.stem not in queued:

@@ -217,6 +217,7 @@ class AppState:
             while not self._stop.is_set():
                 queued = self.journal.pending()
                 if not queued:
+                    self.journal.prune()
                     return
                 rec = queued[0]
                 if rec.finished:  # recorded, but the server stopped before it left the queue

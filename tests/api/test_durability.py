@@ -23,8 +23,6 @@ import httpx
 import pytest
 from api_testlib import ADMIN_TOKEN, DATA, copy_index, free_port
 
-pytestmark = pytest.mark.slow
-
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 COUNTIES = ["岚溪县", "雁丘县", "栖梧县", "澄渚县", "柘川县", "苇塘县", "杉屿县", "荻原县"]
@@ -162,6 +160,7 @@ def index_dir(tmp_path, small_seed_index_dir) -> Path:
     return copy_index(small_seed_index_dir, tmp_path / "index")
 
 
+@pytest.mark.slow
 def test_kill_9_during_uploads_and_deletes_loses_nothing(index_dir, tmp_path):
     """One worker: SIGKILL at 6 stages of an upload (with a second upload queued behind the first) and at 5
     stages of a delete; after each restart every acknowledged job is done and the index reflects it."""
@@ -206,6 +205,7 @@ def _worker_of(index_dir: Path, job_id: str) -> int:
     return json.loads((index_dir / "journal" / "jobs" / f"{job_id}.json").read_text())["worker_pid"]
 
 
+@pytest.mark.slow
 def test_kill_9_with_two_workers(index_dir, tmp_path):
     """Two workers: SIGKILL only the worker running the job, at 5 stages of an upload and 3 of a delete; the
     job is finished by the other worker (or its replacement), and both workers answer /jobs/{id} throughout.
@@ -235,3 +235,36 @@ def test_kill_9_with_two_workers(index_dir, tmp_path):
         assert_index(srv, present | {5}, {0, 1, 2})
     finally:
         srv.stop()
+
+
+# ---------------------------------------------------------------------------------------------- the journal
+
+
+def test_journal_settles_what_a_crash_left(tmp_path):
+    """Each window between two writes of the journal: a pending record that never reached the queue was not
+    acknowledged (failed, with the reason); a marker without its record goes; an upload whose job left the
+    queue goes; a queued job stays queued with its bytes."""
+    from api.journal import Journal, JobKind, JobRecord, JobStatus
+
+    j = Journal(tmp_path)
+    with j.lock():
+        queued = JobRecord.new(JobKind.ADD, "kept", name="kept.txt")
+        j.append(queued, "青禾县报告".encode())
+    orphan = JobRecord.new(JobKind.DELETE, "never_acknowledged")
+    j.save(orphan)  # the server died before writing its queue marker
+    (j.queue / "00000000000000000001-0123456789abcdef").touch()  # a marker whose record was never written
+    (j.data / "deadbeef.bin").write_bytes(b"x")  # bytes of a job that is not queued
+    (j.jobs / ".half.json.1-2.tmp").write_bytes(b"{")  # a record write cut short
+    assert j.recover() == 1
+    assert [r.job_id for r in j.pending()] == [queued.job_id]
+    assert j.upload(queued.job_id) == "青禾县报告".encode()
+    failed = j.get(orphan.job_id)
+    assert failed.status == JobStatus.FAILED and "before this job was accepted" in failed.error
+    assert sorted(p.name for p in j.data.iterdir()) == [f"{queued.job_id}.bin"]
+    assert not list(j.jobs.glob(".*.tmp")) and len(j.markers()) == 1
+    assert j.queue_position(queued) == 0
+    queued.status = JobStatus.DONE
+    j.finish(queued)
+    assert j.get(queued.job_id).status == JobStatus.DONE and not j.has_pending()
+    assert not list(j.data.iterdir())
+    assert j.get("../../etc/passwd") is None
