@@ -129,13 +129,14 @@ def source_label(c: dict) -> str:
 def openwebui_source(c: dict) -> dict:
     """A citation in Open WebUI's source shape. Its page groups a message's sources by ``metadata[i].source``
     (falling back to ``source.id``), shows ``source.name`` (kept, not replaced by the url, when ``external``) and
-    renders each ``document`` as Markdown in the pop-up; ``distances`` are shown as relevance."""
+    renders each ``document`` as Markdown in the pop-up, under ``source.name`` linked to ``source.url``;
+    ``distances`` are shown as relevance."""
     if c["type"] == "answer":
         doc = marked_sentence(c["sentence"], c["start"] - c["sentence_start"], c["end"] - c["start"])
     else:
         doc = _one_line(c["text"])
-    label = source_label(c)
-    document = f"{doc}\n\n*{label}*"
+    label = source_label(c)  # the pop-up's heading, a link to the report at the span
+    document = doc
     meta = {"source": c["url"], "name": label, "url": c["url"], "external": True, "title": c["title"],
             "section": c["section"], "doc_id": c["doc_id"], "passage_id": c["passage_id"], "start": c["start"],
             "end": c["end"], "region": c["region"], "year": c["year"], "type": c["type"]}

@@ -183,17 +183,18 @@ def _page_checks(driver, base: str) -> None:
     WebDriverWait(driver, 120).until(lambda d: ANSWER in d.find_element(By.TAG_NAME, "body").text)
     check(True, f"the page shows {ANSWER}")
     toggle = WebDriverWait(driver, 60).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, "button[aria-label*='source' i]"))
+        lambda d: d.find_element(By.CSS_SELECTOR, "button[aria-label^='Toggle'][aria-label*='source' i]"))
     print(f"  sources button: {toggle.text!r}")
     toggle.click()
-    first = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "button[id^='source-']"))
-    print(f"  source [1]: {first.text!r}")
-    first.click()
-    WebDriverWait(driver, 30).until(lambda d: SENTENCE_SHOWN in d.find_element(By.TAG_NAME, "body").text)
-    modal = driver.find_element(By.CSS_SELECTOR, "[role='dialog'], .modal").text
-    print("  source pop-up: " + " | ".join(x for x in modal.splitlines() if x.strip())[:400])
-    check(SENTENCE_SHOWN in modal or SENTENCE_SHOWN in driver.find_element(By.TAG_NAME, "body").text,
-          "the source pop-up shows the cited sentence")
+    listed = WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "button[id^='source-']"))
+    print("  sources listed: " + " | ".join(b.text.replace("\n", " ") for b in listed))
+    listed[0].click()
+    modal = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "[role='dialog']"))
+    WebDriverWait(driver, 30).until(lambda d: SENTENCE_SHOWN in modal.text)
+    print("  source [1] pop-up: " + " | ".join(x for x in modal.text.splitlines() if x.strip()))
+    check(SENTENCE_SHOWN in modal.text, "the source pop-up shows the cited sentence")
+    bold = modal.find_elements(By.TAG_NAME, "strong")
+    check(any(b.text == ANSWER for b in bold), f"… with {ANSWER} in bold")
 
 
 def main(argv: list[str] | None = None) -> int:

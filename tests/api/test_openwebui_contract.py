@@ -14,12 +14,14 @@ open-webui/open-webui) that turn an OpenAI-compatible upstream's response into a
   ?? source.id``; the name is ``metadata.name``, replaced by the url for http ids unless ``metadata.external``),
   and ``Citations/CitationModal.svelte`` (each document of a source rendered as Markdown in its pop-up).
 
-Checked on responses of ours recorded in tests/api/fixtures/openwebui/ (the seed index, QA_PUBLIC_URL set) and
+Checked on responses of ours recorded in tests/api/fixtures/openwebui/ (by scripts/check_openwebui_record.py: the
+seed index, QA_PUBLIC_URL set) and
 on live responses of the test app.
 """
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -104,6 +106,10 @@ def citations_shown(sources: list[dict]) -> list[dict]:
 # ------------------------------------------------------------------------------------- the contract
 
 
+def one_line(s: str) -> str:
+    return re.sub(r"\s*\n\s*", " ", s).strip()
+
+
 def check_shown(shown: list[dict], citations: list[dict], get=None) -> None:
     """What a user of Open WebUI sees: one citation per passage we cite, in our order, named by the report and
     section, whose first document is the cited sentence with the answer in bold, linked to the cited span."""
@@ -111,7 +117,9 @@ def check_shown(shown: list[dict], citations: list[dict], get=None) -> None:
     for c, ours in zip(shown, citations, strict=True):
         assert c["source"]["name"] == f"{ours['title']} · {ours['section']}"  # not the url
         assert c["source"]["url"] == ours["url"]
-        assert ours["title"] in c["document"][0] and ours["section"] in c["document"][0]
+        # its document: the cited sentence (the answer in bold), or the retrieved passage
+        shown_text = c["document"][0].replace("**", "") if ours["type"] == "answer" else c["document"][0]
+        assert shown_text == one_line(ours["sentence"] if ours["type"] == "answer" else ours["text"])
         assert c["metadata"][0]["doc_id"] == ours["doc_id"] and c["metadata"][0]["start"] == ours["start"]
     first = shown[0]
     assert first["document"][0].startswith(SENTENCE_MARKED)
