@@ -59,13 +59,19 @@ def coarse(unit: str | None) -> str:
     return _COARSE.get(unit or "", "n")
 
 
+def _idiom(num: str, unit: str, hint: str | None) -> bool:
+    if unit == "大" and hint != "大":
+        return True  # 六大工程 answers 几大工程; 二十大 is a congress, not a count
+    return num == "一" and unit in ("次", "个", "件", "项", "批", "年")  # 一次性 / 一个窗口 / 一件事: not a count
+
+
 def _skip(m: re.Match[str], sent: str, ctx: SpanContext) -> bool:
     num, unit = m.group("num"), m.group("unit")
     hint = ctx.asked.unit
     if hint and ctx.asked.unit_strength >= 1.0 and coarse(hint) != coarse(unit):
         return True  # a rate for a headcount, a count for a rate
-    if num == "一" and unit in ("次", "个", "件", "项", "批", "年"):
-        return True  # 一次性 / 一个窗口 / 一件事: idiom, not a count
+    if _idiom(num, unit, hint):
+        return True
     if unit in ("年", "月", "日", "天") and hint != unit and re.fullmatch(r"\d{4}|\d{1,2}", num) \
             and ctx.asked.type != AnswerType.DURATION:
         return True
@@ -115,24 +121,46 @@ def _span_bounds(sent: str, m: re.Match[str], ctx: SpanContext) -> tuple[int, in
     return s, e
 
 
+def _figure_end(sent: str, x: re.Match[str], ctx: SpanContext) -> int:
+    """Where a figure's own words end: its classifier's noun (2000块|屏幕、), or the counted noun asked."""
+    counted = ctx.asked.counted
+    if counted and sent.startswith(counted, x.end()):
+        return x.end() + len(counted)
+    return noun_phrase_after(sent, x.end()) if x.group("unit") in GENERIC_CLASSIFIERS else x.end()
+
+
+def _words_after(sent: str, m: re.Match[str], nums: list[re.Match[str]], ce: int, ctx: SpanContext) -> str:
+    """The words after a figure up to the next figure or clause end (a list item ends at 、 unless the counted
+    noun asked runs through it: 16个|县(市)区、开发区|对照…)."""
+    end = min(min((x.start() for x in nums if x.start() >= m.end()), default=ce), ce)
+    counted = ctx.asked.counted
+    if counted and sent.startswith(counted, m.end()):
+        return counted + sent[m.end() + len(counted):end]
+    return re.split(r"[、]", sent[m.end():end], maxsplit=1)[0]
+
+
+def _context_before(sent: str, m: re.Match[str], cs: int, resp: dict[int, str]) -> str:
+    if m.start() not in resp:
+        return sent[:cs]
+    prev = sent[:m.start()]
+    for item in resp.values():  # the other items of a 分别 list are siblings, not context
+        prev = prev.replace(item, "|")
+    return prev
+
+
 def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: list[tuple[int, int]],
                  resp: dict[int, str], ctx: SpanContext) -> tuple[float, float]:
     """How well the figure's own clause (label before it, words right after it) matches the question."""
     terms = ctx.terms
     cs, ce = next((a, b) for a, b in cl if a <= m.start() <= b)
     clause_head = sent[cs:m.start()]
-    prev_end = max((x.end() for x in nums if cs <= x.end() <= m.start()), default=cs)
-    cs = max(cs, prev_end)  # the label of a figure starts after the previous figure (A140项、B269项)
-    next_start = min((x.start() for x in nums if x.start() >= m.end()), default=ce)
-    after = re.split(r"[、]", sent[m.end():min(ce, next_start)], maxsplit=1)[0]
+    prev_end = max((min(_figure_end(sent, x, ctx), m.start()) for x in nums if cs <= x.end() <= m.start()),
+                   default=cs)
+    cs = max(cs, prev_end)  # the label of a figure starts after the previous figure and its noun (…2000块屏幕、)
+    after = _words_after(sent, m, nums, ce, ctx)
     before = sent[cs:m.start()]
     label = resp.get(m.start(), before)
-    if m.start() in resp:  # the other items of a 分别 list are siblings, not context
-        prev = sent[:m.start()]
-        for item in resp.values():
-            prev = prev.replace(item, "|")
-    else:
-        prev = sent[:cs]
+    prev = _context_before(sent, m, cs, resp)
     c_own = terms.credits(label + "|" + after[:20])
     c_prev = terms.credits(prev) if prev else [0.0] * len(c_own)
     rest = sent[ce:]

@@ -15,6 +15,7 @@ from index.text import find_all
 from index.text import pos_cut_cached as pos_cut
 from index.text import tokenize_cached as tokenize
 from qa.answer.synonyms import synonyms
+from qa.answer.types import counted_noun
 
 _WH = re.compile(r"多少|几|谁|什么|哪|如何|怎么|怎样|是否|多高|多大|比例")
 
@@ -77,13 +78,18 @@ def _phrase_alts(question: str) -> dict[str, set[str]]:
 
 def _verb_phrase_keys(question: str, wh_pos: int, at: list[int], terms: list[str]) -> list[int]:
     verb = _last_verb(question[:wh_pos], [(a, a + len(t)) for a, t in zip(at, terms, strict=True) if a >= 0])
+    keys = [i for i, p in enumerate(at) if verb is not None and verb <= p < wh_pos]
     tail = re.match(r"(?:多少|几)[个件项名人次家所条场批回期份]?([\u4e00-\u9fff]{2,12})", question[wh_pos:])
     if tail and not pos_cut(tail.group(1))[0][1].startswith(("n", "vn")):
         tail = None
-    keys = [i for i, p in enumerate(at) if verb is not None and verb <= p < wh_pos]
     if tail:
         t0, t1 = wh_pos + tail.start(1), wh_pos + tail.end(1)
         keys += [i for i, p in enumerate(at) if t0 <= p < t1 and p >= 0]
+        return keys
+    counted, _whole = counted_noun(question[wh_pos:])
+    if counted:  # 多少人次|执法人员, 多少辆|出租车(的顶灯): what is counted, after a measure word of two characters
+        t0 = question.find(counted, wh_pos)
+        keys += [i for i, p in enumerate(at) if t0 <= p < t0 + len(counted) and p >= 0]
     return keys
 
 

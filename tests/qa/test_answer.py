@@ -96,6 +96,11 @@ def test_asked_unit_and_items():
     # a change from one value to another: the result, unless the starting value is asked
     ("审批事项平均办理时间压缩到了多少天", "审批事项平均办理时间从18.5天压缩至4.2天。", "4.2天"),
     ("审批事项平均办理时间原来是多少天", "审批事项平均办理时间从18.5天压缩至4.2天。", "18.5天"),
+    # 几大: a count of named programmes, never the 二十大 congress
+    ("深入推进的是“几大工程”", "学习贯彻党的二十大精神,深入推进“五大工程”。", "五大工程"),
+    # a figure's label starts after the previous figure's own noun (…块显示屏、|95辆)
+    ("利用全县多少块显示屏播放宣传标语", "利用全县300余块显示屏、95辆公交车车身播放宣传标语。", "300余块显示屏"),
+    ("动用了多少辆公交车的车身做宣传", "利用全县300余块显示屏、95辆公交车车身播放宣传标语。", "95辆"),
 ])
 def test_figure_span(question, sentence, expected):
     assert best(question, sentence) == expected
