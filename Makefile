@@ -7,7 +7,7 @@ PORT    ?= 8000
 WORKERS ?= 1
 export QA_INDEX_DIR ?= var/index
 
-.PHONY: setup serve test test-fast lint index eval eval-dev eval-compare eval-expected readme-figures bench bench-facts clean browser doctools check-openwebui
+.PHONY: setup serve test test-fast lint index eval eval-dev eval-compare eval-expected readme-figures bench bench-facts bench-stores clean browser doctools check-openwebui
 
 # torch first, pinned to the CPU build on disk, so sentence-transformers never pulls CUDA wheels.
 $(BIN)/.installed: pyproject.toml
@@ -79,6 +79,13 @@ readme-figures: setup
 bench: setup
 	$(BIN)/python -m eval.bench --out eval/results
 	$(BIN)/python -m eval.bench.facts --out eval/results
+	$(BIN)/python -m eval.bench.stores --passages $(STORE_PASSAGES) --out eval/results
+
+# FAISS vs Milvus (Milvus Lite server process) on one synthetic corpus (eval/bench/stores.py) alone: build, size,
+# add/delete one report, /ask over HTTP, memory. 100k passages take hours with the pure-Python Milvus Lite here.
+STORE_PASSAGES ?= 10000
+bench-stores: setup
+	$(BIN)/python -m eval.bench.stores --passages $(STORE_PASSAGES) --out eval/results
 
 # GET /facts over the facts of a ~100k-passage corpus (eval/bench/facts.py) alone.
 bench-facts: setup

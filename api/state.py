@@ -32,7 +32,7 @@ from api.jobrunner import Conflict, JobRunner, PausePlan, UnknownDocument, conte
 from api.journal import JobKind, JobRecord, JobStatus, Journal
 from index.config import IndexConfig
 from index.models import Document
-from index.store import load_index
+from index.store import index_changed, load_index
 from qa.engine import QA
 
 __all__ = ["AppState", "Conflict", "JobKind", "JobStatus", "JobView", "NotReady", "UnknownDocument"]
@@ -143,7 +143,8 @@ class AppState:
         self._last_disk_check = now
         build = self._disk_build()
         if build is None or build == Path(qa.index.path).resolve() or build == self._bad_build:
-            return
+            if not index_changed(qa.index):  # the Milvus store: another replica added or deleted a report
+                return
         self._reload_queued = True
         try:
             self._loader.submit(self._reload_from_disk)
@@ -156,7 +157,8 @@ class AppState:
             with self._swap_lock:
                 old = self._qa
                 build = self._disk_build()
-                if old is None or build is None or build == Path(old.index.path).resolve():
+                if old is None or build is None or (build == Path(old.index.path).resolve()
+                                                    and not index_changed(old.index)):
                     return
                 self._qa = QA(load_index(self.index_dir, old.encoder.name), old.encoder, old.config)
             log.info("loaded build %s made current by another process", build.name)

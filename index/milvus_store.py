@@ -42,8 +42,6 @@ CHUNK_CHARS = 16_000  # JSON characters per docs row (<= 64 KiB of UTF-8)
 MAX_VARCHAR = 65_535
 BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}  # bm25s's defaults
 PAGE = 4_000  # rows per query page when reading a collection
-# Milvus Lite has no server timestamps for iterators; pymilvus warns on every scan and falls back correctly
-logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
 Progress = Callable[[str, int, int], None]
 
 
@@ -80,6 +78,8 @@ def client_for(uri: str) -> Any:
 
     if uri in _CLIENTS:
         return _CLIENTS[uri]
+    # Milvus Lite has no server timestamps for iterators; pymilvus warns on every scan and falls back correctly
+    logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
     target = uri
     if not MilvusSpec(uri).remote and not uri.endswith(".db"):
         from milvus_lite import server_manager_instance
@@ -383,24 +383,40 @@ class Syncer:
         return np.concatenate(out) if out else np.zeros((0, self.encoder.dim), dtype=np.float32)
 
     def batch(self, items: list[tuple[Document, list[Passage], int]]) -> ReportBatch:
+        """The rows of a few reports; their passages (and sentences) are encoded together."""
         out = ReportBatch()
         mode = self.store.spec.bm25
-        for doc, passages, ord_ in items:
-            vecs = self._encode([_embed_text(p) for p in passages])
-            out.passages += [_passage_row(p, doc, seq, vecs[seq], mode) for seq, p in enumerate(passages)]
-            sents = _sentence_rows_of(doc, passages) if self.with_sentences else []
-            svecs = _fp16(self._encode([t for *_, t in sents])) if sents else []
-            out.sentences += [{"sid": f"{p.passage_id}:{s}", "pid": p.passage_id, "doc": doc.doc_id, "start": s,
-                               "end": e, "vec": v} for (p, s, e, _), v in zip(sents, svecs, strict=True)]
+        vecs = iter(self._encode([_embed_text(p) for _, ps, _ in items for p in ps]))
+        sents = [(doc, *row) for doc, ps, _ in items for row in
+                 (_sentence_rows_of(doc, ps) if self.with_sentences else [])]
+        svecs = _fp16(self._encode([row[-1] for row in sents])) if sents else []
+        for doc, ps, ord_ in items:
+            out.passages += [_passage_row(p, doc, seq, next(vecs), mode) for seq, p in enumerate(ps)]
             out.docs.append(_doc_rows(doc, ord_))
+        out.sentences = [{"sid": f"{p.passage_id}:{s}", "pid": p.passage_id, "doc": doc.doc_id, "start": s, "end": e,
+                          "vec": v} for (doc, p, s, e, _), v in zip(sents, svecs, strict=True)]
         return out
 
 
+def _batches(todo: list[Document], by_doc: dict[str, list[Passage]], texts: int) -> Iterator[list[Document]]:
+    """Consecutive reports with about ``texts`` passages together (at least one report each)."""
+    batch: list[Document] = []
+    size = 0
+    for d in todo:
+        batch.append(d)
+        size += len(by_doc.get(d.doc_id, []))
+        if size >= texts:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
 def sync(store: MilvusStore, docs: list[Document], passages: list[Passage], encoder: Encoder, *,
-         progress: Progress, batch_reports: int = 32, batch_texts: int = 64,
-         sentence_vectors: bool = True) -> SyncResult:
-    """Make the collections hold exactly ``docs``: delete the others, insert the missing ones in batches
-    (embedding only those), skip the committed ones. Safe to rerun after a crash at any point."""
+         progress: Progress, batch_texts: int = 64, sentence_vectors: bool = True) -> SyncResult:
+    """Make the collections hold exactly ``docs``: delete the others, insert the missing ones in batches of
+    about ``batch_texts`` passages (embedding only those), skip the committed ones. Safe to rerun after a crash
+    at any point: a report is committed after all its rows are in."""
     store.ensure(encoder.name, encoder.dim)
     have = store.committed()
     wanted = {d.doc_id for d in docs}
@@ -414,11 +430,15 @@ def sync(store: MilvusStore, docs: list[Document], passages: list[Passage], enco
     next_ord = max((o for o, _ in have.values()), default=-1) + 1
     pos = {d.doc_id: i for i, d in enumerate(docs)}
     progress("reports", 0, len(todo))
-    for b in range(0, len(todo), batch_reports):
-        chunk = todo[b:b + batch_reports]
+    done = 0
+    for chunk in _batches(todo, by_doc, batch_texts):
         store.insert(syncer.batch([(d, by_doc.get(d.doc_id, []), next_ord + pos[d.doc_id]) for d in chunk]))
-        progress("reports", b + len(chunk), len(todo))
-    gen = store.bump() if gone or todo else store.generation()
+        done += len(chunk)
+        progress("reports", done, len(todo))
+    gen = store.generation()
+    if gone or todo:
+        store.flush()  # sealed: Milvus Lite scores BM25 with the statistics of a segment, not of unsealed rows
+        gen = store.bump()
     return SyncResult(added=len(todo), deleted=len(gone), skipped=len(docs) - len(todo), generation=gen)
 
 
@@ -497,6 +517,17 @@ class MilvusSearch:
                                        anns_field="dense", limit=k, filter=self.scope(doc_ids),
                                        output_fields=["pid"], search_params={"metric_type": "IP"})
         return self._hits(res, False)
+
+    def vectors(self) -> np.ndarray:
+        """Every passage's dense vector, in view order (to reuse them in another index)."""
+        out = np.zeros((len(self.ids), 0), dtype=np.float32)
+        for r in self.store._scan(self.name, ["pid", "dense"]):
+            row = self.row_of.get(r["pid"])
+            if row is not None:
+                if out.shape[1] == 0:
+                    out = np.zeros((len(self.ids), len(r["dense"])), dtype=np.float32)
+                out[row] = r["dense"]
+        return out
 
     def dense_of(self, qvec: np.ndarray, rows: list[int]) -> dict[int, float]:
         """Exact inner products of the query with the given passages."""

@@ -116,6 +116,18 @@ class MilvusIndex(LoadedIndex):
     loaded; ``remote`` runs BM25 and dense search there (``faiss_index`` and ``vectors`` are empty)."""
 
     remote: MilvusSearch | None = None
+    generation: int = 0  # Milvus's generation when loaded
+
+
+def index_changed(index: LoadedIndex) -> bool:
+    """Whether the store holds other reports than ``index`` was loaded with, changed by a process that does not
+    share this index folder (a replica elsewhere): only the Milvus store can tell; False when it cannot."""
+    if not isinstance(index, MilvusIndex) or index.remote is None:
+        return False
+    try:
+        return index.remote.store.generation() != index.generation
+    except Exception:  # noqa: BLE001 - Milvus unreachable: keep serving what is loaded
+        return False
 
 
 def _write_jsonl(path: Path, rows) -> None:
@@ -166,8 +178,9 @@ def _reusable_vectors(previous: LoadedIndex | None, encoder_name: str) -> dict[s
     cache: dict[str, np.ndarray] = {}
     if previous is None or previous.manifest.encoder != encoder_name:
         return cache
+    vectors = previous.remote.vectors() if isinstance(previous, MilvusIndex) and previous.remote else previous.vectors
     for i, p in enumerate(previous.passages):
-        cache[_vec_key(encoder_name, embed_text(p))] = previous.vectors[i]
+        cache[_vec_key(encoder_name, embed_text(p))] = vectors[i]
     if previous.sentence_vectors is not None:
         for row, vec in zip(previous.sentences, previous.sentence_vectors, strict=True):
             text = previous.documents[previous.passages[int(row[0])].doc_id].clean_text[int(row[1]):int(row[2])]
@@ -290,9 +303,9 @@ def build_index(docs: list[Document], encoder: Encoder, index_dir: Path, *, hnsw
     passages = _check_input(docs, passages, max_passage_chars)
     keep_originals(docs, Path(index_dir))  # index/formats/originals.py: the files reports were read from
     progress = progress or _no_progress
-    spec = store or _milvus_spec(previous.manifest if previous is not None else None)
+    spec = store or _milvus_target(previous, Path(index_dir))
     if spec is not None:
-        if previous is not None and not isinstance(previous, MilvusIndex):  # FAISS -> Milvus: keep its vectors
+        if previous is not None and not _same_collections(previous, spec):  # e.g. FAISS -> Milvus: reuse vectors
             encoder = _CachedEncoder(encoder, _reusable_vectors(previous, encoder.name))
         return _build_milvus(docs, passages, encoder, Path(index_dir), spec, progress,
                              sentence_vectors=sentence_vectors, batch_size=batch_size, started=t0)
@@ -344,6 +357,22 @@ class _CachedEncoder:
         if todo:
             out[todo] = self.encoder.encode_passages([texts[i] for i in todo], batch_size=batch_size)
         return out
+
+
+def _milvus_target(previous: LoadedIndex | None, index_dir: Path) -> MilvusSpec | None:
+    """The collections a build on top of ``previous`` goes to: previous's own when it lives in ``index_dir``
+    (an incremental change), else collections of their own (so building a copy never changes the original)."""
+    spec = _milvus_spec(previous.manifest if previous is not None else None)
+    if spec is None or previous is None:
+        return None
+    if previous.path.resolve().parent.parent != index_dir.resolve():
+        tag = hashlib.sha1(str(index_dir.resolve()).encode()).hexdigest()[:10]
+        spec = MilvusSpec(uri=spec.uri, prefix=f"{spec.prefix.split('__')[0]}__{tag}", bm25=spec.bm25)
+    return spec
+
+
+def _same_collections(previous: LoadedIndex, spec: MilvusSpec) -> bool:
+    return _milvus_spec(previous.manifest) == spec
 
 
 @dataclass
@@ -403,7 +432,7 @@ def _load_milvus(build: Path, manifest: Manifest) -> MilvusIndex:
         path=build, manifest=manifest, documents={d.doc_id: d for d in view.documents}, passages=view.passages,
         faiss_index=faiss.IndexFlatIP(dim), vectors=np.zeros((0, dim), dtype=np.float32),
         bm25=_term_stats(view.tokens), sentences=view.sentences, sentence_vectors=view.sentence_vectors,
-        remote=MilvusSearch(store, [p.passage_id for p in view.passages]))
+        remote=MilvusSearch(store, [p.passage_id for p in view.passages]), generation=view.generation)
 
 
 def _previous_tokens(previous: LoadedIndex | None) -> dict[str, list[str]]:
