@@ -62,6 +62,9 @@ _BARE_DOC = re.compile(r"(方案|规定|办法|条例|意见|通知|清单|要�
                        r"(?![治规律院官学])")
 
 
+_STUDY_LEAD = re.compile(r"(?:专题|集中|深入|认真)?(?:学习|宣传|贯彻|落实|解读|宣讲|研读)+(?:贯彻|宣传)?")
+
+
 def bare_title_spans(sent: str, ctx: SpanContext) -> list[Span]:
     """A document named without 《》 (学习了行政复议法): the noun phrase ending in a document word."""
     from qa.answer.spans import noun_phrase_before
@@ -70,6 +73,9 @@ def bare_title_spans(sent: str, ctx: SpanContext) -> list[Span]:
     for m in _BARE_DOC.finditer(sent):
         e = m.end()
         s = noun_phrase_before(sent, e)
+        lead = _STUDY_LEAD.match(sent, s, e)
+        if lead and e - lead.end() >= 3:
+            s = lead.end()  # 专题学习|行政复议法: the law, not the activity
         if e - s < 4 or sent[s:e] in ctx.question or "《" in sent[s:e]:
             continue
         out.append(Span(s, e, 0.2 + 0.3 * near(sent, s, e, ctx) + 0.2 * novelty(sent[s:e], ctx)))

@@ -131,6 +131,8 @@ def test_years_and_document_numbers_are_not_figures():
     # the kind of document asked for picks among titles of several kinds
     ("印发的年度普法工作要点叫什么", "印发了《青禾县普法规划(2021—2025年)》、《2023年青禾县普法工作要点》,明确任务。",
      "《2023年青禾县普法工作要点》"),
+    # a law named without 《》: the law, not the study of it
+    ("学法会专门学了哪部法律", "召开县政府常务会议学法会,专题学习行政处罚法。", "行政处罚法"),
     # two bodies asked: both, not one of them
     ("是在哪两个机关的指导下开展的", "在县人大常委会和县政协的指导下开展工作。", "县人大常委会和县政协"),
     # a pair of items never starts inside a question word (认真落实|…)
