@@ -54,9 +54,15 @@ def message_text(m: ChatMessage) -> str:
     return "\n".join(p.text for p in content if p.type in ("text", "input_text") and p.text)
 
 
+# a chat UI's retrieval prompt put in front of the user's message (Open WebUI's RAG template: "### Task: Respond
+# to the user query using the provided context … <context>…</context>" then the query)
+_CONTEXT_WRAPPER = re.compile(r"\A\s*### Task:.*</context>\s*", re.S)
+
+
 def user_turns(req: ChatRequest) -> list[str]:
-    """The text of every user message, oldest first; the last one is the question."""
-    users = [message_text(m) for m in req.messages if m.role == "user"]
+    """The text of every user message, oldest first (without a chat UI's retrieval prompt around it); the last
+    one is the question."""
+    users = [_CONTEXT_WRAPPER.sub("", message_text(m)) for m in req.messages if m.role == "user"]
     if not users:
         raise ChatInputError("no user message: messages must contain at least one {\"role\": \"user\"} message "
                              "with the question")

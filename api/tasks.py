@@ -77,11 +77,11 @@ def detect(messages: list[tuple[str, str]]) -> Task | None:
         return None
     last_user = next((t for r, t in reversed(messages) if r == "user"), "")
     system = "\n".join(t for r, t in messages if r in ("system", "developer"))
+    if _EMOJI.search(last_user):
+        return Task(TaskKind.EMOJI, as_json=False)
     hist = _HISTORY.search(last_user)
     if hist:
         users = [t for r, t in _turns(hist.group(1)) if r == "user" and t]
-        if _EMOJI.search(last_user):
-            return Task(TaskKind.EMOJI, users, as_json=False)
         key = _JSON_KEY.search(last_user[:hist.start()] + last_user[hist.end():])
         return Task(TaskKind(key.group(1)) if key else TaskKind.OTHER, users)
     if _LOBE_TITLE.search(system) or _LOBE_TITLE.search(last_user):

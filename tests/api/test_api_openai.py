@@ -448,3 +448,20 @@ def test_follow_up_streamed(seed_client):
     assert content.startswith("问题:邵阳市2024年败诉率\n\n**7.2%**")
     final = next(c for c in chunks if c["choices"] and c["choices"][0]["finish_reason"])
     assert final["question"]["resolved"] == "邵阳败诉率是多少"
+
+
+def test_question_inside_openwebui_retrieval_prompt(client):
+    """With files or web search on, Open WebUI puts its RAG template (and the context) in front of the user's
+    message (utils/misc.py update_message_content, append=False): the question after it is answered."""
+    rag = (TASKS / "openwebui_rag.txt").read_text(encoding="utf-8")
+    context = '<source id="1" name="note.txt">一段与报告无关的材料。</source>'
+    wrapped = rag.replace("{{CONTEXT}}", context) + "\n" + EXAMPLE_Q
+    body = chat(client, wrapped).json()
+    assert body["choices"][0]["message"]["content"].startswith(f"**{EXAMPLE_A}**")
+    assert body["question"]["asked"] == EXAMPLE_Q
+
+
+def test_openwebui_emoji_task(client):
+    prompt = (TASKS / "openwebui_emoji.txt").read_text(encoding="utf-8").replace("{{prompt}}", EXAMPLE_Q)
+    r = chat(client, prompt)
+    assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"] == "📄"
