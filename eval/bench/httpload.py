@@ -292,6 +292,29 @@ def worker_scaling(index_dir: Path, work: Path, questions: list[str], quick: boo
     return out
 
 
+def worker_rows(w: dict) -> list[tuple[str, str, str, str, str]]:
+    """Report rows (part, metric, value, target, status) of :func:`worker_scaling`."""
+    rows = []
+    for n in (1, 2):
+        r = w.get(f"workers_{n}")
+        if not r:
+            continue
+        levels = ", ".join(f"c={c}: {r[f'c{c}']['rps']} req/s (p50 {r[f'c{c}'].get('lat_p50')} ms)"
+                           for c, _ in w["levels"])
+        rows.append(("workers", f"{n} worker(s), new questions", levels, "", ""))
+        lq = r["long_500"]
+        cpu = lq.get("server_cpu_ms_per_req")
+        rows.append(("workers", f"{n} worker(s), 500-character question", f"p50 {lq.get('lat_p50')} ms, "
+                     f"{cpu} ms server CPU", "<= 50 ms", "" if cpu is None else "ok" if cpu <= 50 else "MISS"))
+    if w.get("speedup_c8") is not None:
+        rows.append(("workers", "2 workers / 1 worker at c=8", f"{w['speedup_c8']}x", ">= 1.6x",
+                     "ok" if w["speedup_c8"] >= 1.6 else "MISS"))
+    if w.get("c1_p50_ratio") is not None:
+        rows.append(("workers", "c=1 p50, 2 workers / 1 worker", f"{w['c1_p50_ratio']}x", "<= 1.1x",
+                     "ok" if w["c1_p50_ratio"] <= 1.1 else "MISS"))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m eval.bench.httpload --index var/index``: only the worker-scaling part of the bench."""
     import argparse

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from eval.bench.corpus import COMPOSED_LABEL
+from eval.bench.httpload import worker_rows
 
 TARGETS = {
     "seeds_p50_c1_ms": 20.0,
@@ -118,6 +119,8 @@ def _seed_rows(s: dict, rows: list[Row], targets: list[Target]) -> None:
         _http_rows("seeds", s["http"], rows, targets, 20, 60, 150)
     elif s.get("http_error"):
         rows.append(("seeds", "HTTP part", s["http_error"][:160], "", "n/a"))
+    if s.get("workers"):
+        rows += worker_rows(s["workers"])
 
 
 def _scale_build_rows(sc: dict, rows: list[Row]) -> None:

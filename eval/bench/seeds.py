@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eval.bench.httpload import Server, http_bench
+from eval.bench.httpload import Server, http_bench, worker_scaling
 from eval.bench.probe import run_probe
 from eval.bench.questions import SEED_QUESTIONS
 from eval.bench.system import StageClock, du_mb, log
@@ -80,4 +80,9 @@ def bench_seeds(args: argparse.Namespace, work: Path, enc: Encoder) -> tuple[dic
         res["probe_error"] = str(e)
         log(f"  probe failed: {e}")
     res.update(_http(args, index_dir, work))
+    try:  # qa serve --workers 1 and 2: new questions at c=1/8/32, a 500-character question
+        res["workers"] = worker_scaling(index_dir, work, SEED_QUESTIONS, args.quick)
+    except Exception as e:  # noqa: BLE001 - report and continue
+        res["workers_error"] = f"{e.__class__.__name__}: {e}"
+        log(f"  worker scaling failed: {e}")
     return res, index_dir
