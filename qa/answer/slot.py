@@ -35,9 +35,10 @@ _HONOUR_WORDS = re.compile(r"示范|先进|称号|优秀|模范|试点|标兵|�
                            r"城市|县|市|区|单位|集体|个人|项目")
 _ROLE_END = re.compile(r"(负责人|领导|书记|长|主任|人员|专家|干部|同志|委员|律师|顾问|班子|成员|职工|群众|代表|学者|对象)$")
 _PLACE_END = re.compile(r"(省|市|县|区|州|盟|旗|镇|乡|街道|社区|村|新区|开发区)$")
-_LEAD = re.compile(r"^(?:[了的是为在对将把由以与和向从被请并同跟获]|邀请|会同|联合|围绕|按照|根据|通过|开展|深化|推进|打造|实施|成立|"
+_LEAD = re.compile(r"^(?:邀请|会同|联合|围绕|按照|根据|通过|开展|深化|推进|打造|实施|成立|"
                    r"建立|设立|挂牌|举办|召开|创建|获评|评为|命名为|列为|列入|纳入|入选|荣获|获得|是由|任命|推行|推动|实行|采取|推出|"
-                   r"坚持|落实|建成|制定|出台|印发|组织|开设|上线|设在|形成|构建|借助|依托|利用)+")
+                   r"坚持|落实|建成|制定|出台|印发|组织|开设|上线|设在|形成|构建|借助|依托|利用|"
+                   r"[了的是为在对将把由以与和向从被请并同跟获])+")  # words before single characters: 获评, not 获|评
 _TAIL = re.compile(r"(?:[的了等为]|进行|开展|担任|任|作为|相结合|结合|有机统一)+$")
 
 
@@ -164,6 +165,22 @@ def _head_phrases(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     return out
 
 
+_HONOUR_HEAD = re.compile(r"(?:示范|先进|达标|合格|优秀|模范|试点|标兵|文明|样板|百强)(?:县|市|区|城市|单位|集体|项目|乡镇|镇|街道|"
+                          r"村|社区|基地|窗口|机关|部门|地区)")
+
+
+def _honour_phrases(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
+    """The noun phrase that ends in an honour's head (…首批法治政府建设|示范县), for 什么称号 questions."""
+    if ctx.asked.type != AnswerType.HONOUR:
+        return []
+    out = []
+    for m in _HONOUR_HEAD.finditer(sent):
+        s = noun_phrase_before(sent, m.end())
+        if m.end() - s > len(m.group(0)):
+            out.append((s, m.end()))
+    return out
+
+
 def _quoted(sent: str, ctx: SpanContext) -> list[tuple[tuple[int, int], float]]:
     """“Quoted names”, with a bonus when the noun asked for follows (“某某”微信公众号 for 哪个微信公众号)."""
     out = []
@@ -287,6 +304,8 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
     cands = _gap_candidates(sent, ctx)
     for s, e in _head_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = 0.1
+    for s, e in _honour_phrases(sent, ctx):
+        cands[strip_span(sent, s, e)] = 0.2  # …示范县: a phrase of an honour's shape
     for (s, e), named in _quoted(sent, ctx):
         cands[(s, e)] = named + (0.05 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0)
     bounds = token_bounds(sent)
