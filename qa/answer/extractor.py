@@ -26,6 +26,9 @@ from qa.models import Answer, Citation, QueryInfo
 _ABOUT_REPORT = re.compile(r"文号|字号|报给|报送|主送|呈报|呈送|落款|签发|成文日期|署名|名义发布")
 
 
+_LEAD_MAX = 24  # a sentence this short right before another is its lead (一是…/二是…)
+
+
 class Extractor:
     def __init__(self, index: LoadedIndex, weights: TermWeights, places: re.Pattern[str] | None,
                  params: Params = PARAMS) -> None:
@@ -78,6 +81,14 @@ class Extractor:
                 out.append(SentenceCandidate(h.idx, ss, se, st, max(h.score, 0.0) / top, cover, dense))
         return out
 
+    def _heading(self, pidx: int, start: int) -> str:
+        """The innermost heading above a sentence, and the short lead sentence before it (二是强化行政复议与应诉。)."""
+        p = self.index.passages[pidx]
+        text = self.index.documents[p.doc_id].clean_text
+        cut = max(text.rfind(ch, 0, max(start - 1, 0)) for ch in "。\n；;")
+        lead = text[cut + 1:start]
+        return (p.section[-1] if p.section else "") + "|" + (lead if len(lead) <= _LEAD_MAX else "")
+
     def spans(self, ctx: SpanContext, sents: list[SentenceCandidate]) -> list[SpanCandidate]:
         p = self.params
         dens = [c.dense for c in sents]
@@ -89,8 +100,14 @@ class Extractor:
         out = []
         for c in sents:
             dense_rel = (c.dense - lo) / (hi - lo) if hi > lo else 0.5
+            heading_names_it = None
             for sp in extract(c.text, ctx):
-                gate = p.gate_floor + (1 - p.gate_floor) * sp.gate
+                g = sp.gate
+                if g == 0.0:  # the sentence never names what is asked: the heading above it may (二是强化行政复议…)
+                    if heading_names_it is None:
+                        heading_names_it = ctx.terms.has_key_noun(self._heading(c.pidx, c.start)) > 0
+                    g = 1.0 if heading_names_it else 0.0
+                gate = p.gate_floor + (1 - p.gate_floor) * g
                 total = (wc * c.cover + wd * dense_rel + wr * c.score + ws * sp.score) * gate
                 if sp.sure:  # its form answers the question; the sentence has none of the question's words
                     total = max(total, p.sure_floor)
