@@ -45,6 +45,15 @@ def noun_phrase_span(sent: str, s: int) -> str:
     return sent[s:max(noun_phrase_after(sent, s, limit=20), s + 1)]
 
 
+def _items_named(text: str, ctx: SpanContext) -> float:
+    """1.0 when every item ends in the noun asked for (哪两项议事规则 -> 《党组议事规则》、《局务会议议事规则》)."""
+    noun = ctx.asked.noun or ""
+    if len(noun) < 2:
+        return 0.0
+    items = [x.strip("《》“”") for x in re.split(r"、|》《|”“|[和与及]", text) if x.strip("《》“”")]
+    return 1.0 if items and all(x.endswith(noun[-2:]) for x in items) else 0.0
+
+
 def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     cands = [(m.start(), m.end()) for m in _MARKED_RUN.finditer(sent)]
@@ -66,6 +75,6 @@ def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
         n = len(re.findall(r"、|》《|”“|[和与及]", text)) + 1
         count_fit = 1.0 if ctx.asked.items in (1, n) or ctx.asked.items > 9 else 0.5
         score = 0.35 * near(sent, s, e, ctx) + 0.25 * clause_cover(sent, s, ctx) + 0.2 * count_fit \
-            + 0.2 * novelty(text, ctx)
+            + 0.2 * novelty(text, ctx) + 0.15 * _items_named(text, ctx)
         out.append(Span(s, e, score))
     return out

@@ -140,6 +140,9 @@ def test_years_and_document_numbers_are_not_figures():
     ("是在哪两个机关的指导下开展的", "在县人大常委会和县政协的指导下开展工作。", "县人大常委会和县政协"),
     # a pair of items never starts inside a question word (认真落实|…)
     ("认真落实了哪两项制度", "认真落实重大事项报告制度和领导干部述法制度。", "重大事项报告制度和领导干部述法制度"),
+    # a list whose items are of the kind asked beats a list of other words in the same sentence
+    ("印发出台了哪两项议事规则", "印发《党组议事规则》《局务会议议事规则》,明确议事范围、程序、组织原则和纪律。",
+     "《党组议事规则》《局务会议议事规则》"),
     # the bodies a report is issued in the name of: the start of its title line
     ("这份报告是以哪两个机关的名义发布的", "中共青禾县委 青禾县人民政府2023年度法治政府建设情况报告",
      "中共青禾县委 青禾县人民政府"),
