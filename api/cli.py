@@ -261,8 +261,10 @@ def serve(
 
         for k, v in worker_thread_env(workers).items():
             os.environ.setdefault(k, v)
+    from api.serving import NoDelayH11Protocol
+
     uvicorn.run("api.app:create_app", factory=True, host=host or server.host, port=port or server.port,
-                workers=workers, log_level="info")
+                workers=workers, log_level="info", http=NoDelayH11Protocol)
 
 
 def main() -> None:

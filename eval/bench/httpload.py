@@ -18,7 +18,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.bench.system import loadavg, log, rss_mb, summary
@@ -149,7 +150,8 @@ class Server:
 
 
 async def _run_level(base: str, questions: list[str], concurrency: int, n: int, cap_s: float,
-                     offset: int = 0, parse: bool = False, top_ks: list[int] | None = None) -> dict:
+                     offset: int = 0, parse: bool = False, top_ks: list[int] | None = None,
+                     keep: bool = False) -> dict:
     """``n`` POST /ask from ``concurrency`` workers, cycling ``questions``. With ``top_ks``, request i asks
     question i % len(questions) with top_k = top_ks[i // len(questions)]: each (question, top_k) pair once, so
     the answer cache (keyed by question and top_k) misses while the query-vector cache (keyed by text) hits."""
@@ -192,6 +194,8 @@ async def _run_level(base: str, questions: list[str], concurrency: int, n: int, 
            "capped": done < n, **{f"lat_{k}": v for k, v in summary(lat).items() if k != "n"}}
     if took:
         out["server_took_ms"] = summary(took)
+    if keep:
+        out["latencies"] = lat
     return out
 
 
@@ -262,27 +266,84 @@ def long_questions(questions: list[str], n: int, chars: int = 500) -> list[str]:
     return out
 
 
+@dataclass
+class _Acc:
+    lat: list[float] = field(default_factory=list)
+    wall: float = 0.0
+    requests: int = 0
+    errors: int = 0
+    cpu: float = 0.0
+
+    def add(self, res: dict, cpu_s: float) -> None:
+        self.lat += res["latencies"]
+        self.wall += res["wall_s"]
+        self.requests += res["requests"]
+        self.errors += res["errors"]
+        self.cpu += cpu_s
+
+    def figures(self, c: int) -> dict:
+        return {"concurrency": c, "requests": self.requests, "errors": self.errors,
+                "rps": round(self.requests / self.wall, 1) if self.wall else 0.0,
+                **{f"lat_{k}": v for k, v in summary(self.lat).items() if k != "n"},
+                "server_cpu_ms_per_req": round(self.cpu * 1000 / self.requests, 2) if self.requests else None}
+
+
+def _interleaved(servers: dict[int, Server], questions: Callable[[int, int], list[str]], c: int, n: int,
+                 rounds: int) -> dict[int, dict]:
+    """``n`` requests at concurrency ``c`` to each server, in ``rounds`` slices taken in turn (ABBA …), so
+    every server sees the same background load. Per server: req/s over its own slices, latency percentiles
+    over all its requests, server CPU per request. ``questions(w, r)``: the questions of slice ``r``."""
+    acc = {w: _Acc() for w in servers}
+    per = max(n // rounds, c)
+    for r in range(rounds):
+        for w in (list(servers) if r % 2 == 0 else list(servers)[::-1]):
+            cpu0 = servers[w].cpu_s()
+            res = asyncio.run(_run_level(servers[w].base, questions(w, r), c, per, 120, keep=True))
+            cpu1 = servers[w].cpu_s()
+            acc[w].add(res, (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else float("nan"))
+    out = {w: a.figures(c) for w, a in acc.items()}
+    for w, f in out.items():
+        log(f"  workers={w} c={c}: {f['requests']} req, p50 {f.get('lat_p50')} ms, {f['rps']} req/s, "
+            f"{f['server_cpu_ms_per_req']} ms CPU/req, {f['errors']} errors")
+    return out
+
+
 def worker_scaling(index_dir: Path, work: Path, questions: list[str], quick: bool = False,
-                   workers: Sequence[int] = (1, 2)) -> dict:
+                   workers: Sequence[int] = (1, 2), rounds: int = 4) -> dict:
     """New-question throughput of ``qa serve --workers N`` at c=1/8/32, and the cost of a 500-character
-    question (c=1, each one new) per worker count."""
+    question (c=1, each one new), for each worker count. The servers run side by side and are measured in
+    alternating slices, so a busy machine slows them alike."""
     levels = [(1, 40), (8, 120), (32, 160)] if quick else [(1, 100), (8, 300), (32, 400)]
-    out: dict = {"levels": levels}
-    for w in workers:
-        server = Server("api.app:create_app", index_dir, work / f"server-workers{w}.log", workers=w)
-        try:
+    out: dict = {"levels": levels, "rounds": rounds, "loadavg_before": loadavg()}
+    servers = {w: Server("api.app:create_app", index_dir, work / f"server-workers{w}.log", workers=w) for w in workers}
+    try:
+        for w, server in servers.items():
             server.start()
             log(f"workers={w}: ready in {server.ready_s}s")
             run_level(server, new_questions(questions, "预热", 8), 1, 8, 60)  # first requests load jieba etc.
-            res: dict = {"ready_s": server.ready_s}
-            for c, n in levels:
-                res[f"c{c}"] = run_level(server, new_questions(questions, f"w{w}c{c}-", n), c, n, 120)
-            res["long_500"] = run_level(server, long_questions(questions, 30 if quick else 60), 1,
-                                        30 if quick else 60, 120, parse=True)
-            res["rss_mb"] = server.rss_mb()
-            out[f"workers_{w}"] = res
-        finally:
+        res: dict[int, dict] = {w: {"ready_s": s.ready_s} for w, s in servers.items()}
+        for c, n in levels:
+            def fresh(w: int, r: int, c: int = c, n: int = n) -> list[str]:
+                return new_questions(questions, f"w{w}c{c}r{r}-", max(n // rounds, c))
+
+            for w, r in _interleaved(servers, fresh, c, n, rounds).items():
+                res[w][f"c{c}"] = r
+        n_long = 8 if quick else 15  # per slice
+        longs = long_questions(questions, n_long * rounds * len(servers))
+
+        def long_slice(w: int, r: int) -> list[str]:
+            i = (r * len(servers) + list(servers).index(w)) * n_long
+            return longs[i:i + n_long]
+
+        by_w = _interleaved(servers, long_slice, 1, n_long * rounds, rounds)
+        for w, r in by_w.items():
+            res[w]["long_500"] = r
+            res[w]["rss_mb"] = servers[w].rss_mb()
+            out[f"workers_{w}"] = res[w]
+    finally:
+        for server in servers.values():
             server.stop()
+    out["loadavg_after"] = loadavg()
     one, two = out.get("workers_1"), out.get("workers_2")
     if one and two:
         out["speedup_c8"] = round(two["c8"]["rps"] / one["c8"]["rps"], 2) if one["c8"]["rps"] else None

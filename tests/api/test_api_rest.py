@@ -555,3 +555,36 @@ def test_half_written_builds_of_dead_processes_are_removed_at_startup(tmp_path, 
     with TestClient(app) as c:
         assert c.get("/readyz").status_code == 200
     assert not half.exists() and live.exists()
+
+
+def test_connections_of_a_multi_worker_server_get_tcp_nodelay():
+    """uvicorn --workers N binds ``socket.socket(family)`` (no IPPROTO_TCP), so asyncio leaves TCP_NODELAY off
+    on accepted connections (+40 ms delayed ACK per response: two workers were slower than one at c=1). The
+    protocol ``qa serve`` uses turns it on: a real accepted connection of such a socket, a real event loop."""
+    import asyncio
+    import socket
+
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+    from api.serving import NoDelayH11Protocol
+
+    async def main() -> tuple[int, int]:
+        listener = socket.socket(socket.AF_INET)  # as uvicorn's Config.bind_socket makes it
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        client = socket.create_connection(listener.getsockname())
+        conn, _ = listener.accept()
+        before = conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        config = Config(app=lambda scope, receive, send: None)
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.connect_accepted_socket(
+            lambda: NoDelayH11Protocol(config, ServerState(), {}, loop), conn)
+        after = transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        transport.close()
+        client.close()
+        listener.close()
+        return before, after
+
+    before, after = asyncio.run(main())
+    assert before == 0 and after != 0
