@@ -61,6 +61,7 @@ def test_question_type(question, expected):
     ("主持召开了什么报告会专题学习法治思想", "报告会"),  # 专题学习 says how, not what
     ("全镇要打造的示范乡叫什么", "示范乡"),
     ("挂牌成立了什么工作室", "工作室"),
+    ("通过哪些方式提高干部法律素质", "方式"),
 ])
 def test_asked_noun(question, noun):
     assert classify(question).noun == noun
