@@ -169,6 +169,17 @@ _HONOUR_HEAD = re.compile(r"(?:示范|先进|达标|合格|优秀|模范|试点|
                           r"村|社区|基地|窗口|机关|部门|地区)")
 
 
+_SCOPE = re.compile(r"(?:全国|全省|全市|全州|全区|全县|国家级|省级|市级|县级)$")
+
+
+def _with_scope(sent: str, s: int, e: int) -> tuple[int, int]:
+    year = re.match(r"(?:19|20)\d\d年度?", sent[s:e])
+    if year and e - s - year.end() >= 4:
+        s += year.end()  # 2023年度|全国…试点县: the year is when, not part of the honour
+    m = _SCOPE.search(sent, 0, s)
+    return (m.start(), e) if m and sent[s:s + 1] not in "“《" else (s, e)
+
+
 def _honour_phrases(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     """The noun phrase that ends in an honour's head (…首批法治政府建设|示范县), for 什么称号 questions."""
     if ctx.asked.type != AnswerType.HONOUR:
@@ -311,6 +322,8 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
     bounds = token_bounds(sent)
     grown = {quote_only(sent, *drop_question_tail(sent, *snap_to_marks(sent, s, e), ctx), ctx): b
              for (s, e), b in cands.items()}
+    if t == AnswerType.HONOUR:  # an honour keeps its scope: 全国|党建引领乡村治理试点县
+        grown = {_with_scope(sent, s, e): b for (s, e), b in grown.items()}
     out = []
     for (s, e), bonus in grown.items():
         s = _word_start(sent, s, e, bounds, ctx.question)
