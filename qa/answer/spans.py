@@ -132,11 +132,16 @@ def strip_span(sent: str, s: int, e: int) -> tuple[int, int]:
 _NOUNISH = ("n", "nr", "ns", "nt", "nz", "vn", "j", "eng", "an", "b", "l", "ng", "nrt", "nrfg")
 
 
+_NOT_NOUN = frozenset({"全部", "全面", "全体", "均", "都", "已", "总计", "合计", "累计"})
+
+
 def noun_phrase_after(sent: str, pos: int, limit: int = 14) -> int:
     """End of the noun phrase that starts at ``pos`` (…项|管理措施, …个|典型案例), or ``pos`` if none."""
     toks = pos_cut(sent[pos:pos + limit + 8])
     end, off = pos, pos
     for w, f in toks:
+        if w in _NOT_NOUN or re.fullmatch(r"共[\u4e00-\u9fff]", w):
+            break  # …整改措施|全部落实, …领域|共商共建: adverbs and verbs jieba tags as nouns
         if w in ("“", "”", "《", "》") or f.startswith(_NOUNISH) or (w == "和" and end > pos):
             off += len(w)
             if not w == "和":
