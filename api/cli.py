@@ -66,16 +66,16 @@ class _Progress:
         self.reported: set[str] = set()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        label = "bm25" if stage == "bm25" else f"embedding {stage}"
+        label = {"bm25": "bm25", "reports": "embedding and inserting reports"}.get(stage, f"embedding {stage}")
+        unit = {"bm25": "", "reports": " reports"}.get(stage, " texts")  # "reports": a Milvus build's batches
         if not self.tty:
             if done >= total and stage not in self.reported:
                 self.reported.add(stage)
-                typer.echo(f"  {label}: done" + ("" if stage == "bm25" else f" ({total} texts)"), err=True)
+                typer.echo(f"  {label}: done" + (f" ({total}{unit})" if unit else ""), err=True)
             return
         bar = self.bars.get(stage)
         if bar is None:
-            bar = self.bars[stage] = self._tqdm(total=total, desc=label, unit="" if stage == "bm25" else " texts",
-                                                file=sys.stderr)
+            bar = self.bars[stage] = self._tqdm(total=total, desc=label, unit=unit, file=sys.stderr)
         bar.n = done
         bar.refresh()
 
