@@ -103,6 +103,8 @@ def unit_hint(q: str) -> tuple[str | None, float]:
     m = _UNIT_AFTER_ASK.search(q)
     if m:
         return m.group(1), 1.0
+    if re.search(r"面积|占地|多大(?:面积|地方)", q):
+        return "平方米", 0.6  # an area: 平方米 / 亩 / 平方公里, not a count
     if _CHANGE.search(q) and _RATE.search(q):
         return "个百分点", 0.5  # a rate that rose or fell: by how many points
     if _RATE.search(q):
