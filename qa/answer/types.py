@@ -92,6 +92,7 @@ class Asked:
     wh_pos: int | None = None
     counted: str | None = None  # the noun right after a count's measure word: 几名执法人员 -> 执法人员
     counted_whole: bool = True  # False when the question goes on with 的 (多少辆出租车的顶灯)
+    counted_head: str | None = None  # …适用的|裁量权基准: what the counted noun's clause modifies
 
 
 _CHANGE = re.compile(r"(下降|减少|降低|压缩|缩短|提高|提升|增长|增加|上升|压减)了?多少")
@@ -180,7 +181,26 @@ def counted_noun(q: str) -> tuple[str | None, bool]:
         noun += rest[:rest.index("”") + 1]  # 多少个高频“一件事一次办”
     if len(noun) < 2 or coarse_time(m.group(1)):
         return None, True
-    return noun, nxt != "的"
+    return noun, nxt != "的" and counted_head(q) is None
+
+
+def counted_head(q: str) -> str | None:
+    """What a count question really counts when its counted noun only modifies it:
+    多少个执法部门适用的裁量权基准 -> 裁量权基准."""
+    m = _UNIT_AFTER_ASK.search(q)
+    if not m:
+        return None
+    from index.text import pos_cut_cached
+
+    h = re.match(r"[^，,。？?！!的]{2,16}?的([\u4e00-\u9fff]{2,12})", q[m.end():])
+    if not h:
+        return None
+    head = ""
+    for w, f in pos_cut_cached(h.group(1)):
+        if not f.startswith(_COUNTED_TAGS):
+            break
+        head += w
+    return head if len(head) >= 2 else None
 
 
 def _items(q: str) -> int:
@@ -235,4 +255,5 @@ def classify(question: str) -> Asked:
     wh = _WH.search(q)
     counted, whole = counted_noun(q) if t in QUANTITY_TYPES else (None, True)
     return Asked(type=t, unit=unit, unit_strength=strength, noun=asked_noun(q), items=_items(q),
-                 wh_pos=wh.start() if wh else None, counted=counted, counted_whole=whole)
+                 wh_pos=wh.start() if wh else None, counted=counted, counted_whole=whole,
+                 counted_head=counted_head(q) if counted else None)
