@@ -228,7 +228,7 @@ def quantity_spans(sent: str, ctx: SpanContext) -> list[Span]:
         resp.update(_respectively(sent, cs, ce, nums))
     out: list[Span] = []
     head = ctx.asked.counted_head
-    labelled = bool(head) and any(sent.endswith(head, 0, x.start()) for x in nums)
+    labelled = head is not None and any(sent.endswith(head, 0, x.start()) for x in nums)
     for m in nums:
         if _skip(m, sent, ctx):
             continue
@@ -237,7 +237,7 @@ def quantity_spans(sent: str, ctx: SpanContext) -> list[Span]:
         score = label + 0.35 * _unit_score(m.group("unit"), ctx)
         if _FROM_ASKED.search(ctx.question) is None and _is_from_figure(sent, m):
             score *= ctx.params.from_figure  # 从20.86天压缩至6.44天: the result, unless 从多少 is asked
-        if labelled and not sent.endswith(ctx.asked.counted_head or "", 0, m.start()):
+        if head and labelled and not sent.endswith(head, 0, m.start()):
             score *= ctx.params.head_label  # 多少个部门适用的裁量权基准: …适用的裁量权基准|45个, not 20个|部门
         out.append(Span(s, e, score, key))
     if ctx.asked.items >= 2 and len(out) >= 2:

@@ -195,12 +195,13 @@ def counted_head(q: str) -> str | None:
     h = re.match(r"[^，,。？?！!的]{2,16}?的([\u4e00-\u9fff]{2,12})", q[m.end():])
     if not h:
         return None
-    head = ""
+    head, has_noun = "", False
     for w, f in pos_cut_cached(h.group(1)):
-        if not f.startswith(_COUNTED_TAGS):
-            break
+        if not (f.startswith(_COUNTED_TAGS) or (f == "v" and not has_noun)):
+            break  # 处罚|基准 keeps a verb before its noun; 领导干部|去旁听 stops after it
         head += w
-    return head if len(head) >= 2 else None
+        has_noun = has_noun or f.startswith(_COUNTED_TAGS)
+    return head if len(head) >= 2 and has_noun else None
 
 
 def _items(q: str) -> int:
@@ -256,4 +257,4 @@ def classify(question: str) -> Asked:
     counted, whole = counted_noun(q) if t in QUANTITY_TYPES else (None, True)
     return Asked(type=t, unit=unit, unit_strength=strength, noun=asked_noun(q), items=_items(q),
                  wh_pos=wh.start() if wh else None, counted=counted, counted_whole=whole,
-                 counted_head=counted_head(q) if counted else None)
+                 counted_head=counted_head(q) if t in QUANTITY_TYPES else None)
