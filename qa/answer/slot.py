@@ -275,6 +275,8 @@ def _shape(sent: str, s: int, e: int, ctx: SpanContext, bounds: set[int]) -> flo
         length *= 0.85  # the noun asked for comes next: it belongs to the answer (…建设|推进会)
     if t in (AnswerType.BODY, AnswerType.ROLE, AnswerType.PLACE) and _inner_verb(sent, s, e):
         length *= 0.85  # a body is a noun phrase, not a clause (全厅形成|法规处)
+    if ctx.asked.wh_pos == 0 and s == clause_bounds(sent, s)[0] and noun and sent.endswith(noun, s, e):
+        length *= 1.1  # 哪个基地获评…: the question asks for the subject, the phrase the clause opens with
     return length
 
 

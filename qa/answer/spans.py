@@ -158,14 +158,24 @@ def noun_phrase_after(sent: str, pos: int, limit: int = 14) -> int:
 
 def noun_phrase_before(sent: str, pos: int, limit: int = 16) -> int:
     """Start of the noun phrase that ends at ``pos`` (…成立|行政调解工作室)."""
-    toks = pos_cut(sent[max(0, pos - limit - 8):pos])
+    toks = list(pos_cut(sent[max(0, pos - limit - 8):pos]))
     start = pos
-    for w, f in reversed(toks):
+    i = len(toks) - 1
+    while i >= 0:
+        w, f = toks[i]
+        if w in (")", "）") and start < pos:  # …平安建设(综治工作)|先进县: a parenthesis inside the phrase
+            j = next((k for k in range(i - 1, max(i - 8, -1), -1) if toks[k][0] in ("(", "（")), None)
+            if j is None:
+                break
+            start -= sum(len(t[0]) for t in toks[j:i + 1])
+            i = j - 1
+            continue
         if (f.startswith(_NOUNISH) or f in ("m", "q", "f", "s", "a", "t") or w in ("“", "”", "《", "》")) \
                 and not re.fullmatch(r"[\W_]+", w.strip("“”《》") or "x"):
             start -= len(w)
             if pos - start > limit:
                 break
+            i -= 1
             continue
         break
     return start
