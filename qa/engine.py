@@ -22,7 +22,7 @@ from qa.compare import answer_comparison
 from qa.config import QAConfig
 from qa.facts import prefetch as prefetch_facts
 from qa.models import Answer, QAResult, QueryInfo, RetrievedPassage, cite_pages
-from qa.query import Gazetteer, analyse, expand, wants_plan
+from qa.query import Gazetteer, analyse, expand, question_core, wants_plan
 from qa.retrieve import HybridRetriever, Scored, query_tokens
 
 MAX_QUESTION_CHARS = 500
@@ -168,7 +168,9 @@ class QA:
                     self._answers.move_to_end(key)
             if hit is not None:
                 return replace(hit, took_ms=round((time.perf_counter() - t0) * 1000, 3))
-        result = self._ask(q, top_k, filters, mode, t0)
+        result = self._ask(question_core(q), top_k, filters, mode, t0)
+        if result.question != q:
+            result = replace(result, question=q)
         if use_cache:
             with self._lock:
                 self._answers[key] = result

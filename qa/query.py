@@ -287,3 +287,31 @@ def analyse(question: str, gaz: Gazetteer) -> QueryInfo:
 
 def wants_plan(q: str) -> bool:
     return bool(_PLAN_WORDS.search(q))
+
+
+QUESTION_CORE_CHARS = 80  # a question longer than this is read from its end (the sentences that ask)
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+_ASKS = re.compile(r"多少|几|什么|哪|谁|何|是否|吗|呢|怎么|如何|[？?]")
+_SCENE_CHARS = 20
+
+
+def question_core(question: str, max_chars: int = QUESTION_CORE_CHARS) -> str:
+    """The part of a long message that asks: its last sentences, up to ``max_chars`` characters.
+
+    >>> question_core("我们对本地依法行政、规范执法、化解矛盾纠纷、法治宣传教育方面的工作情况十分关心，" * 3
+    ...               + "想了解更多。请问郴州行政复议纠错率是多少？")
+    '请问郴州行政复议纠错率是多少？'
+
+    Analysing 500 characters of preamble costs ~10x a plain question (jieba tagging) and only adds noise.
+    """
+    if len(question) <= max_chars:
+        return question
+    sents = [x for x in _SENTENCE_END.split(question) if x.strip()]
+    asks = max((i for i, x in enumerate(sents) if _ASKS.search(x)), default=len(sents) - 1)
+    core = sents[asks]
+    for sent in reversed(sents[:asks]):  # short sentences just before it set the scene (我在某某县。)
+        if len(sent) > _SCENE_CHARS or len(sent) + len(core) > max_chars:
+            break
+        core = sent + core
+    return core[-max_chars:].strip() or question[-max_chars:]
+

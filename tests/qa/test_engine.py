@@ -69,6 +69,15 @@ def test_abstains_when_the_reports_do_not_say(seed_qa):
     assert r.passages, "retrieved passages are still returned"
 
 
+def test_a_long_message_is_answered_from_the_question_it_ends_with(seed_qa):
+    preamble = "我们单位最近在学习各地推进依法行政、规范执法和化解矛盾纠纷的做法，想做一个对比分析。" * 5
+    short = seed_qa.ask("郴州行政复议纠错率是多少")
+    long = seed_qa.ask(preamble + "请问郴州行政复议纠错率是多少？")
+    assert long.answer == short.answer == "18.5%"
+    assert long.question.startswith(preamble)  # the response echoes the message as sent
+    assert long.answers[0].citation == short.answers[0].citation
+
+
 def test_no_place_question_finds_the_only_report(seed_qa):
     r = seed_qa.ask("“岳办岳好”APP上可以办理多少项事项")
     assert r.answers and r.answers[0].citation.region == "岳阳县"

@@ -140,3 +140,15 @@ def test_scope_prefers_the_department_or_the_government(tmp_path_factory, seed_i
     assert qa._scope(analyse("临沧2023年行政复议纠错率", qa.gazetteer), None) == (["lc"], None)
     assert qa._scope(analyse("临沧市生态环境局行政复议纠错率", qa.gazetteer), {"year": 2023}) == (["hb"], None)
     assert qa._scope(analyse("临沧2022年行政复议纠错率", qa.gazetteer), None)[0] == []
+
+
+def test_question_core_reads_a_long_message_from_its_end():
+    from qa.query import QUESTION_CORE_CHARS, question_core
+    short = "青禾县2023年行政复议纠错率是多少"
+    assert question_core(short) == short
+    preamble = "我们单位最近在学习各地推进依法行政、规范执法和化解矛盾纠纷的做法,想做个对比。" * 4
+    assert question_core(preamble + "请问" + short + "？") == "请问" + short + "？"
+    # several short sentences that ask are kept together, up to the limit
+    assert question_core(preamble + "我在青禾县。纠错率是多少？") == "我在青禾县。纠错率是多少？"
+    assert len(question_core("法" * 600)) == QUESTION_CORE_CHARS
+
