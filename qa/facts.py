@@ -38,7 +38,7 @@ class FactQueryError(ValueError):
 @dataclass
 class FactQuery:
     indicator: str | None = None  # free text or a key (review.correction_rate)
-    region: str | None = None  # any level: a province, a city, a county (湖南, 郴州市 …)
+    region: str | None = None  # any level: a province, a city, a county (某省, 青禾县 …)
     year: int | None = None
     kind: str | None = None  # level | change; None: both
     keyed_only: bool = False  # only facts that have an indicator key

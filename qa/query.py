@@ -299,8 +299,8 @@ def question_core(question: str, max_chars: int = QUESTION_CORE_CHARS) -> str:
     """The part of a long message that asks: its last sentences, up to ``max_chars`` characters.
 
     >>> question_core("我们对本地依法行政、规范执法、化解矛盾纠纷、法治宣传教育方面的工作情况十分关心，" * 3
-    ...               + "想了解更多。请问郴州行政复议纠错率是多少？")
-    '请问郴州行政复议纠错率是多少？'
+    ...               + "想了解更多。请问青禾县行政复议纠错率是多少？")
+    '请问青禾县行政复议纠错率是多少？'
 
     Analysing 500 characters of preamble costs ~10x a plain question (jieba tagging) and only adds noise.
     """
