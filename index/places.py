@@ -39,7 +39,7 @@ _GROUPING_ROWS = ("省直辖行政区划", "自治区直辖县级行政区划", 
 # Long forms whose short form is the stem plus the last character (大理白族自治州 -> 大理州).
 _AUTONOMOUS = ("自治州", "自治县", "自治旗")
 _SUFFIX_CHARS = set("省市县区州旗盟镇乡")
-# Levels whose short forms (a province's or a city's short form) count wherever they are written.
+# Levels whose short forms (a province's or a city's name without 省/市) count wherever they are written.
 _SHORT_ANYWHERE = (Level.PROVINCE, Level.CITY)
 
 
