@@ -62,9 +62,11 @@ def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
         bounds = token_bounds(sent)
         for m in _PAIR.finditer(sent):
             e = noun_phrase_after(sent, m.end())
-            s = max(noun_phrase_before(sent, m.start()), m.start() - (e - m.end()))
-            if s not in bounds:  # A about as long as B, but never from the middle of a word
-                s = min((b for b in bounds if s < b < m.start()), default=s)
+            np_start = noun_phrase_before(sent, m.start())
+            s = max(np_start, m.start() - (e - m.end()))
+            if s not in bounds:  # A about as long as B, but never from the middle of a word: the nearer word start
+                near_b = [b for b in bounds if np_start <= b < m.start()]
+                s = min(near_b, key=lambda b: (abs(b - s), -b), default=s)
             if m.start() - s >= 2 and e - m.end() >= 2:
                 cands.append((s, e))  # A和B: A about as long as B
     for s, e in cands:

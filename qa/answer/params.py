@@ -36,9 +36,12 @@ class Params:
     open_clause: float = 0.6  # open questions (如何 / 哪些措施) are answered by the clause itself
     # a slot naming another number of items than the question asks for (哪两个机关 -> one body)
     items_mismatch: float = 0.9
+    items_short: float = 0.85  # … naming fewer (哪两个市 -> one city; mild: 亚运会亚残运会 names two without a 和)
     # other figures of a sentence that labels one figure with what the question really counts
     # (多少个部门适用的裁量权基准 -> 裁量权基准45个, not 20个部门) keep this share of their score
     head_label: float = 0.85
+    # a name, honour or title that carries the words a question describes it by (…方面的称号) gains this bonus
+    topic_named: float = 0.2
     # the starting value of a change (从20天压缩至6天) keeps this share of its score unless 从多少 is asked
     from_figure: float = 0.75
     # --- a figure whose own clause covers less than this share of the question's words is not an answer

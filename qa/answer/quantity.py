@@ -13,7 +13,7 @@ from importlib import resources
 
 from qa.answer.context import SpanContext
 from qa.answer.spans import CN_DIGITS, NUMBER_RE, Span, clauses, inside_marks, noun_phrase_after
-from qa.answer.types import TIME_UNITS, AnswerType
+from qa.answer.types import TIME_UNITS, AnswerType, counted_words_end
 
 UNIT_FAMILY = {
     "人": "人", "名": "人", "人次": "人", "位": "人",
@@ -118,6 +118,9 @@ def _span_bounds(sent: str, m: re.Match[str], ctx: SpanContext) -> tuple[int, in
         return s, e + len(counted)  # the question's own words for what is counted: 3名|执法人员
     if unit in GENERIC_CLASSIFIERS or (noun and sent.startswith(noun, e)):
         e = max(e, noun_phrase_after(sent, e))
+    if unit in GENERIC_CLASSIFIERS and ctx.asked.items >= 2:
+        # 多少个镇和多少个重点执法部门 -> 9个镇、27个|重点执法部门: the question's words tell the figures apart
+        e = max(e, counted_words_end(ctx.question, sent, m.end()))
     return s, e
 
 

@@ -79,6 +79,8 @@ def _place(sent: str, ctx: SpanContext) -> list[Span]:
     level = ctx.asked.noun if ctx.asked.noun and len(ctx.asked.noun) <= 2 else None
     out = []
     for sp in found:
+        if sent[sp.start:sp.start + 1] in _ADMIN_CHARS and sent[sp.start + 1:sp.start + 2] == "、":
+            sp = Span(sp.start + 2, sp.end, sp.score, sp.gate)  # 省、|某市和某市: a bare level is no place's name
         e = sp.end + 1 if sent[sp.end:sp.end + 1] in _ADMIN_CHARS and sp.end - sp.start >= 2 else sp.end  # 某某|市
         if not level:
             out.append(Span(sp.start, e, sp.score, sp.gate))

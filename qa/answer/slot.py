@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from index.places import find_places
 from index.text import find_all, pos_cut_cached
 from qa.answer.context import SpanContext
 from qa.answer.document import title_spans
@@ -192,17 +193,38 @@ def _honour_phrases(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     return out
 
 
+_QUOTE_RUN = re.compile(r"(?:[、和及与]?“[^“”]{1,40}”)*等")
+
+
 def _quoted(sent: str, ctx: SpanContext) -> list[tuple[tuple[int, int], float]]:
-    """“Quoted names”, with a bonus when the noun asked for follows (“某某”微信公众号 for 哪个微信公众号)."""
+    """“Quoted names”, with a bonus when the noun asked for follows (“某某”微信公众号 for 哪个微信公众号), also after
+    a run of them (“甲”“乙”等称号 for 什么称号)."""
     out = []
     noun = ctx.asked.noun or ""
     for m in QUOTE_RE.finditer(sent):
         if m.group(0)[1:-1] in ctx.question:
             continue
         after = sent[m.end():m.end() + len(noun) + 1]
-        named = len(noun) >= 2 and (after.startswith(noun[:2]) or after.lstrip("的").startswith(noun[-2:]))
+        # “甲”“乙”等称号: the noun after a run of quoted names names each of them
+        run = _QUOTE_RUN.match(sent, m.end())
+        later = sent[run.end():run.end() + len(noun) + 1] if run else ""
+        named = len(noun) >= 2 and (after.startswith(noun[:2]) or after.lstrip("的").startswith(noun[-2:])
+                                    or later.lstrip("的").startswith(noun[-2:]))
         out.append(((m.start(), m.end()), 0.3 if named else 0.0))
     return out
+
+
+_TOPIC = re.compile(r"(?:方面|领域|主题|相关)的")
+
+
+def _topic(question: str) -> str | None:
+    """The words a question describes its answer by (市域社会治理|方面的称号 -> 市域社会治理), if it does."""
+    m = _TOPIC.search(question)
+    if not m:
+        return None
+    start = max(question.rfind("的", 0, m.start()), question.rfind("了", 0, m.start()), m.start() - 11) + 1
+    topic = question[start:m.start()]
+    return topic if len(topic) >= 2 else None
 
 
 def _to_phrase(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]:
@@ -302,9 +324,51 @@ def _items_fit(text: str, ctx: SpanContext) -> float:
     if want < 2 or want > 9 or ctx.asked.type == AnswerType.LIST:  # a list is counted by list_spans
         return 1.0
     n = len(re.findall(r"、|》《|”“|[和与及]", text)) + 1
+    if ctx.asked.type == AnswerType.PLACE and sum(not pm.short for pm in find_places(text)) != n:
+        return ctx.params.items_mismatch  # an item that is no place's name (省、某某市和某某市)
     if n == want:
         return 1.0
-    return ctx.params.items_mismatch if n > want else (1.0 + ctx.params.items_mismatch) / 2  # 亚运会亚残运会
+    return ctx.params.items_mismatch if n > want else ctx.params.items_short  # fewer: 亚运会亚残运会 may be two
+
+
+def _pairs(sent: str, spans: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+    """Two candidate spans joined by 和/与/及/、 as one (for 哪两个 questions)."""
+    ends: dict[int, list[tuple[int, int]]] = {}
+    for s, e in spans:
+        ends.setdefault(e, []).append((s, e))
+    out = {}
+    for (s2, e2), b2 in spans.items():
+        if s2 >= 1 and sent[s2 - 1] in "和与及、":
+            for s1, e1 in ends.get(s2 - 1, []):
+                out[(s1, e2)] = max(spans[(s1, e1)], b2)
+    return out
+
+
+def _candidates(sent: str, ctx: SpanContext) -> dict[tuple[int, int], float]:
+    """Every candidate span with its bonus: gaps the question leaves, phrases of the head or honour shape, places,
+    quoted names; grown to whole marks and names, and joined in pairs when two are asked."""
+    t = ctx.asked.type
+    cands = _gap_candidates(sent, ctx)
+    for s, e in _head_phrases(sent, ctx):
+        cands[strip_span(sent, s, e)] = 0.1
+    for s, e in _honour_phrases(sent, ctx):
+        cands[strip_span(sent, s, e)] = 0.2  # …示范县: a phrase of an honour's shape
+    if t == AnswerType.PLACE:  # every division the sentence names in full is a candidate
+        for pm in find_places(sent):
+            if not pm.short:
+                cands.setdefault((pm.start, pm.end), 0.05)
+    for (s, e), named in _quoted(sent, ctx):
+        cands[(s, e)] = named + (0.05 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0)
+    topic = _topic(ctx.question) if t in (AnswerType.NAME, AnswerType.HONOUR, AnswerType.DOCUMENT) else None
+    if topic:  # 市域社会治理方面的称号: a name that carries the topic's words is about it
+        cands = {(s, e): b + (ctx.params.topic_named if topic in sent[s:e] else 0.0) for (s, e), b in cands.items()}
+    grown = {quote_only(sent, *drop_question_tail(sent, *snap_to_marks(sent, s, e), ctx), ctx): b
+             for (s, e), b in cands.items()}
+    if t == AnswerType.HONOUR:  # an honour keeps its scope: 全国|党建引领乡村治理试点县
+        grown = {_with_scope(sent, s, e): b for (s, e), b in grown.items()}
+    if 2 <= ctx.asked.items <= 9 and t != AnswerType.LIST:  # 哪两个市: two names side by side (甲市和乙市)
+        grown.update(_pairs(sent, grown))
+    return grown
 
 
 def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
@@ -314,20 +378,9 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
         return found
     # a question about whom the report is sent to is answered by its addressee line, if it has one
     damp = 0.7 if _ASKS_ADDRESSEE.search(ctx.question) and "报告" in ctx.question else 1.0
-    cands = _gap_candidates(sent, ctx)
-    for s, e in _head_phrases(sent, ctx):
-        cands[strip_span(sent, s, e)] = 0.1
-    for s, e in _honour_phrases(sent, ctx):
-        cands[strip_span(sent, s, e)] = 0.2  # …示范县: a phrase of an honour's shape
-    for (s, e), named in _quoted(sent, ctx):
-        cands[(s, e)] = named + (0.05 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0)
     bounds = token_bounds(sent)
-    grown = {quote_only(sent, *drop_question_tail(sent, *snap_to_marks(sent, s, e), ctx), ctx): b
-             for (s, e), b in cands.items()}
-    if t == AnswerType.HONOUR:  # an honour keeps its scope: 全国|党建引领乡村治理试点县
-        grown = {_with_scope(sent, s, e): b for (s, e), b in grown.items()}
     out = []
-    for (s, e), bonus in grown.items():
+    for (s, e), bonus in _candidates(sent, ctx).items():
         s = _word_start(sent, s, e, bounds, ctx.question)
         if 2 <= e - s <= 40 and sent[s:e] not in ctx.question:
             score = (_fit(sent, s, e, ctx) * _shape(sent, s, e, ctx, bounds) + bonus) * damp

@@ -184,6 +184,25 @@ def counted_noun(q: str) -> tuple[str | None, bool]:
     return noun, nxt != "的" and counted_head(q) is None
 
 
+def counted_words_end(q: str, sent: str, e: int) -> int:
+    """Where the words a count question says for what it counts end when the sentence repeats them right after a
+    figure (多少个重点执法部门 … 27个|重点执法部门的): whole words the two share, up to the last noun; ``e`` if none."""
+    from index.text import pos_cut_cached
+
+    best = e
+    for m in _UNIT_AFTER_ASK.finditer(q):
+        asked, at, end = q[m.end():m.end() + 16], 0, e
+        for w, f in pos_cut_cached(sent[e:e + 16]):
+            if not asked.startswith(w, at):
+                break
+            at += len(w)
+            if f.startswith(_NOUN_TAGS):
+                end = e + at
+        if end - e >= 2:
+            best = max(best, end)
+    return best
+
+
 def counted_head(q: str) -> str | None:
     """What a count question really counts when its counted noun only modifies it:
     多少个执法部门适用的裁量权基准 -> 裁量权基准."""

@@ -88,6 +88,8 @@ def test_asked_unit_and_items():
     ("开办企业最多需要几个工作日", "企业开办时间压缩至3个工作日以内。", "3个工作日"),
     # two figures asked at once
     ("试点放在了几个市几个县", "在2市5县开展一体建设试点。", "2市5县"),
+    # …and the question's words for the second one run on through a verb-like word (重点|执法|部门)
+    ("对多少个乡和多少个重点执法单位开展了督查", "对8个乡、31个重点执法单位的法治工作开展督查。", "8个乡、31个重点执法单位"),
     # the counted noun only modifies what is counted: the figure labelled with the head
     ("审查了多少个执法部门适用的处罚基准", "审查全县12个执法部门适用的处罚基准38个,废止处罚基准2个。", "38个"),
     # everyday words for the report's (synonyms.tsv): 聘了 -> 选聘, 走过了 -> 周年, 和企业有关 -> 涉企
@@ -156,6 +158,12 @@ def test_years_and_document_numbers_are_not_figures():
     # a list whose items are of the kind asked beats a list of other words in the same sentence
     ("印发出台了哪两项议事规则", "印发《党组议事规则》《局务会议议事规则》,明确议事范围、程序、组织原则和纪律。",
      "《党组议事规则》《局务会议议事规则》"),
+    # a name described by its topic (…方面的称号): the one that carries the topic's words, whole
+    ("获评的乡村振兴方面的称号是什么", "青禾县获评“全国乡村振兴示范县”“全省文明城市”等称号,并获评全省乡村振兴先进集体。",
+     "“全国乡村振兴示范县”"),
+    # two places asked: both whole (not 庆县和云县), without a bare level listed before them (省、)
+    ("学习借鉴了哪两个县的经验", "组织干部赴凤庆县和云县学习借鉴经验，参观法治文化阵地。", "凤庆县和云县"),
+    ("传达了哪两个市的会议精神", "传达学习党的二十大精神、省、临沧市和保山市有关会议精神，部署工作。", "临沧市和保山市"),
     # the bodies a report is issued in the name of: the start of its title line
     ("这份报告是以哪两个机关的名义发布的", "中共青禾县委 青禾县人民政府2023年度法治政府建设情况报告",
      "中共青禾县委 青禾县人民政府"),
