@@ -7,7 +7,7 @@ PORT    ?= 8000
 WORKERS ?= 1
 export QA_INDEX_DIR ?= var/index
 
-.PHONY: setup serve test test-fast lint index eval eval-dev eval-compare eval-expected readme-figures bench bench-facts bench-stores clean browser doctools check-openwebui
+.PHONY: setup serve test test-fast lint index eval same-answers eval-dev eval-compare eval-expected readme-figures bench bench-facts bench-stores clean browser doctools check-openwebui
 
 # torch first, pinned to the CPU build on disk, so sentence-transformers never pulls CUDA wheels.
 $(BIN)/.installed: pyproject.toml
@@ -56,6 +56,10 @@ DEV_ARGS = --set $(DEV)/questions.jsonl --corpus $(DEV)/reports
 
 eval: setup
 	$(BIN)/qa eval --out $(if $(REFRESH),eval/results,var/eval)
+
+# A refactor leaves every seed answer as it was: make same-answers BASE=<rev> [HEAD=<rev>] (default: the working tree)
+same-answers: setup
+	$(BIN)/python -m eval.same_answers $(or $(BASE),HEAD) $(HEAD)
 
 eval-dev: setup
 	@[ -d $(DEV) ] || { echo "no development set at $(DEV)" >&2; exit 1; }
