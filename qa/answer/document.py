@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from index.places import find_places
 from qa.answer.context import SpanContext
 from qa.answer.scoring import clause_cover, near, novelty
 from qa.answer.spans import Span, inside_marks
@@ -44,6 +45,20 @@ def _kind_fit(inner: str, ctx: SpanContext) -> float:
     return 1.1 if title.group(1) == asked.group(1) else 0.9
 
 
+_WHOSE = re.compile(r"哪(?:个|一个|一)?(市|县|区|省|州)的")
+
+
+def _level_fit(inner: str, ctx: SpanContext) -> float:
+    """哪个市的规定: a title issued by a place of that level (《某某市…规定》) fits; one of another level fits less."""
+    m = _WHOSE.search(ctx.question)
+    if not m:
+        return 1.0
+    places = [pm.text for pm in find_places(inner, strict=False)]
+    if any(p.endswith(m.group(1)) for p in places):
+        return 1.1
+    return 0.9 if places else 1.0
+
+
 def title_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     for m in TITLE_RE.finditer(sent):
@@ -54,7 +69,7 @@ def title_spans(sent: str, ctx: SpanContext) -> list[Span]:
         # the question may describe the title itself (…促进条例 -> 《某某促进条例》)
         describes = ctx.terms.cover(None, inner)
         score = 0.45 + 0.25 * near(sent, s, e, ctx) + 0.3 * describes
-        out.append(Span(s, e, score * _kind_fit(inner, ctx)))
+        out.append(Span(s, e, score * _kind_fit(inner, ctx) * _level_fit(inner, ctx)))
     return out
 
 
