@@ -287,7 +287,8 @@ def _shape(sent: str, s: int, e: int, ctx: SpanContext, bounds: set[int]) -> flo
     """How much the span's shape is worth as an answer of the type asked (1.0: a whole, right-sized phrase)."""
     t = ctx.asked.type
     short = 0.6 if t in (AnswerType.NAME, AnswerType.HONOUR, AnswerType.DOCUMENT, AnswerType.LIST) else 0.9
-    length = short if e - s <= 2 else 1.0 if e - s <= 16 else 16 / (e - s)
+    most = 40 if _FULL_NAME.search(ctx.question) else 16  # a full name (全称) is as long as it is
+    length = short if e - s <= 2 else 1.0 if e - s <= most else most / (e - s)
     if s not in bounds or e not in bounds:
         length *= 0.6  # a span that cuts a word in half is not an answer
     if noun_phrase_before(sent, e) < s and sent[s - 1:s] not in "“《":
@@ -344,6 +345,26 @@ def _pairs(sent: str, spans: dict[tuple[int, int], float]) -> dict[tuple[int, in
     return out
 
 
+_FULL_NAME = re.compile(r"全称|全名|完整名称|完整的名称")
+
+
+def _full_names(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
+    """…的全称是什么: the whole name that ends in the noun asked, from where its clause starts (after the verb that
+    opens it: 调整|某某州深入推进依法行政…工作领导小组), question words and all."""
+    noun = ctx.asked.noun or ""
+    if len(noun) < 2 or not _FULL_NAME.search(ctx.question):
+        return []
+    out = []
+    for at in find_all(sent, noun):
+        cs, _ = clause_bounds(sent, at)
+        toks = pos_cut_cached(sent[cs:at])
+        if toks and toks[0][1].startswith("v") and len(toks) > 1:
+            cs += len(toks[0][0])
+        if at - cs >= 2:
+            out.append((cs, at + len(noun)))
+    return out
+
+
 def _candidates(sent: str, ctx: SpanContext) -> dict[tuple[int, int], float]:
     """Every candidate span with its bonus: gaps the question leaves, phrases of the head or honour shape, places,
     quoted names; grown to whole marks and names, and joined in pairs when two are asked."""
@@ -353,6 +374,8 @@ def _candidates(sent: str, ctx: SpanContext) -> dict[tuple[int, int], float]:
         cands[strip_span(sent, s, e)] = 0.1
     for s, e in _honour_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = 0.2  # …示范县: a phrase of an honour's shape
+    for s, e in _full_names(sent, ctx):
+        cands[strip_span(sent, s, e)] = 0.2  # 全称: the whole name
     if t == AnswerType.PLACE:  # every division the sentence names in full is a candidate
         for pm in find_places(sent):
             if not pm.short:
