@@ -38,7 +38,7 @@ _ROLE_END = re.compile(r"(负责人|领导|书记|长|主任|人员|专家|干�
 _PLACE_END = re.compile(r"(省|市|县|区|州|盟|旗|镇|乡|街道|社区|村|新区|开发区)$")
 _LEAD = re.compile(r"^(?:邀请|会同|联合|围绕|按照|根据|通过|开展|深化|推进|打造|实施|成立|"
                    r"建立|设立|挂牌|举办|召开|创建|获评|评为|命名为|列为|列入|纳入|入选|荣获|获得|是由|任命|推行|推动|实行|采取|推出|"
-                   r"坚持|落实|建成|制定|出台|印发|组织|开设|上线|设在|形成|构建|借助|依托|利用|"
+                   r"坚持|践行|弘扬|秉持|树立|遵循|落实|建成|制定|出台|印发|组织|开设|上线|设在|形成|构建|借助|依托|利用|"
                    r"[了的是为在对将把由以与和向从被请并同跟获])+")  # words before single characters: 获评, not 获|评
 _TAIL = re.compile(r"(?:[的了等为]|进行|开展|担任|任|作为|相结合|结合|有机统一)+$")
 
@@ -365,6 +365,18 @@ def _full_names(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     return out
 
 
+def _restates(text: str, question: str) -> bool:
+    """The span only says what the question says, maybe behind a verb (贯彻|某某思想 for 把某某思想和哪种思想结合)."""
+    if text in question:
+        return True
+    toks = pos_cut_cached(text)
+    k = 0
+    while k < len(toks) - 1 and toks[k][1] == "v":
+        k += 1
+    rest = "".join(w for w, _ in toks[k:])
+    return k > 0 and len(rest) >= 2 and rest in question
+
+
 def _candidates(sent: str, ctx: SpanContext) -> dict[tuple[int, int], float]:
     """Every candidate span with its bonus: gaps the question leaves, phrases of the head or honour shape, places,
     quoted names; grown to whole marks and names, and joined in pairs when two are asked."""
@@ -405,7 +417,7 @@ def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     for (s, e), bonus in _candidates(sent, ctx).items():
         s = _word_start(sent, s, e, bounds, ctx.question)
-        if 2 <= e - s <= 40 and sent[s:e] not in ctx.question:
+        if 2 <= e - s <= 40 and not _restates(sent[s:e], ctx.question):
             score = (_fit(sent, s, e, ctx) * _shape(sent, s, e, ctx, bounds) + bonus) * damp
             out.append(Span(s, e, score * _items_fit(sent[s:e], ctx)))
     if t in (AnswerType.NAME, AnswerType.HONOUR):

@@ -164,6 +164,9 @@ def test_years_and_document_numbers_are_not_figures():
     # two places asked: both whole (not 庆县和云县), without a bare level listed before them (省、)
     ("学习借鉴了哪两个县的经验", "组织干部赴凤庆县和云县学习借鉴经验，参观法治文化阵地。", "凤庆县和云县"),
     ("传达了哪两个市的会议精神", "传达学习党的二十大精神、省、临沧市和保山市有关会议精神，部署工作。", "临沧市和保山市"),
+    # 哪一种X asks for an X (not 一种X); a span that restates the question behind a verb (贯彻|…) is no answer
+    ("把学习新发展理念和哪一种理念结合起来", "局党组将学习贯彻新发展理念与践行绿色发展理念结合起来，纳入年度计划。",
+     "绿色发展理念"),
     # 全称: the whole name ending in the noun asked, the question's own words included
     ("新成立的普法领导小组全称是什么", "成立青禾县全面推进法治宣传教育和依法治理工作领导小组,由县长任组长。",
      "青禾县全面推进法治宣传教育和依法治理工作领导小组"),
