@@ -2,12 +2,12 @@
 
 The assistant message reads::
 
-    **18.5%**
+    **12.4%**
 
-    > 已审结的案件中,纠错113件,纠错率为**18.5%**;
+    > 已审结的案件中,纠错26件,纠错率为**12.4%**;
 
     来源:
-    [1] 郴州市2024年法治政府建设情况报告 · 一、2024年主要工作 > (五)…
+    [1] 清河县2024年法治政府建设情况报告 · 一、2024年主要工作 > (五)…
 
 A follow-up turn ("那清河呢?", see :mod:`qa.followup`) first says which question it answered
 (``问题:清河县2024年行政复议纠错率``). The sources come in three shapes, one per passage:

@@ -36,7 +36,7 @@ _JSON_KEY = re.compile(r"""\{\s*["'](title|tags|follow_ups|queries|prompt|text)[
 _LOBE_TITLE = re.compile(r"conversation summarizer|summarize user conversations into titles|"
                          r"总结为\s*\d+\s*个字以内的标题|summari[sz]e the above conversation into a title", re.I)
 _EMOJI = re.compile(r"reflect the speaker's likely facial expression", re.I)
-# a figure's name before it: 纠错率为18.5%, 按期结案率达100%; 受理行政复议案件663件
+# a figure's name before it: 纠错率为12.4%, 按期结案率达100%; 受理行政复议案件215件
 _RATE_FIGURE = re.compile(r"([\u4e00-\u9fff]{2,12}率)(?:为|达到|达|是|约)?\s*\d+(?:\.\d+)?\s*%")
 _COUNT_FIGURE = re.compile(r"((?:受理|新收|办理|审结|收到|开展|培训|化解|调解|审查|备案|出具|提供)"
                            r"[\u4e00-\u9fff]{2,10}?)"

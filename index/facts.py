@@ -84,7 +84,7 @@ class Fact:
     year: int | None
     indicator: str  # the report's own words before the figure (行政复议纠错率, 办理法律援助案件)
     key: str | None  # normalised indicator (index/data/indicators.tsv); None: no key fits
-    value: float  # in the base unit (2.42万人次 -> 24200; 18.5% -> 18.5)
+    value: float  # in the base unit (3.16万人次 -> 31600; 12.4% -> 12.4)
     unit: str  # base unit (件, 人次, %, 元, 个百分点)
     text: str  # the figure as written: clean_text[start:end]
     start: int
