@@ -16,6 +16,7 @@ import numpy as np
 from index.encoders import Encoder, get_encoder
 from index.store import LoadedIndex, load_index, read_manifest
 from qa.answer.extractor import Extractor
+from qa.answer.scorer import default_scorer
 from qa.answer.terms import TermWeights
 from qa.answer.types import classify
 from qa.compare import answer_comparison
@@ -44,7 +45,7 @@ class QA:
         self.weights = TermWeights(index.bm25.vocab_dict, sc["indptr"], int(sc.get("num_docs", len(index.passages))))
         aliases = self.gazetteer.sorted_aliases()
         places = re.compile("|".join(map(re.escape, aliases))) if aliases else None
-        self.extractor = Extractor(index, self.weights, places)
+        self.extractor = Extractor(index, self.weights, places, scorer=default_scorer())
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._answers: OrderedDict[tuple, QAResult] = OrderedDict()
         self._lock = threading.Lock()
@@ -206,3 +207,21 @@ class QA:
         use_dense = (mode or self.config.mode) != "bm25"
         qvec = self.embed_query(q) if use_dense else None
         return self.extractor.answers(q, info, classify(q), hits, qvec)
+
+    def candidates(self, question: str, top_k: int = 5, filters: dict | None = None, mode: str | None = None):
+        """``(asked, candidates)`` as the engine sees them before ranking: the rule engine's best distinct spans
+        with their named features (what the scorer is fitted on and `qa explain` prints); ``([], reason)``-like
+        empty list when no report is in scope."""
+        q = question_core(self._check(question, top_k))
+        info = analyse(q, self.gazetteer)
+        doc_ids, reason = self._scope(info, filters)
+        info.doc_ids = doc_ids or []
+        asked = classify(q)
+        if doc_ids == [] or reason is not None:
+            return asked, []
+        hits = self._retrieve(q, info, max(top_k, self.config.answer_passages), doc_ids, mode)
+        if not hits:
+            return asked, []
+        use_dense = (mode or self.config.mode) != "bm25"
+        qvec = self.embed_query(q) if use_dense else None
+        return asked, self.extractor.candidates(q, info, asked, hits[: self.config.answer_passages], qvec)

@@ -8,14 +8,17 @@ Usage::
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
 from index.store import LoadedIndex
 from index.text import tokenize_cached
 from qa.answer.context import SpanContext
+from qa.answer.features import enrich
 from qa.answer.params import PARAMS, Params
 from qa.answer.registry import EXTRACTORS, FIGURE_TYPES
+from qa.answer.scorer import Scorer
 from qa.answer.spans import SentenceCandidate, SpanCandidate
 from qa.answer.terms import QuestionTerms, TermWeights
 from qa.answer.types import Asked
@@ -31,8 +34,9 @@ _LEAD_MAX = 24  # a sentence this short right before another is its lead (一是
 
 class Extractor:
     def __init__(self, index: LoadedIndex, weights: TermWeights, places: re.Pattern[str] | None,
-                 params: Params = PARAMS) -> None:
+                 params: Params = PARAMS, scorer: Scorer | None = None) -> None:
         self.index, self.weights, self.places, self.params = index, weights, places, params
+        self.scorer = scorer
         self._sent_rows: dict[int, list[int]] = {}
         for r, row in enumerate(index.sentences):
             self._sent_rows.setdefault(int(row[0]), []).append(r)
@@ -111,13 +115,17 @@ class Extractor:
                 total = (wc * c.cover + wd * dense_rel + wr * c.score + ws * sp.score) * gate
                 if sp.sure:  # its form answers the question; the sentence has none of the question's words
                     total = max(total, p.sure_floor)
+                hand = float(min(max(total, 0.0), 1.0))
+                feats = {"hand": hand, "cover": c.cover, "dense": c.dense, "dense_rel": dense_rel,
+                         "retrieval": c.score, "span": sp.score, "gate": g, "sure": float(sp.sure)}
                 out.append(SpanCandidate(c.start + sp.start, c.start + sp.end, c.text[sp.start:sp.end],
-                                         float(min(max(total, 0.0), 1.0)), c, ctx.asked.type.value))
+                                         hand, c, ctx.asked.type.value, feats))
         out.sort(key=lambda x: -x.score)
         return out
 
-    def answers(self, question: str, info: QueryInfo, asked: Asked, hits, qvec: np.ndarray | None,
-                limit: int = 3) -> list[Answer]:
+    def candidates(self, question: str, info: QueryInfo, asked: Asked, hits,
+                   qvec: np.ndarray | None) -> list[SpanCandidate]:
+        """The best distinct candidates by the rule engine's hand-set score, each with its named features."""
         drop = {asked.unit} if asked.unit else set()
         terms = QuestionTerms(info.focus, question, self.weights, drop)
         if qvec is not None and self.index.sentence_vectors is None:
@@ -128,7 +136,21 @@ class Extractor:
         if not sents:
             return []
         ctx = SpanContext(question, asked, terms, self.weights, self.places, self.params)
-        return self._answers(self.spans(ctx, sents), limit)
+        return enrich(self.spans(ctx, sents), ctx, self.params.scored_candidates)
+
+    def rank(self, cands: list[SpanCandidate], asked: Asked) -> list[SpanCandidate]:
+        """Candidates of a well-formed shape, best first by the fitted scorer's probability (the hand-set score
+        when no scorer is fitted)."""
+        if self.scorer is None:
+            return cands
+        figure = asked.type in FIGURE_TYPES
+        out = [replace(c, score=self.scorer.prob(c.features, figure)) for c in cands if c.features["shape_ok"]]
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def answers(self, question: str, info: QueryInfo, asked: Asked, hits, qvec: np.ndarray | None,
+                limit: int = 3) -> list[Answer]:
+        return self._answers(self.rank(self.candidates(question, info, asked, hits, qvec), asked), limit)
 
     def _answers(self, spans: list[SpanCandidate], limit: int) -> list[Answer]:
         idx = self.index

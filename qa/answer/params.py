@@ -44,6 +44,8 @@ class Params:
     topic_named: float = 0.2
     # the starting value of a change (从20天压缩至6天) keeps this share of its score unless 从多少 is asked
     from_figure: float = 0.75
+    # --- how many distinct candidates (best by the hand-set score) the fitted scorer re-ranks
+    scored_candidates: int = 20
     # --- a figure whose own clause covers less than this share of the question's words is not an answer
     min_figure_recall: float = 0.0
 

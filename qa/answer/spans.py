@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from index.text import pos_cut_cached as pos_cut
@@ -47,6 +47,7 @@ class SpanCandidate:
     score: float
     sentence: SentenceCandidate
     kind: str
+    features: dict[str, float] = field(default_factory=dict)  # named signals the scorer weighs (features.py)
 
 
 def clause_bounds(text: str, pos: int) -> tuple[int, int]:

@@ -1,0 +1,90 @@
+"""Named features of answer candidates: what the fitted scorer (scorer.py) weighs and `qa explain` prints.
+
+The extractor gives each span its sentence-level signals (cover, dense, retrieval, the extractor's own span score,
+the gate and the hand-set mix of them, ``hand``). ``enrich`` keeps the best distinct candidates of a question and
+adds the signals that compare a candidate with the others and with the question:
+
+========================  =======================================================================================
+feature                   meaning
+========================  =======================================================================================
+hand                      the hand-weighted score of the rule engine (params.py), in [0, 1]
+cover / dense / retrieval the sentence's idf-weighted share of the question's words, its dense similarity, the
+                          passage's relative retrieval score
+dense_rel                 dense similarity scaled to the question's sentences (0 worst, 1 best)
+span / gate / sure        the extractor's own score of the span, whether its clause names what is asked, whether
+                          its form alone answers (an addressee line for 报给谁)
+hand_rank                 1 / (1 + rank by ``hand`` among the distinct candidates)
+hand_gap                  the best candidate's ``hand`` minus this one's
+cover_gap / dense_gap     the best sentence's cover / dense minus this sentence's
+clause_cover              cover of the clause the span sits in
+near                      1 / (1 + distance in characters to the nearest word of the question, / 4)
+q_overlap                 share of the span's characters that the question already says (a restatement is no
+                          answer)
+len_log                   log(1 + length of the span)
+unit_fit                  1 unit asked, 0.75 its family, 0.5 nothing to compare, 0 another family (shapes.py)
+shape_fit                 how typical the span's form is for the type asked (shapes.py)
+support                   log(1 + how many other sentences give the same span)
+cover_max / dense_max     the best sentence's cover and dense similarity: how answerable the question looks at all
+========================  =======================================================================================
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from qa.answer.context import SpanContext
+from qa.answer.shapes import shape, unit_fit
+from qa.answer.spans import SpanCandidate, clause_bounds
+
+FEATURES = ("hand", "cover", "dense", "dense_rel", "retrieval", "span", "gate", "sure", "hand_rank", "hand_gap",
+            "cover_gap", "dense_gap", "clause_cover", "near", "q_overlap", "len_log", "unit_fit", "shape_fit",
+            "support", "cover_max", "dense_max")
+
+
+def _near(sent: str, s: int, e: int, ctx: SpanContext) -> float:
+    best = None
+    for ps, pe, _w in ctx.terms.positions(sent, subwords=False):
+        if pe <= s:
+            d = s - pe
+        elif ps >= e:
+            d = ps - e
+        else:
+            continue  # the question's word inside the span: no distance to measure
+        best = d if best is None else min(best, d)
+    return 0.0 if best is None else 1.0 / (1.0 + best / 4.0)
+
+
+def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int) -> list[SpanCandidate]:
+    """The ``limit`` best distinct candidates (by ``hand``), each with every feature of FEATURES and the shape
+    verdict in ``features['shape_ok']``."""
+    support = Counter(sp.text for sp in spans)
+    sents = {(sp.sentence.pidx, sp.sentence.start): sp.sentence for sp in spans}
+    cover_max = max((c.cover for c in sents.values()), default=0.0)
+    dense_max = max((c.dense for c in sents.values()), default=0.0)
+    q = set(ctx.question)
+    out: list[SpanCandidate] = []
+    seen: set[str] = set()
+    for sp in spans:
+        if sp.text in seen or not sp.text.strip():
+            continue
+        seen.add(sp.text)
+        out.append(sp)
+        if len(out) >= limit:
+            break
+    best = out[0].score if out else 0.0
+    for rank, sp in enumerate(out):
+        f = sp.features
+        sent = sp.sentence.text
+        s, e = sp.start - sp.sentence.start, sp.end - sp.sentence.start
+        cs, ce = clause_bounds(sent, s)
+        sh = shape(sp.text, ctx.asked)
+        f.update({
+            "hand_rank": 1.0 / (1.0 + rank), "hand_gap": best - sp.score,
+            "cover_gap": cover_max - sp.sentence.cover, "dense_gap": dense_max - sp.sentence.dense,
+            "clause_cover": ctx.terms.cover(None, sent[cs:max(ce, e)]), "near": _near(sent, s, e, ctx),
+            "q_overlap": sum(ch in q for ch in sp.text) / max(len(sp.text), 1),
+            "len_log": math.log1p(len(sp.text)), "unit_fit": unit_fit(sp.text, ctx.asked)[0],
+            "shape_fit": sh.fit, "support": math.log1p(support[sp.text] - 1),
+            "cover_max": cover_max, "dense_max": dense_max, "shape_ok": float(sh.ok),
+        })
+    return out

@@ -1,0 +1,47 @@
+"""The one vocabulary of answer shapes and question intents, as data files beside this module.
+
+Each file starts with ``#`` lines saying what it holds (and, for ``.tsv`` files, a header naming its columns).
+Readers here are cached: the files are read once per process.
+
+    >>> unit_family("名") == unit_family("人")
+    True
+"""
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+def _lines(name: str) -> list[str]:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@cache
+def words(name: str) -> tuple[str, ...]:
+    """A one-word-a-line list (``role_heads.txt``), longest first."""
+    return tuple(sorted(dict.fromkeys(_lines(name)), key=len, reverse=True))
+
+
+@cache
+def table(name: str) -> tuple[dict[str, str], ...]:
+    """A ``.tsv`` file as rows keyed by its header."""
+    rows = [ln.split("\t") for ln in _lines(name)]
+    header, body = rows[0], rows[1:]
+    return tuple(dict(zip(header, r, strict=True)) for r in body)
+
+
+@cache
+def units() -> dict[str, dict[str, str]]:
+    """unit -> its row of ``units.tsv`` (family, kind)."""
+    return {r["unit"]: r for r in table("units.tsv")}
+
+
+def unit_family(unit: str | None) -> str | None:
+    row = units().get(unit or "")
+    return row["family"] if row else None
+
+
+def unit_kind(unit: str | None) -> str | None:
+    row = units().get(unit or "")
+    return row["kind"] if row else None
