@@ -151,6 +151,8 @@ def openwebui_source(c: dict) -> dict:
 
 
 def _not_found_line(r: QAResult) -> str:
+    if r.intent == "chitchat" and r.reason:
+        return r.reason  # a greeting gets what the service answers, not "not found"
     reason = r.reason if r.reason and r.reason != NOT_FOUND else None
     return NOT_FOUND + (f":{reason}" if reason else "") + "。"
 

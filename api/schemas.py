@@ -140,6 +140,11 @@ class AskResponse(Out):
     took_ms: float
     comparison: ComparisonOut | None = Field(None, description="a comparative question's table (哪个地方…最高, "
                                                                "比较A和B…); null for other questions")
+    intent: str = Field("question", description="question | chitchat (a greeting or a question about the "
+                                                "service: `reason` says what it answers) | out_of_scope (nothing "
+                                                "the reports could answer: `reason` says why)")
+    normalized: str | None = Field(None, description="the question as read when normalising changed it "
+                                                     "(Traditional -> Simplified Chinese, full-width -> ASCII)")
 
 
 class SearchResponse(Out):

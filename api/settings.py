@@ -22,6 +22,7 @@ QA_MILVUS_BM25         tokens (our jieba tokens) | jieba (Milvus's)     tokens  
 QA_FUSION              score | rrf                                      score               qa.fusion
 QA_W_BM25 / QA_W_DENSE fusion weights (>= 0, not both 0)                0.5 / 0.5           qa.w_bm25 / w_dense
 QA_MIN_ANSWER_SCORE    abstain below this answer score (0-1)            0.4                 qa.min_answer_score
+QA_SCORER              fitted (qa/data/scorer.json) | hand              fitted              qa.scorer
 QA_ADMIN_TOKEN         bearer token for POST/DELETE /documents          (unset: disabled)   server.admin_token
 QA_CORS_ORIGINS        comma-separated allowed origins ("*" for any)    (none)              server.cors_origins
 QA_MAX_UPLOAD_BYTES    largest report accepted by POST /documents       5242880 (5 MiB)     server.max_upload_bytes
@@ -90,6 +91,7 @@ class QASettings(BaseModel):
     w_bm25: float = Field(QAConfig.w_bm25, ge=0, le=1000, allow_inf_nan=False)
     w_dense: float = Field(QAConfig.w_dense, ge=0, le=1000, allow_inf_nan=False)
     min_answer_score: float = Field(QAConfig.min_answer_score, ge=0, le=1, allow_inf_nan=False)
+    scorer: Literal["fitted", "hand"] = QAConfig.scorer
 
     @model_validator(mode="after")
     def _some_weight(self) -> QASettings:
@@ -219,7 +221,8 @@ class Settings(BaseSettings):
 
     def qa_config(self) -> QAConfig:
         q = self.qa
-        return QAConfig(fusion=q.fusion, w_bm25=q.w_bm25, w_dense=q.w_dense, min_answer_score=q.min_answer_score)
+        return QAConfig(fusion=q.fusion, w_bm25=q.w_bm25, w_dense=q.w_dense, min_answer_score=q.min_answer_score,
+                        scorer=q.scorer)
 
 
 load_settings = Settings.from_env

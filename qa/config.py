@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Fusion = Literal["score", "rrf"]  # weighted sum of normalised scores | reciprocal rank fusion
+Scoring = Literal["fitted", "hand"]  # the fitted scorer (qa/data/scorer.json) | the rule engine's hand-set mix
 Mode = Literal["hybrid", "bm25", "dense"]  # retrievers used (bm25 / dense alone: for ablations)
 
 
@@ -24,6 +25,10 @@ class QAConfig:
     candidates: int = 50  # per retriever, before fusion
     answer_passages: int = 5  # passages searched for an answer span
     min_answer_score: float = 0.4  # below this the service abstains (chosen from the dev + seed abstention curves)
+    # a question naming no indexed place is off topic when less than this share of its content characters are in
+    # words the reports use (between made-up off-topic questions, <= 0.29, and the seed + dev questions, >= 0.40)
+    min_known_share: float = 0.35
+    scorer: Scoring = "fitted"  # how candidates are ranked; both keep only well-formed shapes (answer/shapes.py)
     region_boost: float = 0.3  # added to the fused score of passages from a report of the place the question names
     query_cache_size: int = 4096
     mode: Mode = "hybrid"

@@ -17,17 +17,22 @@ from index.encoders import Encoder, get_encoder
 from index.store import LoadedIndex, load_index, read_manifest
 from qa.answer.extractor import Extractor
 from qa.answer.scorer import default_scorer
+from qa.answer.synonyms import expand as _synonyms
 from qa.answer.terms import TermWeights
 from qa.answer.types import classify
 from qa.compare import answer_comparison
 from qa.config import QAConfig
 from qa.facts import prefetch as prefetch_facts
 from qa.models import Answer, QAResult, QueryInfo, RetrievedPassage, cite_pages
-from qa.query import Gazetteer, analyse, expand, question_core, wants_plan
+from qa.query import Gazetteer, analyse, expand, near_places, question_core, wants_plan
+from qa.question.intent import intent
+from qa.question.normalize import normalize_question
 from qa.retrieve import HybridRetriever, Scored, query_tokens
 
 MAX_QUESTION_CHARS = 500
 NOT_FOUND = "未找到相关内容"
+OFF_TOPIC = "这个问题不在法治政府建设情况报告的范围内:本服务只回答已收录报告写到的内容"
+_EXAMPLE_TOPICS = ("行政复议纠错率是多少", "法治政府建设领导小组组长由谁担任", "办理法律援助案件多少件")
 
 
 class QuestionError(ValueError):
@@ -45,7 +50,8 @@ class QA:
         self.weights = TermWeights(index.bm25.vocab_dict, sc["indptr"], int(sc.get("num_docs", len(index.passages))))
         aliases = self.gazetteer.sorted_aliases()
         places = re.compile("|".join(map(re.escape, aliases))) if aliases else None
-        self.extractor = Extractor(index, self.weights, places, scorer=default_scorer())
+        scorer = default_scorer() if self.config.scorer == "fitted" else None
+        self.extractor = Extractor(index, self.weights, places, scorer=scorer)
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._answers: OrderedDict[tuple, QAResult] = OrderedDict()
         self._lock = threading.Lock()
@@ -169,9 +175,16 @@ class QA:
                     self._answers.move_to_end(key)
             if hit is not None:
                 return replace(hit, took_ms=round((time.perf_counter() - t0) * 1000, 3))
-        result = self._ask(question_core(q), top_k, filters, mode, t0)
-        if result.question != q:
-            result = replace(result, question=q)
+        nq = normalize_question(q) or q
+        said = intent(nq)
+        if said.kind == "chitchat":
+            result = self._reply(q, self.describe(), "chitchat", t0)
+        elif said.kind == "out_of_scope":
+            result = self._reply(q, said.reason, "out_of_scope", t0)
+        else:
+            result = self._ask(question_core(nq), top_k, filters, mode, t0)
+        if result.question != q or (nq != q and result.normalized is None):
+            result = replace(result, question=q, normalized=result.normalized or (nq if nq != q else None))
         if use_cache:
             with self._lock:
                 self._answers[key] = result
@@ -179,11 +192,51 @@ class QA:
                     self._answers.popitem(last=False)
         return result
 
+    @staticmethod
+    def _reply(q: str, reason: str | None, kind: str, t0: float) -> QAResult:
+        return QAResult(question=q, answer=None, reason=reason, answers=[], passages=[],
+                        took_ms=round((time.perf_counter() - t0) * 1000, 2), intent=kind)
+
+    def describe(self) -> str:
+        """What the service answers, with example questions built from the indexed reports."""
+        docs = [d.meta for d in self.index.doc_list if d.meta.region and d.meta.year]
+        examples = [f"{m.region}{m.year}年{topic}" for m, topic in zip(docs, _EXAMPLE_TOPICS, strict=False)]
+        shown = "; ".join(f"“{e}”" for e in examples) or "“某市2024年行政复议纠错率是多少”"
+        return (f"您好!我回答关于已收录的{len(self.index.doc_list)}份法治政府建设情况报告的问题,给出报告原文中的答案、"
+                f"所在句子和出处(哪份报告、哪一段、哪几个字);报告没有写到的,我会说“{NOT_FOUND}”。可以这样问:{shown}")
+
+    def _off_topic(self, info: QueryInfo) -> bool:
+        """A question that names no indexed place and whose words the reports hardly use (今天天气怎么样, 比特币现在
+        多少钱): the share of its content characters in words of the index's vocabulary is below
+        ``QAConfig.min_known_share``."""
+        if info.regions:
+            return False
+        terms = [t for t in info.focus if not t.isdigit()]
+        total = sum(len(t) for t in terms)
+        if not total:
+            return True
+        vocab = self.index.bm25.vocab_dict
+        known = sum(len(t) for t in terms if t in vocab or any(a in vocab for a in _synonyms(t)))
+        return known / total < self.config.min_known_share
+
     def _ask(self, q: str, top_k: int, filters: dict | None, mode: str | None, t0: float) -> QAResult:
         compared = answer_comparison(self, q, filters, top_k, t0)  # 哪个地方…最高 / 比较A和B… (qa/compare.py)
         if compared is not None:
             return compared
         info = analyse(q, self.gazetteer)
+        note = None
+        if info.unknown_places and not info.regions:  # 郴洲 -> 郴州: a place one character off an indexed one
+            fixed = q
+            for place in info.unknown_places:
+                near = near_places(place, self.gazetteer)
+                if len(near) == 1:
+                    fixed = fixed.replace(place, near[0])
+            if fixed != q:
+                note = f"已把问题读作:{fixed}"
+                q, info = fixed, analyse(fixed, self.gazetteer)
+        if not filters and self._off_topic(info):
+            return QAResult(question=q, answer=None, reason=OFF_TOPIC, answers=[], passages=[],
+                            took_ms=round((time.perf_counter() - t0) * 1000, 2), query=info, intent="out_of_scope")
         doc_ids, reason = self._scope(info, filters)
         info.doc_ids = doc_ids or []
         hits: list[Scored] = []
@@ -200,7 +253,8 @@ class QA:
         elif reason is None:
             reason = NOT_FOUND
         return QAResult(question=q, answer=answers[0].text if answers else None, reason=reason, answers=answers,
-                        passages=passages, took_ms=round((time.perf_counter() - t0) * 1000, 2), query=info)
+                        passages=passages, took_ms=round((time.perf_counter() - t0) * 1000, 2), query=info,
+                        normalized=q if note else None)
 
     # ---------------------------------------------------------------- extraction
     def _extract(self, q: str, info: QueryInfo, hits: list[Scored], mode: str | None) -> list[Answer]:

@@ -72,6 +72,8 @@ class QAResult:
     passages: list[RetrievedPassage]
     took_ms: float
     query: QueryInfo | None = None
+    intent: str = "question"  # question | chitchat | out_of_scope (qa/question/intent.py)
+    normalized: str | None = None  # the question as read, when normalising changed it (繁体 -> 简体, full-width)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

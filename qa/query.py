@@ -264,6 +264,22 @@ def report_years(q: str) -> list[int]:
                    if not _INNER_YEAR_LEAD.search(q[:m.start()]) and not inside_marks(q, m.start())})
 
 
+def near_places(place: str, gaz: Gazetteer) -> list[str]:
+    """Indexed regions one character off ``place`` (郴洲 -> 郴州市): same length, one character different, the
+    two different ones not both administrative levels (石门市 is no typo of 石门县); none when ``place`` is itself a
+    real place (长安 is no typo of 长沙)."""
+    out: set[str] = set()
+    if lookup(place) or place_mentions(place):
+        return []
+    for alias in gaz.sorted_aliases():
+        if len(alias) != len(place) or len(alias) < 2:
+            continue
+        diff = [i for i, (a, b) in enumerate(zip(alias, place, strict=True)) if a != b]
+        if len(diff) == 1 and not (alias[diff[0]] in ADMIN_SUFFIXES and place[diff[0]] in ADMIN_SUFFIXES):
+            out.add(alias)
+    return sorted(out)
+
+
 def analyse(question: str, gaz: Gazetteer) -> QueryInfo:
     q = question.strip()
     regions, spans = gaz.find_regions(q)

@@ -136,13 +136,13 @@ class Extractor:
         if not sents:
             return []
         ctx = SpanContext(question, asked, terms, self.weights, self.places, self.params)
-        return enrich(self.spans(ctx, sents), ctx, self.params.scored_candidates)
+        return enrich(self.spans(ctx, sents), ctx, self.params.scored_candidates, dense=qvec is not None)
 
     def rank(self, cands: list[SpanCandidate], asked: Asked) -> list[SpanCandidate]:
         """Candidates of a well-formed shape, best first by the fitted scorer's probability (the hand-set score
         when no scorer is fitted)."""
         if self.scorer is None:
-            return cands
+            return [c for c in cands if c.features["shape_ok"]]
         figure = asked.type in FIGURE_TYPES
         out = [replace(c, score=self.scorer.prob(c.features, figure)) for c in cands if c.features["shape_ok"]]
         out.sort(key=lambda c: -c.score)

@@ -39,6 +39,8 @@ from qa.answer.spans import SpanCandidate, clause_bounds
 FEATURES = ("hand", "cover", "dense", "dense_rel", "retrieval", "span", "gate", "sure", "hand_rank", "hand_gap",
             "cover_gap", "dense_gap", "clause_cover", "near", "q_overlap", "len_log", "unit_fit", "shape_fit",
             "support", "cover_max", "dense_max")
+# features that need a query vector: absent (not zero) when only BM25 runs, so the scorer treats them as unknown
+DENSE_FEATURES = ("dense", "dense_rel", "dense_gap", "dense_max")
 
 
 def _near(sent: str, s: int, e: int, ctx: SpanContext) -> float:
@@ -54,7 +56,7 @@ def _near(sent: str, s: int, e: int, ctx: SpanContext) -> float:
     return 0.0 if best is None else 1.0 / (1.0 + best / 4.0)
 
 
-def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int) -> list[SpanCandidate]:
+def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int, dense: bool = True) -> list[SpanCandidate]:
     """The ``limit`` best distinct candidates (by ``hand``), each with every feature of FEATURES and the shape
     verdict in ``features['shape_ok']``."""
     support = Counter(sp.text for sp in spans)
@@ -87,4 +89,7 @@ def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int) -> list[Spa
             "shape_fit": sh.fit, "support": math.log1p(support[sp.text] - 1),
             "cover_max": cover_max, "dense_max": dense_max, "shape_ok": float(sh.ok),
         })
+        if not dense:
+            for k in DENSE_FEATURES:
+                f.pop(k, None)
     return out

@@ -29,7 +29,9 @@ class GroupWeights:
     intercept: float
 
     def parts(self, feats: dict[str, float]) -> list[tuple[str, float]]:
-        return [(n, c * (feats.get(n, 0.0) - m) / s)
+        """Each feature's contribution to the log-odds; a feature the candidate lacks (dense similarity when
+        only BM25 runs) counts as the training mean, i.e. contributes nothing."""
+        return [(n, c * (feats.get(n, m) - m) / s)
                 for n, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)]
 
 

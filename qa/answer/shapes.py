@@ -18,7 +18,7 @@ import re
 from typing import NamedTuple
 
 from qa.answer.spans import NUMBER_RE
-from qa.answer.types import Asked, AnswerType
+from qa.answer.types import AnswerType, Asked
 from qa.lexicon import unit_family, unit_kind, words
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -134,4 +134,6 @@ _SHAPES = {
 
 
 def shape(text: str, asked: Asked) -> Shape:
+    if asked.type == AnswerType.NAME and asked.noun in words("org_nouns.txt"):
+        return _body(text, asked)  # 成立了什么机构: a body's name
     return _SHAPES.get(asked.type, _any)(text, asked)

@@ -1,0 +1,53 @@
+"""Questions as people type them, over real HTTP through the app on the seed index (郴州 + 开封示范区): greetings get
+what the service answers, other-domain questions and gibberish abstain with a reason, Traditional Chinese,
+full-width characters, emoji and a place one character off read like the plain question."""
+from __future__ import annotations
+
+import pytest
+
+
+def ask(client, q: str) -> dict:
+    r = client.post("/ask", json={"question": q})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def chat(client, q: str) -> str:
+    r = client.post("/v1/chat/completions", json={"model": "fazhi-qa", "messages": [{"role": "user", "content": q}]})
+    assert r.status_code == 200, r.text
+    return r.json()["choices"][0]["message"]["content"]
+
+
+@pytest.mark.parametrize("q", ["你好", "您好！", "hello", "你好，你能做什么？", "谢谢"])
+def test_greeting_describes_the_service(client, q):
+    body = ask(client, q)
+    assert body["answer"] is None and body["answers"] == [] and body["intent"] == "chitchat"
+    assert "法治政府建设" in body["reason"] and "可以这样问" in body["reason"]
+    assert "郴州" in body["reason"] or "开封" in body["reason"]  # examples built from the indexed reports
+    content = chat(client, q)
+    assert "可以这样问" in content and not content.startswith("未找到")
+
+
+@pytest.mark.parametrize("q", ["今天天气怎么样", "比特币现在多少钱", "推荐一部好看的电影", "asdfgh", "？？？ABC"])
+def test_other_domain_and_gibberish_abstain_with_a_reason(client, q):
+    body = ask(client, q)
+    assert body["answer"] is None and body["intent"] == "out_of_scope", body
+    assert body["reason"]
+    assert chat(client, q).startswith("未找到相关内容")
+
+
+@pytest.mark.parametrize("q", ["郴州行政復議糾錯率是多少", "郴州行政复议纠错率是多少？😀", "郴州 行政复议 纠错率是多少",
+                               "郴州２０２４年行政复议纠错率是多少", "郴洲行政复议纠错率是多少"])
+def test_variants_answer_like_the_plain_question(client, q):
+    plain = ask(client, "郴州行政复议纠错率是多少")
+    body = ask(client, q)
+    assert plain["answer"] == "18.5%"
+    assert body["answer"] == "18.5%", body
+    assert body["answers"][0]["citation"] == plain["answers"][0]["citation"]
+    assert body["question"] == q  # the message as sent, and the question as read beside it
+    assert body["normalized"] and "郴州" in body["normalized"] and "復" not in body["normalized"]
+
+
+def test_confidence_is_a_probability(client):
+    body = ask(client, "郴州行政复议纠错率是多少")
+    assert 0.5 < body["answers"][0]["score"] <= 1.0
