@@ -224,3 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     except (RunError, SystemError_, FormatError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except ModuleNotFoundError as e:
+        if e.name != "ranx":
+            raise
+        print("error: the retrieval eval needs ranx: pip install -e '.[eval]'", file=sys.stderr)
+        return 1
