@@ -175,10 +175,12 @@ def render(doc: dict, gate_lines: list[str]) -> str:
     primary = doc["primary_encoder"]
     man = doc["manifests"].get(primary, {})
     first = systems[0].label(primary)
-    miss = doc["missing_evidence"]
+    miss = "; evidence not found for " + ", ".join(doc["missing_evidence"]) if doc["missing_evidence"] else ""
     lines = [f"# Retrieval eval: {doc.get('set') or doc.get('beir')}", "", "```bash", doc["command"], "```", "",
-             f"{doc['n_questions']} questions, {doc['n_judged']} with relevant passages (qrels from the gold "
-             f"evidence{'; evidence not found for ' + ', '.join(miss) if miss else ''}) · "
+             f"{doc['n_questions']} questions, {doc['n_judged']} with relevant "
+             + (f"passages (qrels from the gold evidence{miss})"
+                if not doc.get("beir") else "documents (the dataset's qrels; a document scores its best passage)")
+             + " · "
              f"index: {man.get('document_count')} reports, {man.get('passage_count')} passages · depth {doc['depth']}",
              "", report.table(systems, primary, m, doc["answers"]), "",
              f"Bold: best per column. ▲/▼: significantly better/worse than {first} (two-sided paired t-test over "

@@ -40,6 +40,9 @@ def _jsonl(path: Path) -> list[dict]:
                 row["_id"] = str(row["_id"])
             except (json.JSONDecodeError, KeyError, TypeError) as e:
                 raise FormatError(f"{path}:{i}: not a BEIR record ({e.__class__.__name__}: {e})") from None
+            if not row["_id"] or any(c.isspace() for c in row["_id"]):
+                raise FormatError(f"{path}:{i}: _id {row['_id']!r} is empty or holds whitespace (TREC files "
+                                  "cannot hold it)")
             rows.append(row)
     return rows
 

@@ -10,6 +10,7 @@ beside the package; ``python -m eval.retrieval.measures`` does that once (``make
 """
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -74,9 +75,15 @@ def measure(qrels: dict[str, dict[str, int]], runs: dict[str, dict[str, Ranking]
     first = names[0]
     for n in names[1:]:
         cmp = report.comparisons[first, n]
-        out.p[n] = {m: float(cmp[m]["p_value"]) for m in metrics}
+        # identical per-question scores (e.g. both 1.0 everywhere) give no t statistic: p = 1, not NaN
+        out.p[n] = {m: _p(cmp[m]["p_value"]) for m in metrics}
         out.significant[n] = {m: bool(cmp[m]["significant"]) for m in metrics}
     return out
+
+
+def _p(value) -> float:
+    v = float(value)
+    return 1.0 if math.isnan(v) else v
 
 
 def evaluate(qrels: dict[str, dict[str, int]], run: dict[str, Ranking], metrics: list[str]) -> dict[str, float]:
