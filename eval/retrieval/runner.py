@@ -11,7 +11,8 @@
   what the service would answer (threshold ``QAConfig.min_answer_score``).
 * **BEIR queries** carry no report metadata to scope by: they go to the retrievers directly (``HybridRetriever``
   with the same tokens, query expansion and fusion), passages are ranked and each corpus entry gets the score of
-  its best passage (MaxP).
+  its best passage (MaxP). ``--unscoped`` ranks our questions that way too: every passage of the index competes,
+  which measures the retrievers themselves rather than the service (no answers then).
 """
 from __future__ import annotations
 
@@ -217,9 +218,10 @@ def beir_engines(data: BeirDataset, cache: Path) -> tuple[Engines, dict[str, str
     return Engines(index_for), back
 
 
-def run_beir(engines: Engines, back: dict[str, str], systems: list[System], queries: dict[str, str],
-             depth: int = DEPTH, progress: bool | None = None) -> SetRun:
-    """Rank corpus entries for every query with every system (MaxP over each entry's passages)."""
+def rank_direct(engines: Engines, systems: list[System], queries: dict[str, str], to_id, depth: int = DEPTH,
+                progress: bool | None = None) -> SetRun:
+    """Rank with the retrievers alone, over the whole index (no place or year scope, no answer): ``to_id(passage)``
+    names what is ranked (a BEIR corpus-id: each gets its best passage's score; or the passage id itself)."""
     from qa.config import QAConfig
     from qa.query import expand
     from qa.retrieve import HybridRetriever, query_tokens
@@ -238,8 +240,7 @@ def run_beir(engines: Engines, back: dict[str, str], systems: list[System], quer
             hits = retriever.search(toks, qvec, max(cfg.candidates, depth * 5), mode=cfg.mode)
             best: dict[str, float] = {}
             for h in hits:
-                did = back[index.passages[h.idx].doc_id]
-                best.setdefault(did, h.score)  # hits are best first: the first one is the entry's best passage
+                best.setdefault(to_id(index.passages[h.idx]), h.score)  # best first: the first hit is the best
             run[qid] = sorted(best.items(), key=lambda kv: -kv[1])[:depth]
             bar.update(1)
         bar.close()
@@ -248,3 +249,16 @@ def run_beir(engines: Engines, back: dict[str, str], systems: list[System], quer
         out.manifests[s.encoder] = index.manifest.to_dict()
         out.index_dirs[s.encoder] = str(engines.dirs[s.encoder])
     return out
+
+
+def run_beir(engines: Engines, back: dict[str, str], systems: list[System], queries: dict[str, str],
+             depth: int = DEPTH, progress: bool | None = None) -> SetRun:
+    """Rank corpus entries for every query with every system (MaxP over each entry's passages)."""
+    return rank_direct(engines, systems, queries, lambda p: back[p.doc_id], depth, progress)
+
+
+def run_unscoped(engines: Engines, systems: list[System], questions: list, depth: int = DEPTH,
+                 progress: bool | None = None) -> SetRun:
+    """Rank passages for our questions over the whole index, without the scope the service applies."""
+    return rank_direct(engines, systems, {q.id: q.question for q in questions}, lambda p: p.passage_id, depth,
+                       progress)

