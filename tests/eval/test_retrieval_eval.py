@@ -239,3 +239,16 @@ def test_unscoped_rankings_cover_the_whole_index_and_find_the_evidence(small_see
     assert all(pid in ids for r in run.values() for pid, _ in r) and all(len(r) <= 10 for r in run.values())
     assert len({index.passages[0].doc_id} | {pid.split(":")[0] for r in run.values() for pid, _ in r}) == 2
     assert measures.measure(judged.qrels, {"bm25": run}).means["bm25"]["recall@5"] > 0.9
+
+
+@pytest.mark.slow
+def test_qa_eval_retrieval_is_a_subcommand_of_qa_eval():
+    import subprocess
+    import sys
+
+    qa = str(Path(sys.executable).parent / "qa")
+    r = subprocess.run([qa, "eval", "retrieval", "--help"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "--systems" in r.stdout and "--beir" in r.stdout
+    r = subprocess.run([qa, "eval", "retrieval", "--systems", "bm42"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and r.stderr.strip().splitlines() == [
+        "error: 'bm42': unknown system (allowed: bm25, dense, hybrid[:W], rrf[:W], each with an optional @ENCODER)"]
