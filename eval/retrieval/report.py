@@ -122,6 +122,8 @@ def recall_chart(curves: dict[str, list[float]], path: Path, title: str) -> None
     for label, ys in curves.items():
         ax.plot(range(1, len(ys) + 1), ys, "-", marker=".", label=label)
     ax.set_xlabel("k (passages)")
+    n = max((len(ys) for ys in curves.values()), default=1)
+    ax.set_xticks([k for k in (1, 3, 5, 10, 15, 20, 30, 40, 50) if k <= n])
     ax.set_ylabel("Recall@k")
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
