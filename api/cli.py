@@ -238,6 +238,8 @@ def eval_cmd(ctx: typer.Context) -> None:
     """
     import subprocess
 
+    if ctx.args[:1] == ["retrieval"]:  # qa eval retrieval ARGS: retrievers side by side (eval/retrieval/)
+        raise typer.Exit(subprocess.call([sys.executable, "-m", "eval.retrieval", *ctx.args[1:]]))
     raise typer.Exit(subprocess.call([sys.executable, "-m", "eval.run", *ctx.args]))
 
 

@@ -1,0 +1,5 @@
+import sys
+
+from eval.retrieval.cli import main
+
+sys.exit(main())
