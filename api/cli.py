@@ -174,6 +174,40 @@ def _load_qa(index: Path | None, encoder: str | None) -> QA:
 
 
 @app.command()
+def explain(
+    question: str = typer.Argument(..., help="a question in Chinese, e.g. 郴州行政复议纠错率是多少"),
+    as_json: bool = typer.Option(False, "--json", help="print the explanation as JSON"),
+    limit: int = typer.Option(6, "--limit", min=1, max=20, help="candidates to show"),
+    index: Path = typer.Option(None, "--index", help="index folder"),
+    encoder: str | None = typer.Option(None, "--encoder", help="must match the index's encoder"),
+) -> None:
+    """Why the service answers what it answers: the question as read, every candidate's shape, features and
+    probability, and why the winner won."""
+    from qa.engine import QuestionError
+
+    qa = _load_qa(index, encoder)
+    try:
+        e = qa.explain(question, limit=limit)
+    except QuestionError as err:
+        _fail(str(err), 2)
+    if as_json:
+        typer.echo(json.dumps(e, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"问题: {e['question']}" + (f"   (读作 {e['read_as']})" if e["read_as"] != e["question"] else ""))
+    typer.echo(f"意图: {e['intent']}   scorer: {e['scorer']}   threshold: {e['threshold']:.2f}")
+    if "asked" in e:
+        a = e["asked"]
+        typer.echo(f"要的答案: type={a['type']} unit={a['unit']} noun={a['noun']} counted={a['counted']} "
+                   f"items={a['items']} | regions={e.get('regions')} years={e.get('years')} focus={e.get('focus')}")
+    for i, c in enumerate(e["candidates"], 1):
+        mark = "ok " if c["shape_ok"] else "BAD"
+        typer.echo(f"  {i}. [{mark}] p={c['probability']:.3f} hand={c['hand']:.3f}  {c['text']}")
+        typer.echo(f"       shape: {c['shape']}; moved by: {', '.join(c['moved_by'])}")
+    typer.echo(f"答案: {e['answer'] if e['answer'] is not None else '(无) — ' + str(e['reason'])}")
+    typer.echo(f"为什么: {e['why']}")
+
+
+@app.command()
 def ask(
     question: str = typer.Argument(..., help="a question in Chinese, e.g. 郴州行政复议纠错率是多少"),
     top_k: int = typer.Option(5, "--top-k", "-k", help="passages to return (1-50)"),

@@ -52,6 +52,8 @@ class AskRequest(BaseModel):
                           description="a question in Chinese, e.g. 郴州行政复议纠错率是多少")
     top_k: int = Field(5, ge=1, le=TOP_K_MAX, description="passages to return")
     filters: Filters | None = None
+    explain: bool = Field(False, description="also return `explanation`: the question as read, each candidate's "
+                                             "shape, features and probability, and why the winner won")
 
     _top_k_is_an_integer = field_validator("top_k", mode="before")(json_integer)
 
@@ -145,6 +147,7 @@ class AskResponse(Out):
                                                 "the reports could answer: `reason` says why)")
     normalized: str | None = Field(None, description="the question as read when normalising changed it "
                                                      "(Traditional -> Simplified Chinese, full-width -> ASCII)")
+    explanation: dict[str, Any] | None = Field(None, description="with `explain: true`: what `qa explain` prints")
 
 
 class SearchResponse(Out):

@@ -16,7 +16,9 @@ import numpy as np
 from index.encoders import Encoder, get_encoder
 from index.store import LoadedIndex, load_index, read_manifest
 from qa.answer.extractor import Extractor
+from qa.answer.registry import FIGURE_TYPES
 from qa.answer.scorer import default_scorer
+from qa.answer.shapes import shape
 from qa.answer.synonyms import expand as _synonyms
 from qa.answer.terms import TermWeights
 from qa.answer.types import classify
@@ -266,7 +268,7 @@ class QA:
         """``(asked, candidates)`` as the engine sees them before ranking: the rule engine's best distinct spans
         with their named features (what the scorer is fitted on and `qa explain` prints); ``([], reason)``-like
         empty list when no report is in scope."""
-        q = question_core(self._check(question, top_k))
+        q = question_core(normalize_question(self._check(question, top_k)))
         info = analyse(q, self.gazetteer)
         doc_ids, reason = self._scope(info, filters)
         info.doc_ids = doc_ids or []
@@ -279,3 +281,50 @@ class QA:
         use_dense = (mode or self.config.mode) != "bm25"
         qvec = self.embed_query(q) if use_dense else None
         return asked, self.extractor.candidates(q, info, asked, hits[: self.config.answer_passages], qvec)
+
+    # ---------------------------------------------------------------- explanation
+    def explain(self, question: str, top_k: int = 5, filters: dict | None = None, limit: int = 8) -> dict:
+        """Why the service answers what it answers: the question as read, each candidate with its shape verdict,
+        features, probability and the features that moved it most, and why the winner won (`qa explain`)."""
+        result = self.ask(question, top_k=top_k, filters=filters, use_cache=False)
+        read = result.normalized or result.question
+        out: dict = {"question": result.question, "read_as": read, "intent": result.intent,
+                     "answer": result.answer, "reason": result.reason,
+                     "threshold": self.config.min_answer_score,
+                     "scorer": "fitted" if self.extractor.scorer is not None else "hand", "candidates": []}
+        if result.intent != "question":
+            out["why"] = f"not a question about the reports ({result.intent}): {result.reason}"
+            return out
+        asked, cands = self.candidates(read, top_k, filters)
+        info = result.query
+        out["asked"] = {"type": asked.type.value, "unit": asked.unit, "noun": asked.noun, "items": asked.items,
+                        "counted": asked.counted}
+        if info is not None:
+            out.update(regions=info.regions, years=info.years, focus=info.focus)
+        figure = asked.type in FIGURE_TYPES
+        rows = []
+        for c in cands:
+            sh = shape(c.text, asked)
+            if self.extractor.scorer is not None:
+                p, parts = self.extractor.scorer.explain(c.features, figure)
+            else:
+                p, parts = c.features["hand"], []
+            top = sorted(parts, key=lambda x: -abs(x[1]))[:4]
+            rows.append({"text": c.text, "sentence": c.sentence.text, "shape_ok": sh.ok, "shape": sh.why,
+                         "probability": round(p, 4), "hand": round(c.features["hand"], 4),
+                         "features": {k: round(v, 4) for k, v in c.features.items()},
+                         "moved_by": [f"{n} {v:+.2f}" for n, v in top]})
+        rows.sort(key=lambda r: (not r["shape_ok"], -r["probability"]))
+        out["candidates"] = rows[:limit]
+        ok = [r for r in rows if r["shape_ok"]]
+        if not ok:
+            out["why"] = "no candidate of a well-formed shape: abstained"
+        elif ok[0]["probability"] < self.config.min_answer_score:
+            out["why"] = (f"best well-formed candidate {ok[0]['text']!r} has probability {ok[0]['probability']:.2f}, "
+                          f"below the threshold {self.config.min_answer_score:.2f}: abstained")
+        else:
+            runner = f"; runner-up {ok[1]['text']!r} at {ok[1]['probability']:.2f}" if len(ok) > 1 else ""
+            out["why"] = (f"{ok[0]['text']!r} has the highest probability ({ok[0]['probability']:.2f}, threshold "
+                          f"{self.config.min_answer_score:.2f}), mostly from {', '.join(ok[0]['moved_by'][:3])}"
+                          f"{runner}")
+        return out

@@ -26,8 +26,12 @@ ERRORS = error_responses(400, 413, 422, 503)
 
 @router.post("/ask", responses=ERRORS)
 def ask(req: AskRequest, qa: QADep) -> AskResponse:
-    r = qa.ask(req.question, top_k=req.top_k, filters=req.filters.as_dict() if req.filters else None)
-    return AskResponse.model_validate(r, from_attributes=True)
+    filters = req.filters.as_dict() if req.filters else None
+    r = qa.ask(req.question, top_k=req.top_k, filters=filters)
+    out = AskResponse.model_validate(r, from_attributes=True)
+    if req.explain:
+        out.explanation = qa.explain(req.question, top_k=req.top_k, filters=filters)
+    return out
 
 
 @router.get("/search", responses=ERRORS)

@@ -51,3 +51,18 @@ def test_variants_answer_like_the_plain_question(client, q):
 def test_confidence_is_a_probability(client):
     body = ask(client, "郴州行政复议纠错率是多少")
     assert 0.5 < body["answers"][0]["score"] <= 1.0
+
+
+def test_explain_shows_the_reading_the_candidates_and_why(client):
+    body = client.post("/ask", json={"question": "郴州行政复议纠错率是多少", "explain": True}).json()
+    e = body["explanation"]
+    assert e["answer"] == body["answer"] == "18.5%"
+    assert e["asked"]["type"] == "rate" and "郴州市" in e["regions"]
+    top = e["candidates"][0]
+    assert top["text"] == "18.5%" and top["shape_ok"] and top["probability"] == body["answers"][0]["score"]
+    assert set(top["features"]) >= {"hand", "cover", "dense", "unit_fit", "shape_fit"}
+    assert "18.5%" in e["why"] and "threshold" in e["why"]
+    # a question the reports do not answer: the explanation says why it abstained
+    e = client.post("/ask", json={"question": "郴州2024年建了几个直升机停机坪", "explain": True}).json()["explanation"]
+    assert e["answer"] is None and "abstained" in e["why"]
+    assert client.post("/ask", json={"question": "郴州行政复议纠错率是多少"}).json()["explanation"] is None
