@@ -86,7 +86,7 @@ def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int, dense: bool
             "clause_cover": ctx.terms.cover(None, sent[cs:max(ce, e)]), "near": _near(sent, s, e, ctx),
             "q_overlap": sum(ch in q for ch in sp.text) / max(len(sp.text), 1),
             "len_log": math.log1p(len(sp.text)), "unit_fit": unit_fit(sp.text, ctx.asked)[0],
-            "shape_fit": sh.fit, "support": math.log1p(support[sp.text] - 1),
+            "shape_fit": sh.fit, "support": math.log1p(max(support[sp.text] - 1, 0)),
             "cover_max": cover_max, "dense_max": dense_max, "shape_ok": float(sh.ok),
         })
         if not dense:
