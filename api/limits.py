@@ -33,9 +33,10 @@ def _surrogate_in(obj: Any, where: str = "") -> str | None:
         return (where or "body") if SURROGATE.search(obj) else None
     items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
     for k, v in items:
-        path = f"{where}.{k}" if where else str(k)
+        key = SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", k) if isinstance(k, str) else k
+        path = f"{where}.{key}" if where else str(key)
         if isinstance(k, str) and SURROGATE.search(k):
-            return path
+            return path + " (a key)"
         found = _surrogate_in(v, path)
         if found:
             return found

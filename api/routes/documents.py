@@ -24,6 +24,8 @@ from starlette.types import Message
 from api.deps import AdminDep, QADep, ReadyDep, SettingsDep, StateDep
 from api.limits import unicode_problem
 from api.schemas import (
+    DOC_ID_PATTERN,
+    DocIdPath,
     DocumentIn,
     DocumentList,
     DocumentMeta,
@@ -40,7 +42,7 @@ from index.passages import split_passages
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
-DOC_ID_RE = re.compile(r"^[\w\-]{1,80}$", re.UNICODE)
+DOC_ID_RE = re.compile(DOC_ID_PATTERN, re.UNICODE)
 ENVELOPE_BYTES = 64 * 1024  # multipart boundaries, form fields, JSON syntax around the report text
 FORM_META_FIELDS = ("region", "year", "issuer", "published", "title")
 
@@ -88,7 +90,7 @@ def list_documents(qa: QADep) -> DocumentList:
 @router.get("/{doc_id}", response_model=DocumentOut,
             responses={**error_responses(404, 422, 503),
                        303: {"description": "format=html (or a browser): the chat page showing the report"}})
-def get_document(request: Request, doc_id: str, qa: QADep,
+def get_document(request: Request, doc_id: DocIdPath, qa: QADep,
                  start: Annotated[int | None, Query(ge=0, description="span start (default 0 when end is given)")]
                  = None,
                  end: Annotated[int | None, Query(ge=0, description="span end (default: the end of the text when "
@@ -269,8 +271,8 @@ async def add_document(request: Request, state: StateDep, settings: SettingsDep,
 
 
 @router.delete("/{doc_id}", status_code=202, response_model=JobAccepted, dependencies=[AdminDep],
-               responses=error_responses(401, 403, 404, 409, 429, 503))
-def delete_document(request: Request, doc_id: str, state: StateDep) -> Response:
+               responses=error_responses(401, 403, 404, 409, 422, 429, 503))
+def delete_document(request: Request, doc_id: DocIdPath, state: StateDep) -> Response:
     """Remove a report; like adding, the job is journaled on disk before the 202 and the index is rebuilt in
     the background (poll ``GET /jobs/{job_id}``)."""
     return _accepted(request, state.submit_delete(doc_id))
