@@ -292,8 +292,9 @@ class ChatRequest(BaseModel):
     stream_options: StreamOptions | None = None
     top_k: int = Field(5, ge=1, le=TOP_K_MAX, description="extension: passages retrieved")
     filters: Filters | None = Field(None, description="extension: restrict to a region/year")
-    include_result: bool = Field(False, strict=True, description="extension: add the /ask result (answers with citations, "
-                                                    "passages, took_ms) as `result` (not streamed)")
+    include_result: bool = Field(False, strict=True,
+                                 description="extension: add the /ask result (answers with citations, passages, "
+                                             "took_ms) as `result` (not streamed)")
     n: int | None = Field(None, ge=1, le=1)
 
     _integers = field_validator("top_k", "n", mode="before")(json_integer)

@@ -42,9 +42,6 @@ QA_TRUSTED_HOSTS       Host header values links may be built from       (loopbac
                        when QA_PUBLIC_URL is unset (comma-separated)
 QA_TRUSTED_PROXIES     proxy addresses whose X-Forwarded-For/-Proto     (none)              server.trusted_proxies
                        are believed (comma-separated IPs or networks)
-QA_JOB_TIMEOUT_S       an ingest job running longer fails (reason)      600                 server.job_timeout_s
-QA_PARSE_TIMEOUT_S     reading one uploaded file (child process)        60                  server.parse_timeout_s
-QA_PARSE_MEMORY_MB     address space of that child process              1536                server.parse_memory_mb
 =====================  ===============================================  ==================  =================
 
 Usage::
@@ -126,9 +123,6 @@ class ServerSettings(BaseModel):
     trusted_hosts: list[str] = Field(default_factory=list)
     trusted_proxies: list[str] = Field(default_factory=list, description="a comma-separated list of IP addresses "
                                                                          "or networks (10.0.0.0/8)")
-    job_timeout_s: float = Field(600.0, ge=1, le=86400)
-    parse_timeout_s: float = Field(60.0, ge=1, le=3600)
-    parse_memory_mb: int = Field(1536, ge=128, le=65536)
 
     @field_validator("admin_token", mode="before")
     @classmethod

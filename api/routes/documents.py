@@ -24,7 +24,6 @@ from starlette.types import Message
 from api.deps import AdminDep, QADep, ReadyDep, SettingsDep, StateDep
 from api.hosts import local_url
 from api.limits import unicode_problem
-from api.settings import Settings
 from api.schemas import (
     DOC_ID_PATTERN,
     DocIdPath,
@@ -37,6 +36,7 @@ from api.schemas import (
     Span,
     error_responses,
 )
+from api.settings import Settings
 from api.state import JobStatus, JobView, UnknownDocument
 from index.ingest import document_from_bytes, make_doc_id
 from index.models import Document
