@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from api import errors, limits
+from api import errors, limits, security
 from api.jobrunner import PausePlan
 from api.loading import load_qa
 from api.routes import api_router
@@ -64,7 +64,8 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
                                      "reports.")
     app.state.qa_state = state
     app.state.settings = settings
-    app.state.auth_limiter = limits.FailedAuthLimiter()
+    # wrong admin tokens counted on disk, by every worker serving the index folder
+    app.state.auth_limiter = limits.SharedFailedAuthLimiter(state.index_dir / ".auth-failures.json")
     errors.install(app)
     app.add_middleware(limits.BodyLimit, max_bytes=server.max_body_bytes)
     origins = settings.server.cors_origins
@@ -73,5 +74,6 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
                            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
                            allow_headers=["Authorization", "Content-Type"], expose_headers=["Location"],
                            allow_credentials=False, max_age=600)
+    app.add_middleware(security.SecurityHeaders)  # outermost: also on the 413s of BodyLimit and CORS answers
     app.include_router(api_router)
     return app

@@ -299,8 +299,11 @@ def serve(
             os.environ.setdefault(k, v)
     from api.serving import NoDelayH11Protocol
 
+    # X-Forwarded-For/-Proto are believed only from QA_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1 by default)
+    proxies = server.trusted_proxies
     uvicorn.run("api.app:create_app", factory=True, host=host or server.host, port=port or server.port,
-                workers=workers, log_level="info", http=NoDelayH11Protocol)
+                workers=workers, log_level="info", http=NoDelayH11Protocol, proxy_headers=bool(proxies),
+                forwarded_allow_ips=",".join(proxies) if proxies else None, timeout_graceful_shutdown=5)
 
 
 def main() -> None:

@@ -51,9 +51,25 @@ ERRORS: dict[type[Exception], Rule] = {
 }
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(value: Any) -> Any:
+    """``value`` (a string, or lists and dicts of them) without lone surrogates: each one becomes its escape
+    (``\\ud800``), so an error message that quotes a client's invalid text can still be encoded."""
+    if isinstance(value, str):
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(v) for v in value]
+    return value
+
+
 def error_response(request: Request, status: int, detail: str, headers: Mapping[str, str] | None = None,
                    **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"detail": detail, **extra}
+    detail = printable(detail)
+    body: dict[str, Any] = {"detail": detail, **printable(extra)}
     if request.url.path.startswith("/v1/"):
         kind = "invalid_request_error" if 400 <= status < 500 else "server_error"
         body["error"] = {"message": detail, "type": kind, "param": None, "code": status}
@@ -79,8 +95,8 @@ def _message(e: dict[str, Any]) -> str:
 
 def validation_detail(errors: list[dict[str, Any]]) -> tuple[int, str, list[dict[str, Any]]]:
     """(status, detail, errors): 400 for a body that is not JSON, else 422 naming every bad field."""
-    simple = [{"loc": [str(x) for x in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
-              for e in errors]
+    simple = [{"loc": [printable(str(x)) for x in e.get("loc", ())], "msg": printable(e.get("msg", "")),
+               "type": e.get("type", "")} for e in errors]
     for e in errors:
         if e.get("type") == "json_invalid":
             err = (e.get("ctx") or {}).get("error", "")

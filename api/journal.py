@@ -165,8 +165,8 @@ class Journal:
 
     # ------------------------------------------------------------ reading
     def get(self, job_id: str) -> JobRecord | None:
-        if not job_id.isalnum():
-            return None
+        if not (0 < len(job_id) <= 64 and job_id.isascii() and job_id.isalnum()):
+            return None  # never a file name the filesystem refuses (too long, a path)
         try:
             return JobRecord.from_json((self.jobs / f"{job_id}.json").read_bytes())
         except (FileNotFoundError, NotADirectoryError):

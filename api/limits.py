@@ -7,12 +7,15 @@ surrogate (``"\\ud800"``): the encoder cannot take one. Only then does the route
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
 import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -33,9 +36,10 @@ def _surrogate_in(obj: Any, where: str = "") -> str | None:
         return (where or "body") if SURROGATE.search(obj) else None
     items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
     for k, v in items:
-        path = f"{where}.{k}" if where else str(k)
+        key = SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", k) if isinstance(k, str) else k
+        path = f"{where}.{key}" if where else str(key)
         if isinstance(k, str) and SURROGATE.search(k):
-            return path
+            return path + " (a key)"
         found = _surrogate_in(v, path)
         if found:
             return found
@@ -162,3 +166,60 @@ class FailedAuthLimiter:
             if len(self._fails) > 10_000:  # forget idle clients
                 for c in [c for c, q in self._fails.items() if not q]:
                     del self._fails[c]
+
+
+class SharedFailedAuthLimiter(FailedAuthLimiter):
+    """:class:`FailedAuthLimiter` whose failures live in a file (``path``, under the index folder), so every
+    worker process serving the folder counts the same failures: a client cannot spread guesses over workers.
+    The file is a small JSON object {address: [wall-clock times]}, read and rewritten under a file lock."""
+
+    MAX_CLIENTS = 10_000
+
+    def __init__(self, path: Path, limit: int = 10, window_s: float = 60.0) -> None:
+        super().__init__(limit, window_s)
+        self.path = Path(path)
+
+    def _update(self, client: str, add: bool) -> list[float]:
+        now = time.time()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, open(self.path, "a+") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                f.seek(0)
+                try:
+                    table = json.loads(f.read() or "{}")
+                    if not isinstance(table, dict):
+                        table = {}
+                except ValueError:
+                    table = {}
+                mine = [t for t in table.get(client, []) if isinstance(t, int | float) and now - t <= self.window_s]
+                if add:
+                    mine.append(now)
+                    table[client] = mine
+                    table = {c: ts for c, ts in table.items()
+                             if ts and now - max(ts) <= self.window_s}  # forget idle clients
+                    if len(table) > self.MAX_CLIENTS:
+                        table = dict(sorted(table.items(), key=lambda kv: -max(kv[1]))[:self.MAX_CLIENTS])
+                    f.seek(0)
+                    f.truncate()
+                    f.write(json.dumps(table))
+                    f.flush()
+                    os.fsync(f.fileno())
+                return mine
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def retry_after(self, client: str) -> int | None:
+        try:
+            fails = self._update(client, add=False)
+        except OSError:
+            return super().retry_after(client)
+        if len(fails) < self.limit:
+            return None
+        return max(1, int(self.window_s - (time.time() - fails[0])) + 1)
+
+    def failed(self, client: str) -> None:
+        try:
+            self._update(client, add=True)
+        except OSError:
+            super().failed(client)

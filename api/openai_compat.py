@@ -84,6 +84,21 @@ class Reply:
     question: dict[str, Any] | None = None  # which question was answered (follow-ups)
 
 
+# Markdown and HTML in report text (or in a question quoted back) must render as text: every character that can
+# open a link, an image, HTML, code, emphasis, a table cell or KaTeX math ($) is backslash-escaped, a line cannot
+# open a heading, quote or list, and bare URLs are broken up so no autolink forms. A Markdown renderer shows the
+# text as it was; the raw content differs only by backslashes (most report sentences have none of these).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$&])")
+_MD_LINE_START = re.compile(r"(?m)^(\s*)([#>+=-])")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=www)(\.)")
+
+
+def md_text(text: str) -> str:
+    """``text`` escaped for Markdown: links, images, HTML, emphasis and tables in it render as plain text."""
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(r"\1\\\2", _AUTOLINK.sub(r"\\\1\2", text))
+
+
 def doc_url(base_url: str, doc_id: str, start: int, end: int) -> str:
     return f"{base_url.rstrip('/')}/documents/{quote(doc_id, safe='')}?start={start}&end={end}"
 
@@ -97,10 +112,11 @@ def _bold(text: str) -> str:
 
 
 def marked_sentence(sentence: str, offset: int, length: int) -> str:
-    """The sentence on one line with the span [offset, offset+length) in bold (Markdown)."""
+    """The sentence on one line (Markdown-escaped) with the span [offset, offset+length) in bold."""
     if 0 <= offset and offset + length <= len(sentence) and length > 0:
-        sentence = sentence[:offset] + _bold(sentence[offset:offset + length]) + sentence[offset + length:]
-    return _one_line(sentence)
+        return _one_line(md_text(sentence[:offset]) + _bold(md_text(sentence[offset:offset + length]))
+                         + md_text(sentence[offset + length:]))
+    return _one_line(md_text(sentence))
 
 
 def _citations(r: QAResult, max_sources: int) -> list[dict]:
@@ -132,6 +148,11 @@ def source_label(c: dict) -> str:
     return c["title"] + (f" · {c['section']}" if c["section"] else "")
 
 
+def md_source_label(c: dict) -> str:
+    """:func:`source_label` as Markdown text (in the reply's content)."""
+    return md_text(source_label(c))
+
+
 def openwebui_source(c: dict) -> dict:
     """A citation in Open WebUI's source shape. Its page groups a message's sources by ``metadata[i].source``
     (falling back to ``source.id``), shows ``source.name`` (kept, not replaced by the url, when ``external``) and
@@ -140,7 +161,7 @@ def openwebui_source(c: dict) -> dict:
     if c["type"] == "answer":
         doc = marked_sentence(c["sentence"], c["start"] - c["sentence_start"], c["end"] - c["start"])
     else:
-        doc = _one_line(c["text"])
+        doc = _one_line(md_text(c["text"]))
     label = source_label(c)  # the pop-up's heading, a link to the report at the span
     document = doc
     meta = {"source": c["url"], "name": label, "url": c["url"], "external": True, "title": c["title"],
@@ -154,7 +175,7 @@ def _not_found_line(r: QAResult) -> str:
     if r.intent == "chitchat" and r.reason:
         return r.reason  # a greeting gets what the service answers, not "not found"
     reason = r.reason if r.reason and r.reason != NOT_FOUND else None
-    return NOT_FOUND + (f":{reason}" if reason else "") + "。"
+    return NOT_FOUND + (f":{md_text(reason)}" if reason else "") + "。"
 
 
 def build_reply(r: QAResult, base_url: str, max_sources: int = MAX_SOURCES, label: str | None = None) -> Reply:
@@ -171,7 +192,7 @@ def _with_label(reply: Reply, label: str | None) -> Reply:
     """A follow-up's reply first says which question it answered (the annotations move with the content)."""
     if not label:
         return reply
-    head = f"问题:{label}\n\n"
+    head = f"问题:{md_text(label)}\n\n"
     for a in reply.annotations:
         u = a["url_citation"]
         u["start_index"] += len(head)
@@ -195,8 +216,9 @@ def _answer_reply(r: QAResult, base_url: str, max_sources: int) -> Reply:
     if r.answers:
         a = r.answers[0]
         out += "**"
-        annotate(len(out), len(out) + len(a.text), citations[0])
-        out += a.text + "**"
+        answer = md_text(a.text)
+        annotate(len(out), len(out) + len(answer), citations[0])
+        out += answer + "**"
         c = a.citation
         out += "\n\n> " + marked_sentence(a.sentence, c.start - c.sentence_start, c.end - c.start)
         out += "\n\n来源:"
@@ -206,7 +228,7 @@ def _answer_reply(r: QAResult, base_url: str, max_sources: int) -> Reply:
             out += "\n\n相关段落(未找到确切答案,仅供参考):"
     for s in citations:
         out += "\n"
-        line = f"[{s['index']}] {source_label(s)}"
+        line = f"[{s['index']}] {md_source_label(s)}"
         annotate(len(out), len(out) + len(line), s)
         out += line
     return Reply(content=out, annotations=annotations, citations=citations,

@@ -5,14 +5,23 @@ from_attributes=True)`` (see :class:`Out`); a field added here is filled from th
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.state import JobKind, JobStatus
 from qa.engine import MAX_QUESTION_CHARS
 
 TOP_K_MAX = 50
+
+# ids in paths are checked (length, alphabet) before anything touches the filesystem: 422 otherwise
+DOC_ID_PATTERN = r"^[\w\-]{1,80}$"
+JOB_ID_PATTERN = r"^[0-9A-Za-z]{1,64}$"
+DocIdPath = Annotated[str, Path(min_length=1, max_length=80, pattern=DOC_ID_PATTERN,
+                                description="a report's id: letters, digits, '_' and '-' (at most 80)")]
+JobIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=JOB_ID_PATTERN,
+                                description="a job's id (as POST/DELETE /documents returned it)")]
 
 
 class Out(BaseModel):
@@ -208,7 +217,7 @@ class DocumentIn(BaseModel):
 
     text: str = Field(..., min_length=1, description="the report's text")
     name: str | None = Field(None, max_length=200, description="file name; the doc_id is derived from it")
-    doc_id: str | None = Field(None, max_length=80)
+    doc_id: str | None = Field(None, min_length=1, max_length=80, pattern=DOC_ID_PATTERN)
     metadata: MetadataIn | None = None
 
 
@@ -291,8 +300,9 @@ class ChatRequest(BaseModel):
     stream_options: StreamOptions | None = None
     top_k: int = Field(5, ge=1, le=TOP_K_MAX, description="extension: passages retrieved")
     filters: Filters | None = Field(None, description="extension: restrict to a region/year")
-    include_result: bool = Field(False, description="extension: add the /ask result (answers with citations, "
-                                                    "passages, took_ms) as `result` (not streamed)")
+    include_result: bool = Field(False, strict=True,
+                                 description="extension: add the /ask result (answers with citations, passages, "
+                                             "took_ms) as `result` (not streamed)")
     n: int | None = Field(None, ge=1, le=1)
 
     _integers = field_validator("top_k", "n", mode="before")(json_integer)

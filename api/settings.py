@@ -36,8 +36,13 @@ QA_PAUSE_AT            tests only: ingest jobs sleep at this stage      (unset) 
                        for QA_PAUSE_SECONDS (60)
 QA_HOST / QA_PORT      bind address for ``qa serve``                    127.0.0.1 / 8000    server.host / port
 QA_MODEL_NAME          model id shown by the OpenAI-compatible /v1      fazhi-qa            server.model_name
-QA_PUBLIC_URL          base of citation links (http(s)://host[:port]    (the address the      server.public_url
-                       [/prefix]), behind a proxy or in a container     request came to)
+QA_PUBLIC_URL          base of citation links and redirects             (relative links;    server.public_url
+                       (http(s)://host[:port][/prefix])                 absolute only for a
+                                                                        trusted Host)
+QA_TRUSTED_HOSTS       Host header values links may be built from       (loopback only)     server.trusted_hosts
+                       when QA_PUBLIC_URL is unset (comma-separated)
+QA_TRUSTED_PROXIES     proxy addresses whose X-Forwarded-For/-Proto     (none)              server.trusted_proxies
+                       are believed (comma-separated IPs or networks)
 =====================  ===============================================  ==================  =================
 
 Usage::
@@ -50,6 +55,7 @@ Variables set to an empty string count as unset.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -116,6 +122,9 @@ class ServerSettings(BaseModel):
     model_name: str = Field("fazhi-qa", min_length=1)
     public_url: str | None = Field(None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
                                    description="an http(s) URL without query, e.g. https://qa.example.org/fazhi")
+    trusted_hosts: list[str] = Field(default_factory=list)
+    trusted_proxies: list[str] = Field(default_factory=list, description="a comma-separated list of IP addresses "
+                                                                         "or networks (10.0.0.0/8)")
 
     @field_validator("admin_token", mode="before")
     @classmethod
@@ -132,6 +141,22 @@ class ServerSettings(BaseModel):
     def _split_origins(cls, v: Any) -> Any:
         if isinstance(v, str):
             return [o.strip().rstrip("/") for o in v.split(",") if o.strip()]
+        return v
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [h.strip().lower() for h in v.split(",") if h.strip()]
+        return v
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [p.strip() for p in v.split(",") if p.strip()]
+        for p in v or []:
+            ipaddress.ip_network(p, strict=False)  # ValueError: not an address or network
         return v
 
 

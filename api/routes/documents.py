@@ -22,8 +22,11 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 
 from api.deps import AdminDep, QADep, ReadyDep, SettingsDep, StateDep
+from api.hosts import local_url
 from api.limits import unicode_problem
 from api.schemas import (
+    DOC_ID_PATTERN,
+    DocIdPath,
     DocumentIn,
     DocumentList,
     DocumentMeta,
@@ -33,6 +36,7 @@ from api.schemas import (
     Span,
     error_responses,
 )
+from api.settings import Settings
 from api.state import JobStatus, JobView, UnknownDocument
 from index.ingest import document_from_bytes, make_doc_id
 from index.models import Document
@@ -40,7 +44,7 @@ from index.passages import split_passages
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
-DOC_ID_RE = re.compile(r"^[\w\-]{1,80}$", re.UNICODE)
+DOC_ID_RE = re.compile(DOC_ID_PATTERN, re.UNICODE)
 ENVELOPE_BYTES = 64 * 1024  # multipart boundaries, form fields, JSON syntax around the report text
 FORM_META_FIELDS = ("region", "year", "issuer", "published", "title")
 
@@ -88,7 +92,7 @@ def list_documents(qa: QADep) -> DocumentList:
 @router.get("/{doc_id}", response_model=DocumentOut,
             responses={**error_responses(404, 422, 503),
                        303: {"description": "format=html (or a browser): the chat page showing the report"}})
-def get_document(request: Request, doc_id: str, qa: QADep,
+def get_document(request: Request, doc_id: DocIdPath, qa: QADep, settings: SettingsDep,
                  start: Annotated[int | None, Query(ge=0, description="span start (default 0 when end is given)")]
                  = None,
                  end: Annotated[int | None, Query(ge=0, description="span end (default: the end of the text when "
@@ -107,7 +111,7 @@ def get_document(request: Request, doc_id: str, qa: QADep,
     if format == "html" or (format is None and "text/html" in request.headers.get("accept", "")):
         # a person following a citation link: show the report, highlighted, in the chat page
         params = {"doc": doc_id, **({"start": start, "end": end} if start is not None else {})}
-        return RedirectResponse(str(request.url_for("chat_page")) + "?" + urlencode(params), status_code=303)
+        return RedirectResponse(local_url(settings, "/?" + urlencode(params)), status_code=303)
     span = Span(start=start, end=end, text=doc.clean_text[start:end]) if start is not None and end is not None \
         else None
     fields = document_meta(doc, qa.index.passage_counts.get(doc_id, 0))
@@ -222,13 +226,13 @@ async def read_upload(request: Request, max_bytes: int) -> Upload:
     return up
 
 
-def _accepted(request: Request, view: JobView, doc: Document | None = None) -> JSONResponse:
+def _accepted(settings: Settings, view: JobView, doc: Document | None = None) -> JSONResponse:
     rec = view.record
     meta = {"title": doc.meta.title, "region": doc.meta.region, "year": doc.meta.year} if doc else {}
     body = JobAccepted.model_validate({"doc_id": rec.doc_id, "status": JobStatus.PENDING, "job_id": rec.job_id,
                                        "queue_position": view.queue_position, "replaces": rec.replaces, **meta})
     return JSONResponse(body.model_dump(mode="json"), status_code=202,
-                        headers={"Location": str(request.url_for("get_job", job_id=rec.job_id))})
+                        headers={"Location": local_url(settings, f"/jobs/{rec.job_id}")})
 
 
 def upload_name(up: Upload) -> tuple[str, str]:
@@ -265,12 +269,12 @@ async def add_document(request: Request, state: StateDep, settings: SettingsDep,
                                   state.index_config.max_passage_chars)
     view = await run_in_threadpool(state.submit_add, doc, up.data, upload_name(up)[1], up.meta.overrides(),
                                    replace)
-    return _accepted(request, view, doc)
+    return _accepted(settings, view, doc)
 
 
 @router.delete("/{doc_id}", status_code=202, response_model=JobAccepted, dependencies=[AdminDep],
-               responses=error_responses(401, 403, 404, 409, 429, 503))
-def delete_document(request: Request, doc_id: str, state: StateDep) -> Response:
+               responses=error_responses(401, 403, 404, 409, 422, 429, 503))
+def delete_document(doc_id: DocIdPath, state: StateDep, settings: SettingsDep) -> Response:
     """Remove a report; like adding, the job is journaled on disk before the 202 and the index is rebuilt in
     the background (poll ``GET /jobs/{job_id}``)."""
-    return _accepted(request, state.submit_delete(doc_id))
+    return _accepted(settings, state.submit_delete(doc_id))

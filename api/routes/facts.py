@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import Field
 
 from api.deps import QADep
+from api.openai_compat import md_text
 from api.schemas import Out, error_responses
 from qa.compare import Comparison
 from qa.facts import FactQuery, FactQueryError, FactTable, fact_table
@@ -139,21 +140,22 @@ def comparison_reply(r: QAResult, base_url: str) -> tuple[str, list[dict], list[
     c: Comparison = r.comparison  # type: ignore[attr-defined]
     sources = [_source(i, row, base_url) for i, row in enumerate(c.rows, 1)]
     annotations: list[dict] = []
-    out = c.conclusion + "\n\n"
+    out = md_text(c.conclusion) + "\n\n"
     if c.rows:
         out += "| # | 地方 | 年份 | 数值 | 报告中的说法 | 来源 |\n|---|---|---|---|---|---|\n"
     for row, src in zip(c.rows, sources, strict=True):
-        out += f"| {row.rank or src['index']} | {row.region} | {row.year or ''} | {row.text} | {row.indicator} | "
+        out += (f"| {row.rank or src['index']} | {md_text(row.region)} | {row.year or ''} | {md_text(row.text)} | "
+                f"{md_text(row.indicator)} | ")
         mark = f"[{src['index']}]"
         annotations.append(_annotation(len(out), len(out) + len(mark), src))
         out += mark + " |\n"
     if c.missing:
-        out += "\n未列入:" + "、".join(f"{m.region}{f'({m.year}年)' if m.year else ''}:{m.reason}"
+        out += "\n未列入:" + "、".join(md_text(f"{m.region}{f'({m.year}年)' if m.year else ''}:{m.reason}")
                                      for m in c.missing) + "\n"
     if sources:
         out += "\n来源:"
     for src in sources:
-        line = f"[{src['index']}] {src['title']} · {src['region']} {src['text']}"
+        line = f"[{src['index']}] {md_text(src['title'])} · {md_text(src['region'] or '')} {md_text(src['text'])}"
         out += "\n"
         annotations.append(_annotation(len(out), len(out) + len(line), src))
         out += line

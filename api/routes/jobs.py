@@ -5,13 +5,13 @@ from fastapi import APIRouter, HTTPException
 
 from api.deps import StateDep
 from api.errors import hide_paths
-from api.schemas import JobOut, error_responses
+from api.schemas import JobIdPath, JobOut, error_responses
 
 router = APIRouter(tags=["documents"])
 
 
-@router.get("/jobs/{job_id}", name="get_job", responses=error_responses(404))
-def get_job(job_id: str, state: StateDep) -> JobOut:
+@router.get("/jobs/{job_id}", name="get_job", responses=error_responses(404, 422))
+def get_job(job_id: JobIdPath, state: StateDep) -> JobOut:
     """A job's status (``pending`` → ``done`` | ``failed`` with the reason), its stage, passages embedded so
     far and, while it waits, how many jobs are ahead of it. Jobs are kept on disk across restarts."""
     view = state.job(job_id)

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from api import openai_compat, tasks
 from api.deps import QADep, SettingsDep
+from api.hosts import link_base
 from api.schemas import AskResponse, ChatRequest, error_responses
 from api.settings import Settings
 from qa.engine import QA, QuestionError
@@ -27,8 +28,9 @@ def v1_models(settings: SettingsDep) -> dict[str, Any]:
 
 
 def base_url(request: Request, settings: Settings) -> str:
-    """Where citation links point: QA_PUBLIC_URL when set, else the address the client reached us on."""
-    return settings.server.public_url or str(request.base_url)
+    """Where citation links point: QA_PUBLIC_URL when set, else the address the client reached us on when that
+    Host is trusted (api.hosts), else relative links."""
+    return link_base(request, settings)
 
 
 def answer_year(qa: QA, question: str) -> int | None:

@@ -6,6 +6,8 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 
+from api.security import page_csp
+
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
 router = APIRouter(include_in_schema=False)
@@ -13,8 +15,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", name="chat_page")
 def chat_page() -> FileResponse:
-    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
-                        headers={"Cache-Control": "no-cache"})
+    page = STATIC / "index.html"
+    return FileResponse(page, media_type="text/html; charset=utf-8",
+                        headers={"Cache-Control": "no-cache", "Content-Security-Policy": page_csp(page)})
 
 
 @router.get("/favicon.ico")

@@ -36,7 +36,9 @@ def served_qa(api_index_dir, api_encoder):
 def settings(api_index_dir):
     from api.settings import Settings
 
-    return Settings(index_dir=api_index_dir, admin_token=None, cors_origins=["http://frontend.example"])
+    # TestClient's Host is "testserver": trusted, so citation links are absolute (issue 24: untrusted -> relative)
+    return Settings(index_dir=api_index_dir, admin_token=None, cors_origins=["http://frontend.example"],
+                    trusted_hosts=["testserver"])
 
 
 @pytest.fixture(scope="session")

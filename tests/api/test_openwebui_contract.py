@@ -119,6 +119,7 @@ def check_shown(shown: list[dict], citations: list[dict], get=None) -> None:
         assert c["source"]["url"] == ours["url"]
         # its document: the cited sentence (the answer in bold), or the retrieved passage
         shown_text = c["document"][0].replace("**", "") if ours["type"] == "answer" else c["document"][0]
+        shown_text = re.sub(r"\\(.)", r"\1", shown_text)  # Markdown escapes of report text (issue 24)
         assert shown_text == one_line(ours["sentence"] if ours["type"] == "answer" else ours["text"])
         assert c["metadata"][0]["doc_id"] == ours["doc_id"] and c["metadata"][0]["start"] == ours["start"]
     first = shown[0]
