@@ -19,7 +19,7 @@ from fastapi_offline import FastAPIOffline
 from api import errors, limits
 from api.jobrunner import PausePlan
 from api.loading import load_qa
-from api.routes import api_router
+from api.routes import api_router, dify
 from api.settings import Settings, load_settings
 from api.state import AppState
 from index.encoders import Encoder, EncoderError
@@ -66,6 +66,7 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
     app.state.settings = settings
     app.state.auth_limiter = limits.FailedAuthLimiter()
     errors.install(app)
+    app.add_exception_handler(dify.DifyError, dify.on_dify_error)
     app.add_middleware(limits.BodyLimit, max_bytes=server.max_body_bytes)
     origins = settings.server.cors_origins
     if origins:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import ask, documents, facts, health, jobs, openai, originals, page
+from api.routes import ask, dify, documents, facts, health, jobs, openai, originals, page
 
 api_router = APIRouter()
-for _module in (health, ask, facts, documents, originals, jobs, openai, page):
+for _module in (health, ask, facts, documents, originals, jobs, openai, dify, page):
     api_router.include_router(_module.router)
