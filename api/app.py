@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from api import errors, limits
+from api import errors, limits, mcp_server
 from api.jobrunner import PausePlan
 from api.loading import load_qa
 from api.routes import api_router, dify
@@ -54,7 +54,8 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
             await _load(state, settings, encoder)
         state.start()
         try:
-            yield
+            async with mcp_running():  # the MCP SDK's session manager behind /mcp
+                yield
         finally:
             state.shutdown()
 
@@ -75,4 +76,5 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
                            allow_headers=["Authorization", "Content-Type"], expose_headers=["Location"],
                            allow_credentials=False, max_age=600)
     app.include_router(api_router)
+    mcp_running = mcp_server.mount(app, settings, lambda: state.qa)  # POST /mcp: MCP over streamable HTTP
     return app
