@@ -155,11 +155,10 @@ def ask_tool(qa: QA, question: str, region: str | None = None, year: int | None 
     except QuestionError as e:
         raise ToolError(f"invalid question: {e}") from None
     comparison = getattr(r, "comparison", None)
-    comp = _plain(comparison) if comparison is not None else None
+    if comparison is not None:  # 哪个地方…最高 / 比较A和B…: the conclusion, computed from the cited rows
+        return AnswerOut(found=bool(comparison.rows), summary=comparison.conclusion, answer=r.answer,
+                         confidence=None, sentence=None, citation=None, reason=r.reason, comparison=_plain(comparison))
     if not r.answers:
-        if comparison is not None:
-            return AnswerOut(found=bool(comparison.rows), summary=comparison.conclusion, answer=None,
-                             confidence=None, sentence=None, citation=None, reason=r.reason, comparison=comp)
         reason = r.reason or NOT_FOUND
         return AnswerOut(found=False, summary=f"报告中未找到答案:{reason}" if reason != NOT_FOUND
                          else "报告中未找到答案(未找到相关内容),请勿推测。", answer=None, confidence=None,
@@ -170,7 +169,7 @@ def ask_tool(qa: QA, question: str, region: str | None = None, year: int | None 
                "citation": _citation(o.citation).model_dump()} for o in r.answers[1:3]]
     return AnswerOut(found=True, summary=f"答案:{a.text}(出自《{c.title}》{c.section})", answer=a.text,
                      confidence=round(a.score, 4), sentence=a.sentence, citation=_citation(c), reason=None,
-                     other_answers=others, comparison=comp)
+                     other_answers=others)
 
 
 def _plain(obj: Any) -> Any:
@@ -227,9 +226,8 @@ class ReportsServer(MCPServer):
             qa = self.get_qa()
         except Exception:  # noqa: BLE001 - no index loaded yet: no reports to list
             return listed
-        return listed + [Resource(uri=report_uri(doc_id), name=doc_id, title=d.meta.title,
-                                  description=f"{d.meta.region or ''} {d.meta.year or ''}年 报告全文(引用偏移所指的文本)",
-                                  mime_type="text/plain")
+        return listed + [Resource(uri=report_uri(doc_id), name=doc_id, title=d.meta.title, mime_type="text/plain",
+                                  description=f"{d.meta.region or ''} {d.meta.year or ''}年 报告全文")
                          for doc_id, d in sorted(qa.index.documents.items())]
 
 
