@@ -14,7 +14,7 @@ $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test,bench,dev,milvus]'
+	$(BIN)/pip install -q -e '.[test,bench,dev,milvus,langchain]'
 	$(BIN)/python -m eval.retrieval.measures  # compile ranx's numba metrics once (~30 s), not in the first test
 	touch $@
 

@@ -16,10 +16,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from api import errors, limits, security
+from api import errors, limits, mcp_server, security
 from api.jobrunner import PausePlan
 from api.loading import load_qa
-from api.routes import api_router
+from api.routes import api_router, dify
 from api.settings import Settings, load_settings
 from api.state import AppState
 from index.encoders import Encoder, EncoderError
@@ -54,7 +54,8 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
             await _load(state, settings, encoder)
         state.start()
         try:
-            yield
+            async with mcp_running():  # the MCP SDK's session manager behind /mcp
+                yield
         finally:
             state.shutdown()
 
@@ -67,6 +68,7 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
     # wrong admin tokens counted on disk, by every worker serving the index folder
     app.state.auth_limiter = limits.SharedFailedAuthLimiter(state.index_dir / ".auth-failures.json")
     errors.install(app)
+    app.add_exception_handler(dify.DifyError, dify.on_dify_error)
     app.add_middleware(limits.BodyLimit, max_bytes=server.max_body_bytes)
     origins = settings.server.cors_origins
     if origins:
@@ -76,4 +78,5 @@ def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: 
                            allow_credentials=False, max_age=600)
     app.add_middleware(security.SecurityHeaders)  # outermost: also on the 413s of BodyLimit and CORS answers
     app.include_router(api_router)
+    mcp_running = mcp_server.mount(app, settings, lambda: state.qa)  # POST /mcp: MCP over streamable HTTP
     return app

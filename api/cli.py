@@ -306,6 +306,23 @@ def serve(
                 forwarded_allow_ips=",".join(proxies) if proxies else None, timeout_graceful_shutdown=5)
 
 
+@app.command("mcp")
+def mcp_cmd(
+    index: Path = typer.Option(None, "--index", help="index folder"),
+    encoder: str | None = typer.Option(None, "--encoder", help="must match the index's encoder"),
+) -> None:
+    """Serve the reports to an MCP client over stdio (tools ask, search, facts, list_reports; report resources)."""
+    from api.mcp_server import run_stdio
+    from index.encoders import EncoderError
+    from index.store import IndexError_
+
+    _settings()  # a bad QA_* value stops here, on stderr
+    try:
+        run_stdio(index, encoder)
+    except (IndexError_, EncoderError) as e:
+        _fail(str(e))
+
+
 def main() -> None:
     app()
 

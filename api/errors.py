@@ -70,6 +70,8 @@ def error_response(request: Request, status: int, detail: str, headers: Mapping[
                    **extra: Any) -> JSONResponse:
     detail = printable(detail)
     body: dict[str, Any] = {"detail": detail, **printable(extra)}
+    if request.url.path == "/retrieval":  # Dify's External Knowledge API: its error shape, the status as the code
+        body = {"error_code": status, "error_msg": detail, **body}
     if request.url.path.startswith("/v1/"):
         kind = "invalid_request_error" if 400 <= status < 500 else "server_error"
         body["error"] = {"message": detail, "type": kind, "param": None, "code": status}
@@ -77,7 +79,9 @@ def error_response(request: Request, status: int, detail: str, headers: Mapping[
 
 
 def _where(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc if p not in ("body", "query", "path", "header"))
+    if loc and loc[0] in ("body", "query", "path", "header"):  # where the field was, not a field's name
+        loc = loc[1:]
+    return ".".join(str(p) for p in loc)
 
 
 def _message(e: dict[str, Any]) -> str:

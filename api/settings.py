@@ -24,6 +24,8 @@ QA_W_BM25 / QA_W_DENSE fusion weights (>= 0, not both 0)                0.5 / 0.
 QA_MIN_ANSWER_SCORE    abstain below this answer score (0-1)            0.4                 qa.min_answer_score
 QA_SCORER              fitted (qa/data/scorer.json) | hand              fitted              qa.scorer
 QA_ADMIN_TOKEN         bearer token for POST/DELETE /documents          (unset: disabled)   server.admin_token
+QA_DIFY_API_KEY        bearer key Dify sends to POST /retrieval (its    (unset: disabled)   server.dify_api_key
+                       own key, not the admin token)
 QA_CORS_ORIGINS        comma-separated allowed origins ("*" for any)    (none)              server.cors_origins
 QA_MAX_UPLOAD_BYTES    largest report accepted by POST /documents       5242880 (5 MiB)     server.max_upload_bytes
 QA_MAX_UPLOAD_PASSAGES most passages one uploaded report may make       2000                server.max_upload_passages
@@ -111,6 +113,7 @@ class ServerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     admin_token: str | None = None
+    dify_api_key: str | None = None
     cors_origins: list[str] = Field(default_factory=list)
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1, le=MAX_UPLOAD_LIMIT)
     max_upload_passages: int = Field(2000, ge=1, le=1_000_000)
@@ -126,7 +129,7 @@ class ServerSettings(BaseModel):
     trusted_proxies: list[str] = Field(default_factory=list, description="a comma-separated list of IP addresses "
                                                                          "or networks (10.0.0.0/8)")
 
-    @field_validator("admin_token", mode="before")
+    @field_validator("admin_token", "dify_api_key", mode="before")
     @classmethod
     def _blank_token_is_none(cls, v: Any) -> Any:
         return None if isinstance(v, str) and not v.strip() else v

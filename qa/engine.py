@@ -124,6 +124,10 @@ class QA:
         gaz = self.gazetteer
         filters = filters or {}
         allowed = set(self.index.documents)
+        if filters.get("doc_ids") is not None:  # a saved scope (Dify's knowledge_id, metadata conditions)
+            allowed &= set(filters["doc_ids"])
+            if not allowed:
+                return [], "语料中没有符合条件的报告"
         if filters.get("region"):
             allowed &= gaz.docs_for(gaz.find_regions(str(filters["region"]))[0])
             if not allowed:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from api.routes import ask, documents, facts, health, jobs, openai, originals, page
+from api.routes import ask, dify, documents, facts, health, jobs, openai, originals, page
 
 
 def single_query_values(request: Request) -> None:
@@ -17,5 +17,5 @@ def single_query_values(request: Request) -> None:
 
 
 api_router = APIRouter(dependencies=[Depends(single_query_values)])
-for _module in (health, ask, facts, documents, originals, jobs, openai, page):
+for _module in (health, ask, facts, documents, originals, jobs, openai, dify, page):
     api_router.include_router(_module.router)
