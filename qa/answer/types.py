@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from qa.lexicon import units
+
 
 class AnswerType(StrEnum):
     COUNT = "count"
@@ -35,11 +37,14 @@ class AnswerType(StrEnum):
 QUANTITY_TYPES = frozenset({AnswerType.COUNT, AnswerType.RATE, AnswerType.MONEY, AnswerType.DURATION})
 
 # units people ask for after 多少/几 (longest first); the unit of a figure in the text is matched the same way
-UNITS = ["平方公里", "平方米", "个百分点", "百分点", "个工作日", "工作日", "个月", "万余元", "亿余元", "万元", "亿元", "千元", "元",
+_OWN_UNITS = ["平方公里", "平方米", "个百分点", "百分点", "个工作日", "工作日", "个月", "万余元", "亿余元", "万元", "亿元", "千元", "元",
          "人次", "件次", "场次", "户次", "周年", "学时", "课时", "次", "件", "人", "名", "个", "项", "条", "场", "家", "起", "份", "支", "面", "所",
          "处", "批", "篇", "期", "部", "册", "套", "宗", "户", "座", "台", "辆", "天", "日", "小时", "分钟", "年", "月",
          "周", "公里", "米", "亩", "吨", "省", "市", "县", "镇", "村", "类", "种", "块", "笔", "单", "例", "组", "队", "轮",
          "本", "张", "堂", "节", "课", "位", "万", "亿", "大", "%"]
+# ... and every measure word of the shared unit table (qa/lexicon/units.tsv, which /facts' units agree with:
+# 1240卷, 36批次), so a unit added there is read by /ask too
+UNITS = _OWN_UNITS + [u for u in units() if u not in _OWN_UNITS]
 TIME_UNITS = frozenset({"年", "月", "天", "日", "周", "小时", "分钟", "个工作日", "工作日", "个月"})
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(set(UNITS) - {"%"}, key=len, reverse=True))
 _UNIT_AFTER_ASK = re.compile(rf"(?:多少|几)(个月|{_UNIT_ALT})")

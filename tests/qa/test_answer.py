@@ -210,3 +210,15 @@ def test_an_absent_counted_noun_is_gated():
     ctx = ctx_for("青禾县办理法律援助案件多少件")
     sent = "全县办理行政处罚案件326件。"
     assert all(s.gate < 1.0 for s in EXTRACTORS[ctx.asked.type](sent, ctx))
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("青禾县2023年评查行政执法案卷多少卷", "组织评查行政执法案卷1240卷,发现问题56个。", "1240卷"),
+    ("青禾县2023年抽检食品多少批次", "全年抽检食品36批次,合格率98%。", "36批次"),
+])
+def test_ask_reads_the_units_facts_reads(question, sentence, expected):
+    """/ask and /facts read one unit table (qa/lexicon/units.tsv): what /facts finds, /ask finds whole."""
+    from index.facts import sentence_figures
+
+    assert best(question, sentence) == expected
+    assert any(f"{f.value:g}{f.unit}" == expected for f in sentence_figures(sentence))
