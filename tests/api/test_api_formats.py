@@ -19,8 +19,9 @@ import formats_files as ff  # noqa: E402
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 REPORT = ff.TONGXI_REPORT
 ANSWER = "12.6%"  # the 行政复议纠错率 of the made-up report
+# an uploaded web page is served back as bytes to save, never rendered on our origin (issue 24: safe content type)
 MEDIA = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-         "html": "text/html"}
+         "html": "application/octet-stream"}
 
 
 @pytest.fixture(scope="module")
