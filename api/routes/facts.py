@@ -67,8 +67,8 @@ class FactList(Out):
 
 
 def doc_url(doc_id: str, start: int, end: int, base_url: str = "") -> str:
-    base = base_url.rstrip("/") + "/" if base_url else ""
-    return f"{base}documents/{quote(doc_id, safe='')}?start={start}&end={end}"
+    """The link to a span of a report: under ``base_url``, or root-relative (/documents/…) when it is empty."""
+    return f"{base_url.rstrip('/')}/documents/{quote(doc_id, safe='')}?start={start}&end={end}"
 
 
 def rows_csv(rows: list[dict]) -> str:

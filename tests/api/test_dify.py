@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from api_testlib import EXAMPLE_A, EXAMPLE_Q
+from api_testlib import EXAMPLE_A, EXAMPLE_Q, copy_index
 
 KEY = "dify-test-key-qinghe"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -29,11 +29,19 @@ DOC_EXAMPLES = [
 
 
 @pytest.fixture(scope="module")
-def dify_app(served_qa, api_index_dir):
+def dify_app(served_qa, api_index_dir, tmp_path_factory):
     from api.app import create_app
     from api.settings import Settings
 
-    return create_app(qa=served_qa, settings=Settings(index_dir=api_index_dir, dify_api_key=KEY))
+    # its own copy of the index folder: wrong-key counts live on disk beside the index (shared by workers)
+    index_dir = copy_index(api_index_dir, tmp_path_factory.mktemp("dify") / "index")
+    return create_app(qa=served_qa, settings=Settings(index_dir=index_dir, dify_api_key=KEY))
+
+
+@pytest.fixture
+def own_index(api_index_dir, tmp_path):
+    """A copy of the test index for an app of one test, with no wrong-key counts from other tests."""
+    return copy_index(api_index_dir, tmp_path / "index")
 
 
 @pytest.fixture(scope="module")
@@ -189,38 +197,38 @@ def test_a_scope_and_a_condition_together(dc):
     ({}, 1001), ({"Authorization": KEY}, 1001), ({"Authorization": f"Basic {KEY}"}, 1001),
     ({"Authorization": "Bearer "}, 1001), ({"Authorization": "Bearer wrong-key"}, 1002),
 ])
-def test_wrong_or_malformed_authorization(served_qa, api_index_dir, headers, code):
+def test_wrong_or_malformed_authorization(served_qa, own_index, headers, code):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
     from api.settings import Settings
 
-    with TestClient(create_app(qa=served_qa, settings=Settings(index_dir=api_index_dir, dify_api_key=KEY))) as c:
+    with TestClient(create_app(qa=served_qa, settings=Settings(index_dir=own_index, dify_api_key=KEY))) as c:
         r = retrieve(c, headers=headers)
     assert r.status_code == 403
     body = r.json()
     assert body["error_code"] == code and isinstance(body["error_msg"], str) and body["error_msg"]
 
 
-def test_disabled_without_a_key_and_the_admin_token_is_not_the_key(served_qa, api_index_dir):
+def test_disabled_without_a_key_and_the_admin_token_is_not_the_key(served_qa, own_index):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
     from api.settings import Settings
 
-    settings = Settings(index_dir=api_index_dir, admin_token="admin-secret")
+    settings = Settings(index_dir=own_index, admin_token="admin-secret")
     with TestClient(create_app(qa=served_qa, settings=settings)) as c:
         r = retrieve(c, headers={"Authorization": "Bearer admin-secret"})
     assert r.status_code == 403 and r.json()["error_code"] == 1002 and "QA_DIFY_API_KEY" in r.json()["error_msg"]
 
 
-def test_wrong_keys_are_throttled(served_qa, api_index_dir):
+def test_wrong_keys_are_throttled(served_qa, own_index):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
     from api.settings import Settings
 
-    with TestClient(create_app(qa=served_qa, settings=Settings(index_dir=api_index_dir, dify_api_key=KEY))) as c:
+    with TestClient(create_app(qa=served_qa, settings=Settings(index_dir=own_index, dify_api_key=KEY))) as c:
         codes = [retrieve(c, headers={"Authorization": f"Bearer wrong-{i}"}).status_code for i in range(12)]
         assert codes[:10] == [403] * 10 and codes[-1] == 429
         assert retrieve(c).status_code == 429  # the throttle is per address, as for admin tokens
