@@ -175,7 +175,7 @@ def _load_qa(index: Path | None, encoder: str | None) -> QA:
 
 @app.command()
 def explain(
-    question: str = typer.Argument(..., help="a question in Chinese, e.g. 郴州行政复议纠错率是多少"),
+    question: str = typer.Argument(..., help="a question in Chinese, e.g. 青禾县行政复议纠错率是多少"),
     as_json: bool = typer.Option(False, "--json", help="print the explanation as JSON"),
     limit: int = typer.Option(6, "--limit", min=1, max=20, help="candidates to show"),
     index: Path = typer.Option(None, "--index", help="index folder"),
@@ -209,7 +209,7 @@ def explain(
 
 @app.command()
 def ask(
-    question: str = typer.Argument(..., help="a question in Chinese, e.g. 郴州行政复议纠错率是多少"),
+    question: str = typer.Argument(..., help="a question in Chinese, e.g. 青禾县行政复议纠错率是多少"),
     top_k: int = typer.Option(5, "--top-k", "-k", help="passages to return (1-50)"),
     as_json: bool = typer.Option(False, "--json", help="print the full result as JSON"),
     index: Path = typer.Option(None, "--index", help="index folder"),

@@ -46,7 +46,7 @@ INSTRUCTIONS = (
     "法治报告问答: Chinese local governments' annual reports on building a rule-of-law government "
     "(法治政府建设情况报告). Every answer is an exact span of a report with its citation (report, section, character "
     "offsets); when the reports do not say, the tools say so (found=false) — never guess a figure then. Use `ask` "
-    "for one fact (郴州行政复议纠错率是多少), `facts` to compare a figure across places and years, `search` for "
+    "for one fact (青禾县行政复议纠错率是多少), `facts` to compare a figure across places and years, `search` for "
     "passages on a topic, `list_reports` to see which places and years are covered.")
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
@@ -241,7 +241,7 @@ def _qa_or_error(get_qa: Callable[[], QA]) -> QA:
 Question = Annotated[str, Field(min_length=1, max_length=500, description="the question in Chinese, naming the "
                                                                           "place and year when known")]
 Region = Annotated[str | None, Field(None, max_length=100, description="only reports of this place, any level "
-                                                                       "(郴州市, 郴州, 湖南)")]
+                                                                       "(青禾县, 青禾, 某省)")]
 Year = Annotated[int | None, Field(None, ge=1900, le=2100, description="only reports about this year")]
 
 
@@ -253,7 +253,7 @@ def build_server(get_qa: Callable[[], QA]) -> ReportsServer:
     @server.tool(annotations=READ_ONLY, description=(
         "Answer one factual question about the rule-of-law reports with the exact words of a report and its "
         "citation (report title, section, character offsets, the sentence). Ask in Chinese and name the place "
-        "and year when you know them, e.g. 郴州行政复议纠错率是多少, 青禾县2023年办理了多少件行政复议案件, "
+        "and year when you know them, e.g. 青禾县行政复议纠错率是多少, 青禾县2023年办理了多少件行政复议案件, "
         "某某市法治政府建设领导小组组长是谁. found=false means the reports do not say: tell the user so and do "
         "not guess. Comparative questions (哪个地方行政复议纠错率最高, 比较A和B的法律援助案件数) return a cited "
         "comparison table."))
@@ -263,7 +263,7 @@ def build_server(get_qa: Callable[[], QA]) -> ReportsServer:
     @server.tool(annotations=READ_ONLY, description=(
         "Search the reports' passages (hybrid keyword + semantic search) for a topic or question, best first, "
         "each with its report, section and offsets. Use it to read around a topic (法律援助, 行政复议, 执法监督) "
-        "or when `ask` found nothing. Example: query=\"行政执法人员培训\", region=\"郴州\", top_k=5."))
+        "or when `ask` found nothing. Example: query=\"行政执法人员培训\", region=\"青禾县\", top_k=5."))
     def search(query: Question, region: Region = None, year: Year = None,
                top_k: Annotated[int, Field(ge=1, le=TOP_K_MAX, description="passages to return")] = 5) -> SearchOut:
         return search_tool(_qa_or_error(get_qa), query, region, year, top_k)

@@ -231,7 +231,7 @@ class QA:
             return compared
         info = analyse(q, self.gazetteer)
         note = None
-        if info.unknown_places and not info.regions:  # 郴洲 -> 郴州: a place one character off an indexed one
+        if info.unknown_places and not info.regions:  # 青和县 -> 青禾县: a place one character off an indexed one
             fixed = q
             for place in info.unknown_places:
                 near = near_places(place, self.gazetteer)

@@ -265,7 +265,7 @@ def report_years(q: str) -> list[int]:
 
 
 def near_places(place: str, gaz: Gazetteer) -> list[str]:
-    """Indexed regions one character off ``place`` (郴洲 -> 郴州市): same length, one character different, the
+    """Indexed regions one character off ``place`` (青和县 -> 青禾县): same length, one character different, the
     two different ones not both administrative levels (石门市 is no typo of 石门县); none when ``place`` is itself a
     real place (长安 is no typo of 长沙)."""
     out: set[str] = set()

@@ -180,15 +180,11 @@ def beir_documents(data: BeirDataset) -> tuple[list, dict[str, str]]:
 
 
 def index_code_fingerprint() -> str:
-    """Hash of the ``index`` package's code and data: a change to passage splitting is a new index."""
-    import index
+    """Hash of the ``index`` package's code and data: a change to passage splitting is a new index (the answer
+    eval's own fingerprint, so both caches turn over together)."""
+    from eval.run import _index_code_fingerprint
 
-    root = Path(index.__file__).resolve().parent
-    h = hashlib.sha1()
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".txt", ".tsv", ".json", ".csv"):
-            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
+    return _index_code_fingerprint()
 
 
 def beir_engines(data: BeirDataset, cache: Path) -> tuple[Engines, dict[str, str]]:
