@@ -101,7 +101,7 @@ def test_tools_are_listed_with_schemas_and_descriptions(run):
     ask = tools["ask"]
     assert ask.input_schema["required"] == ["question"]
     assert {"question", "region", "year"} <= set(ask.input_schema["properties"])
-    assert "郴州行政复议纠错率是多少" in ask.description and "found=false" in ask.description
+    assert "行政复议纠错率是多少" in ask.description and "found=false" in ask.description
     assert "纠错率" in tools["facts"].description and "-value" in tools["facts"].description
     assert tools["search"].input_schema["properties"]["top_k"]["maximum"] == 50
     assert all(t.annotations and t.annotations.read_only_hint for t in tools.values())
