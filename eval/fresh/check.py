@@ -104,7 +104,7 @@ def main(path):
 
     by_type = collections.Counter(d.get("type") for d in items)
     by_doc = collections.Counter(d.get("doc_id") or "(unanswerable)" for d in items)
-    by_doc_type = collections.defaultdict(collections.Counter)
+    by_doc_type: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for d in items:
         by_doc_type[d.get("doc_id") or "(unanswerable)"][d.get("type")] += 1
     ans = [d for d in items if d.get("type") != "unanswerable"]
@@ -125,8 +125,8 @@ def main(path):
             print("  " + o)
     if errors:
         print(f"FAILED: {len(errors)} problem(s)")
-        for e in errors:
-            print("  " + e)
+        for problem in errors:
+            print("  " + problem)
         return 1
     print("OK: all checks passed")
     return 0

@@ -22,7 +22,7 @@ from qa.answer.scorer import Scorer
 from qa.answer.spans import SentenceCandidate, SpanCandidate
 from qa.answer.tagging import widenings
 from qa.answer.terms import QuestionTerms, TermWeights
-from qa.answer.types import Asked, AnswerType
+from qa.answer.types import AnswerType, Asked
 from qa.models import Answer, Citation, QueryInfo
 
 # a question about the report itself (its number, addressee, signature date) is answered by the lines above

@@ -4,7 +4,10 @@ from __future__ import annotations
 from index.text import pos_cut_cached as pos_cut
 from index.text import tokenize_cached as tokenize
 from qa.answer.context import SpanContext
+from qa.answer.scoring import clause_cover, near, novelty
 from qa.answer.spans import Span, clause_bounds
+from qa.answer.tagging import chunks
+from qa.lexicon import words
 
 TITLE_WORDS = ("书记", "市长", "县长", "区长", "州长", "主任", "局长", "厅长", "部长", "院长", "主席", "委员", "秘书长",
                "副市长", "副县长", "副区长", "检察长", "庭长", "组长", "负责人", "同志", "领导", "教授", "专家",
@@ -53,3 +56,25 @@ def person_spans(sent: str, ctx: SpanContext) -> list[Span]:
         local = ctx.terms.cover(set(tokenize(sent[cs:ce])), sent[cs:ce])
         out.append(Span(s, e, 0.5 * title_near + 0.3 * local + 0.2))
     return out
+
+
+def role_phrase_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    """Noun phrases of the sentence that end in a role word (role_heads.txt): 由谁 / 是谁 is as often answered by a
+    post (市委主要领导, 班子成员) as by a person's name. Scored by closeness to the question's words, the clause's
+    share of them and how much the phrase says that the question does not."""
+    heads = words("role_heads.txt")
+    out = []
+    for a, b in chunks(sent):
+        text = sent[a:b]
+        if len(text) < 2 or text in ctx.question or text in heads or not any(text.endswith(h) for h in heads):
+            continue
+        score = 0.4 * near(sent, a, b, ctx) + 0.3 * clause_cover(sent, a, ctx) + 0.3 * novelty(text, ctx)
+        out.append(Span(a, b, score))
+    return out
+
+
+def person_or_role_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    """谁: a person's name, or a post that ends in a role word (only a name when the name is asked: 叫什么名字)."""
+    if any(w in ctx.question for w in words("name_asks.txt")):
+        return person_spans(sent, ctx)
+    return person_spans(sent, ctx) + role_phrase_spans(sent, ctx)

@@ -10,7 +10,7 @@ from qa.answer.document import document_spans
 from qa.answer.listing import list_spans
 from qa.answer.open import open_spans
 from qa.answer.ordinal import ordinal_spans
-from qa.answer.person import person_spans
+from qa.answer.person import person_or_role_spans, role_phrase_spans
 from qa.answer.quantity import quantity_spans
 from qa.answer.slot import slot_spans, trim_slot
 from qa.answer.spans import Span
@@ -46,7 +46,7 @@ def role_spans(sent: str, ctx: SpanContext) -> list[Span]:
                 s, e = trim_slot(sent, m.start("r"), m.end("r"))
                 if e - s >= 2:
                     out.append(Span(s, e, 0.95))
-    return out + slot_spans(sent, ctx)
+    return out + slot_spans(sent, ctx) + role_phrase_spans(sent, ctx)
 
 
 _ASKS_ISSUER = re.compile(r"名义|署名|落款单位|落款机关|发文机关|发布机关|印发机关|谁发布|谁印发|哪个机关发布|由谁发布")
@@ -100,7 +100,7 @@ EXTRACTORS: dict[AnswerType, SpanExtractor] = {
     AnswerType.DURATION: quantity_spans,
     AnswerType.ORDINAL: ordinal_spans,
     AnswerType.DATE: date_spans,
-    AnswerType.PERSON: person_spans,
+    AnswerType.PERSON: person_or_role_spans,
     AnswerType.DOCUMENT: _document_or_slot,
     AnswerType.NAME: slot_spans,
     AnswerType.HONOUR: slot_spans,

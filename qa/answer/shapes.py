@@ -118,6 +118,9 @@ def _list(text: str, asked: Asked) -> Shape:
 
 
 def _person(text: str, asked: Asked) -> Shape:
+    head = _ends_with(text, "role_heads.txt")
+    if head and len(text) > 4:
+        return Shape(True, 0.75, f"a post ending in the role word {head}")
     return Shape(True, 1.0 if 2 <= len(text) <= 4 else 0.5, "name-sized" if 2 <= len(text) <= 4 else "long")
 
 

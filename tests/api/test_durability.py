@@ -244,7 +244,7 @@ def test_journal_settles_what_a_crash_left(tmp_path):
     """Each window between two writes of the journal: a pending record that never reached the queue was not
     acknowledged (failed, with the reason); a marker without its record goes; an upload whose job left the
     queue goes; a queued job stays queued with its bytes."""
-    from api.journal import Journal, JobKind, JobRecord, JobStatus
+    from api.journal import JobKind, JobRecord, JobStatus, Journal
 
     j = Journal(tmp_path)
     with j.lock():

@@ -222,3 +222,12 @@ def test_ask_reads_the_units_facts_reads(question, sentence, expected):
 
     assert best(question, sentence) == expected
     assert any(f"{f.value:g}{f.unit}" == expected for f in sentence_figures(sentence))
+
+
+@pytest.mark.parametrize("question,sentence,expected", [
+    ("青禾县主持召开县委全面依法治县委员会会议的是谁", "县委主要领导主持召开县委全面依法治县委员会会议3次。",
+     "县委主要领导"),
+    ("青禾县由谁对评查不合格单位负责人进行约谈", "县委政法委书记对评查不合格单位负责人进行约谈。", "县委政法委书记"),
+])
+def test_who_is_answered_by_a_post_when_the_report_names_no_person(question, sentence, expected):
+    assert best(question, sentence) == expected
