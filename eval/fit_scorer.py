@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 import unicodedata
@@ -25,13 +26,15 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer.features import FEATURES
+from qa.answer.features import FEATURES as ALL_FEATURES
 from qa.answer.registry import FIGURE_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "qa" / "data" / "scorer.json"
 FOLDS = 5
 C = 1.0  # inverse L2 strength of the logistic regression (sklearn's default)
+# features left out of the fit (comma-separated names in $FIT_DROP, for experiments)
+FEATURES = tuple(f for f in ALL_FEATURES if f not in set(os.environ.get("FIT_DROP", "").split(",")))
 
 
 def norm(s: str) -> str:
@@ -85,8 +88,10 @@ def collect(qa, path: Path, doc_of) -> list[Row]:
 
 
 def _matrix(rows: list[Row]) -> tuple[np.ndarray, np.ndarray]:
-    x = [[f.get(n, 0.0) for n in FEATURES] for r in rows for f in r.feats]
-    y = [int(v) for r in rows for v in r.right]
+    """Features and labels of the well-formed candidates: the only ones the engine ever ranks."""
+    pairs = [(f, v) for r in rows for f, v in zip(r.feats, r.right, strict=True) if f.get("shape_ok", 1.0)]
+    x = [[f.get(n, 0.0) for n in FEATURES] for f, _v in pairs]
+    y = [int(v) for _f, v in pairs]
     return np.asarray(x, dtype=np.float64).reshape(-1, len(FEATURES)), np.asarray(y)
 
 
@@ -200,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     report = {"cross_validated": cv, "cross_validated_by_set": by_set, "training": train,
               "hand_score_at_0.4": figures_at(hand, 0.4), "curve": curve(scored)}
     print(json.dumps({k: v for k, v in report.items() if k != "curve"}, ensure_ascii=False, indent=1))
+    print("held-out curve (threshold: acc / wrong / abstained):", ", ".join(
+        f"{c['threshold']}: {c['acc']}/{c['answered_wrong']}/{c['abstained']}" for c in curve(scored)[:12]),
+        file=sys.stderr)
     if args.check:
         return 0
     out = {"about": "Fitted weights of qa/answer/scorer.py: logistic regression per answer group over the named "

@@ -20,13 +20,37 @@ from qa.answer.params import PARAMS, Params
 from qa.answer.registry import EXTRACTORS, FIGURE_TYPES
 from qa.answer.scorer import Scorer
 from qa.answer.spans import SentenceCandidate, SpanCandidate
+from qa.answer.tagging import widenings
 from qa.answer.terms import QuestionTerms, TermWeights
-from qa.answer.types import Asked
+from qa.answer.types import Asked, AnswerType
 from qa.models import Answer, Citation, QueryInfo
 
 # a question about the report itself (its number, addressee, signature date) is answered by the lines above
 # and below its body, whatever the retriever ranked
 _ABOUT_REPORT = re.compile(r"文号|字号|报给|报送|主送|呈报|呈送|落款|签发|成文日期|署名|名义发布")
+
+
+# answers that are one noun phrase (an honour, a body, a role, a name): the whole phrase a candidate is a piece of
+# is a candidate too (tagging.widenings); a place is cut at its level instead (registry._place)
+PHRASE_TYPES = frozenset({AnswerType.NAME, AnswerType.HONOUR, AnswerType.BODY, AnswerType.ROLE})
+
+
+def widen(spans: list[SpanCandidate], limit: int) -> list[SpanCandidate]:
+    """The first ``limit`` distinct spans, each followed by the noun phrases it is a piece of (same scores)."""
+    out: list[SpanCandidate] = []
+    seen: set[str] = set()
+    for i, sp in enumerate(spans):
+        if len(seen) >= limit:
+            return out + spans[i:]
+        out.append(sp)
+        seen.add(sp.text)
+        sent = sp.sentence
+        for a, b in widenings(sent.text, sp.start - sent.start, sp.end - sent.start):
+            text = sent.text[a:b]
+            if text not in seen:
+                out.append(replace(sp, start=sent.start + a, end=sent.start + b, text=text,
+                                   features=dict(sp.features)))
+    return out
 
 
 _LEAD_MAX = 24  # a sentence this short right before another is its lead (一是…/二是…)
@@ -136,7 +160,10 @@ class Extractor:
         if not sents:
             return []
         ctx = SpanContext(question, asked, terms, self.weights, self.places, self.params)
-        return enrich(self.spans(ctx, sents), ctx, self.params.scored_candidates, dense=qvec is not None)
+        spans = self.spans(ctx, sents)
+        if asked.type in PHRASE_TYPES:
+            spans = widen(spans, self.params.scored_candidates)
+        return enrich(spans, ctx, self.params.scored_candidates, dense=qvec is not None)
 
     def rank(self, cands: list[SpanCandidate], asked: Asked) -> list[SpanCandidate]:
         """Candidates of a well-formed shape, best first by the fitted scorer's probability (the hand-set score

@@ -13,8 +13,8 @@ cover / dense / retrieval the sentence's idf-weighted share of the question's wo
 dense_rel                 dense similarity scaled to the question's sentences (0 worst, 1 best)
 span / gate / sure        the extractor's own score of the span, whether its clause names what is asked, whether
                           its form alone answers (an addressee line for 报给谁)
-hand_rank                 1 / (1 + rank by ``hand`` among the distinct candidates)
-hand_gap                  the best candidate's ``hand`` minus this one's
+hand_rank                 1 / (1 + rank by ``hand`` among the distinct candidates, well-formed ones first)
+hand_gap                  the best well-formed candidate's ``hand`` minus this one's
 cover_gap / dense_gap     the best sentence's cover / dense minus this sentence's
 clause_cover              cover of the clause the span sits in
 near                      1 / (1 + distance in characters to the nearest word of the question, / 4)
@@ -24,6 +24,8 @@ len_log                   log(1 + length of the span)
 unit_fit                  1 unit asked, 0.75 its family, 0.5 nothing to compare, 0 another family (shapes.py)
 shape_fit                 how typical the span's form is for the type asked (shapes.py)
 support                   log(1 + how many other sentences give the same span)
+word_cut / np_exact       the span's ends against the sentence's words and noun phrases (Baidu LAC, tagging.py):
+np_part / verb_share      ends inside a word, a whole noun phrase, a piece of a longer one, share of verbs
 cover_max / dense_max     the best sentence's cover and dense similarity: how answerable the question looks at all
 ========================  =======================================================================================
 """
@@ -35,10 +37,11 @@ from collections import Counter
 from qa.answer.context import SpanContext
 from qa.answer.shapes import shape, unit_fit
 from qa.answer.spans import SpanCandidate, clause_bounds
+from qa.answer.tagging import boundary_features
 
 FEATURES = ("hand", "cover", "dense", "dense_rel", "retrieval", "span", "gate", "sure", "hand_rank", "hand_gap",
             "cover_gap", "dense_gap", "clause_cover", "near", "q_overlap", "len_log", "unit_fit", "shape_fit",
-            "support", "cover_max", "dense_max")
+            "support", "cover_max", "dense_max", "word_cut", "np_exact", "np_part", "verb_share")
 # features that need a query vector: absent (not zero) when only BM25 runs, so the scorer treats them as unknown
 DENSE_FEATURES = ("dense", "dense_rel", "dense_gap", "dense_max")
 
@@ -73,15 +76,22 @@ def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int, dense: bool
         out.append(sp)
         if len(out) >= limit:
             break
-    best = out[0].score if out else 0.0
-    for rank, sp in enumerate(out):
+    shapes = [shape(sp.text, ctx.asked) for sp in out]
+    # rank and gap among the well-formed candidates only: a span of the wrong shape is never answered, so it
+    # must not push the first well-formed one down (the ill-formed ones rank after all of them); equal scores
+    # share a rank (a span and the noun phrase it is a piece of)
+    ok_scores = [sp.score for sp, sh in zip(out, shapes, strict=True) if sh.ok]
+    rank_of = {i: sum(v > sp.score for v in ok_scores) if shapes[i].ok else len(ok_scores) + i
+               for i, sp in enumerate(out)}
+    best = max(ok_scores, default=out[0].score if out else 0.0)
+    for i, sp in enumerate(out):
         f = sp.features
         sent = sp.sentence.text
         s, e = sp.start - sp.sentence.start, sp.end - sp.sentence.start
         cs, ce = clause_bounds(sent, s)
-        sh = shape(sp.text, ctx.asked)
+        sh = shapes[i]
         f.update({
-            "hand_rank": 1.0 / (1.0 + rank), "hand_gap": best - sp.score,
+            "hand_rank": 1.0 / (1.0 + rank_of[i]), "hand_gap": best - sp.score,
             "cover_gap": cover_max - sp.sentence.cover, "dense_gap": dense_max - sp.sentence.dense,
             "clause_cover": ctx.terms.cover(None, sent[cs:max(ce, e)]), "near": _near(sent, s, e, ctx),
             "q_overlap": sum(ch in q for ch in sp.text) / max(len(sp.text), 1),
@@ -89,6 +99,7 @@ def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int, dense: bool
             "shape_fit": sh.fit, "support": math.log1p(max(support[sp.text] - 1, 0)),
             "cover_max": cover_max, "dense_max": dense_max, "shape_ok": float(sh.ok),
         })
+        f.update(boundary_features(sent, s, e))
         if not dense:
             for k in DENSE_FEATURES:
                 f.pop(k, None)

