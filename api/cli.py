@@ -254,7 +254,7 @@ def facts_cmd(
     index: Path = typer.Option(None, "--index", help="index folder"),
 ) -> None:
     """List the figures the reports state (each with its cited span), filtered by indicator, place and year."""
-    from api.routes.facts import print_facts
+    from api.render import print_facts
 
     try:
         typer.echo(print_facts(index or _settings().index.index_dir, indicator, region, year, sort, limit, fmt))

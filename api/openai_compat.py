@@ -31,8 +31,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
+from api.render import comparison_reply, doc_url, md_text
 from api.schemas import ChatMessage, ChatRequest
 from qa.engine import NOT_FOUND
 from qa.models import QAResult
@@ -82,25 +82,6 @@ class Reply:
     citations: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)  # Open WebUI's shape, one per citation
     question: dict[str, Any] | None = None  # which question was answered (follow-ups)
-
-
-# Markdown and HTML in report text (or in a question quoted back) must render as text: every character that can
-# open a link, an image, HTML, code, emphasis, a table cell or KaTeX math ($) is backslash-escaped, a line cannot
-# open a heading, quote or list, and bare URLs are broken up so no autolink forms. A Markdown renderer shows the
-# text as it was; the raw content differs only by backslashes (most report sentences have none of these).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$&])")
-_MD_LINE_START = re.compile(r"(?m)^(\s*)([#>+=-])")
-_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=www)(\.)")
-
-
-def md_text(text: str) -> str:
-    """``text`` escaped for Markdown: links, images, HTML, emphasis and tables in it render as plain text."""
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(r"\1\\\2", _AUTOLINK.sub(r"\\\1\2", text))
-
-
-def doc_url(base_url: str, doc_id: str, start: int, end: int) -> str:
-    return f"{base_url.rstrip('/')}/documents/{quote(doc_id, safe='')}?start={start}&end={end}"
 
 
 def _one_line(s: str) -> str:
@@ -181,8 +162,6 @@ def _not_found_line(r: QAResult) -> str:
 def build_reply(r: QAResult, base_url: str, max_sources: int = MAX_SOURCES, label: str | None = None) -> Reply:
     """The assistant message for ``r``: (the question answered,) answer, quoted sentence, numbered sources."""
     if getattr(r, "comparison", None) is not None:  # a comparison: a Markdown table, one source per row
-        from api.routes.facts import comparison_reply  # (api.routes imports this module)
-
         content, notes, cited = comparison_reply(r, base_url)
         return _with_label(Reply(content, notes, cited, sources=[openwebui_source(c) for c in cited]), label)
     return _with_label(_answer_reply(r, base_url, max_sources), label)
@@ -205,7 +184,7 @@ def _answer_reply(r: QAResult, base_url: str, max_sources: int) -> Reply:
     citations = _citations(r, max_sources)
     for i, s in enumerate(citations, 1):
         s["index"] = i
-        s["url"] = doc_url(base_url, s["doc_id"], s["start"], s["end"])
+        s["url"] = doc_url(s["doc_id"], s["start"], s["end"], base_url)
     out = ""
     annotations: list[dict] = []
 

@@ -181,7 +181,7 @@ def dev_consistency(folder: Path) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- running
 def open_qa(seeds: Path, reports: Path, cache: Path):
     """The engine over the seeds and the made-up reports, indexed together (cached in ``cache``)."""
-    from eval.run import eval_index
+    from eval.index_cache import eval_index
     from index.encoders import get_encoder
     from qa.engine import QA
 
@@ -218,7 +218,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from eval.run import EvalError
+    from eval import EvalError
 
     args = _parser().parse_args(argv)
     t0 = time.perf_counter()

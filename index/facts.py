@@ -27,15 +27,16 @@ from typing import Any
 
 from index.models import Document, Passage
 from index.text import sentence_spans, tokenizer
+from index.units import fact_families
 
 FACTS_FILE = "facts.jsonl"
 
 # ------------------------------------------------------------------------------------------------ figures
-# Units a comparable figure may have, longest first. Time units (年 月 天 …) are left out: durations and dates
-# are not quantities anyone ranks places by.
-UNITS = ("个百分点", "百分点", "万余元", "亿余元", "万元", "亿元", "千元", "元", "人次", "件次", "场次", "户次", "批次",
-         "学时", "课时", "件", "起", "宗", "例", "人", "名", "位", "个", "家", "所", "项", "条", "场", "次", "期",
-         "批", "份", "篇", "部", "卷", "本", "户", "处", "支", "套", "%", "％")
+# Units a comparable figure may have, longest first, and the family each is ranked within: the units /facts
+# records in index/data/units.tsv, the table /ask reads too (durations, dates and areas are left out there: not
+# quantities anyone ranks places by). ％ is the full-width spelling of %.
+UNIT_FAMILY = fact_families()
+UNITS = (*sorted(UNIT_FAMILY, key=len, reverse=True), "％")
 _CN = "零〇一二两三四五六七八九十百千"
 FIGURE_RE = re.compile(
     r"(?P<pre>约|近|超过|逾|达到|达|共计|共|不少于|不低于|累计|合计)?"
@@ -46,9 +47,6 @@ _MAGNITUDE = {"万": 1e4, "亿": 1e8, "千": 1e3}
 # written unit -> (base unit, factor): 1.35亿元 is 135000000 元
 _UNIT_BASE = {"万元": ("元", 1e4), "亿元": ("元", 1e8), "千元": ("元", 1e3), "万余元": ("元", 1e4),
               "亿余元": ("元", 1e8), "百分点": ("个百分点", 1.0), "％": ("%", 1.0)}
-# units that count the same thing (件 with 起, 人 with 名): figures are compared only within a family
-UNIT_FAMILY = {"起": "件", "宗": "件", "例": "件", "件次": "件", "卷": "件", "名": "人", "位": "人",
-               "场": "次", "场次": "次", "期": "次", "家": "个", "所": "个", "条": "项"}
 _CN_COUNT_UNITS = frozenset({"个", "次", "项", "件", "人", "名", "家", "条", "批", "场", "期", "支", "部", "份", "类"})
 
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()]")

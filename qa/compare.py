@@ -20,17 +20,23 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from index.facts import UNIT_FAMILY, Fact
 from index.models import Document
+from index.store import LoadedIndex
 from qa.facts import FactTable, fact_table
 from qa.models import Answer, Citation, QAResult, RetrievedPassage
 
-if TYPE_CHECKING:
-    from qa.engine import QA
-
 Documents = Mapping[str, Document]  # the reports by id (LoadedIndex.documents)
+
+
+class Engine(Protocol):
+    """What answering a comparison needs of the engine (``qa.engine.QA``, which imports this module): its index."""
+
+    @property
+    def index(self) -> LoadedIndex: ...
+
 
 _PLACE_WORD = r"(?:地方|地区|城市|市州|县市区|县区|市县|区县|市|县|区|旗|州|省|镇|乡|街道|单位)"
 _WHICH = re.compile(rf"哪(?:个|些|一个|几个|两个|三个)?{_PLACE_WORD}|哪里|谁(?:的|家)?")
@@ -398,7 +404,7 @@ def _answers(c: Comparison) -> list[Answer]:
             for r in c.rows]
 
 
-def _passages(qa: QA, table: FactTable, c: Comparison, top_k: int) -> list[RetrievedPassage]:
+def _passages(qa: Engine, table: FactTable, c: Comparison, top_k: int) -> list[RetrievedPassage]:
     out: list[RetrievedPassage] = []
     seen: set[str] = set()
     for r in c.rows:
@@ -412,7 +418,7 @@ def _passages(qa: QA, table: FactTable, c: Comparison, top_k: int) -> list[Retri
     return out
 
 
-def answer_comparison(qa: QA, q: str, filters: dict | None, top_k: int, t0: float) -> ComparisonResult | None:
+def answer_comparison(qa: Engine, q: str, filters: dict | None, top_k: int, t0: float) -> ComparisonResult | None:
     """The answer to a comparative question, or None for any other question (answered as before)."""
     if not _mode_words(q):
         return None

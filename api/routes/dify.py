@@ -28,7 +28,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import QADep, SettingsDep
-from api.routes.facts import doc_url
+from api.render import doc_url
 from api.routes.openai import base_url
 from api.schemas import TOP_K_MAX, json_integer
 from api.scopes import Doc, ScopeError, filter_docs, scope_docs

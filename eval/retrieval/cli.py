@@ -111,7 +111,8 @@ def evaluate_all(args) -> dict:
         qrels, missing = data.qrels, []
         doc.update(beir=_rel(args.beir), split=args.split, n_questions=len(data.queries))
     else:
-        from eval.run import EvalError, load_questions
+        from eval import EvalError
+        from eval.questions import load_questions
 
         args.set_file = args.set_file or ROOT / "eval" / "questions.jsonl"
         try:

@@ -66,7 +66,7 @@ def judge(qid: str, doc_text: str, doc_passages: Iterable, evidence: str, answer
 
 
 def qrels_from_evidence(questions: list, documents: dict, passages: list) -> Judged:
-    """Qrels for ``questions`` (``eval.run.Question``: id, doc_id, evidence, answers) over an index's
+    """Qrels for ``questions`` (``eval.questions.Question``: id, doc_id, evidence, answers) over an index's
     ``documents`` (doc_id -> Document) and ``passages``."""
     by_doc: dict[str, list] = {}
     for p in passages:

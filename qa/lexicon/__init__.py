@@ -1,4 +1,6 @@
-"""The one vocabulary of answer shapes and question intents, as data files beside this module.
+"""The one vocabulary of answer shapes and question intents, as data files beside this module — except the unit
+table, units.tsv, which /facts reads too and which therefore lives in index/data/ (index/units.py; the index
+does not import qa).
 
 Each file starts with ``#`` lines saying what it holds (and, for ``.tsv`` files, a header naming its columns).
 Readers here are cached: the files are read once per process.
@@ -10,10 +12,15 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+
+from index.units import UNITS_TSV
+
+SHARED: dict[str, Traversable] = {"units.tsv": UNITS_TSV}  # files read by /facts too, kept in index/data/
 
 
 def _lines(name: str) -> list[str]:
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    text = (SHARED.get(name) or resources.files(__package__).joinpath(name)).read_text(encoding="utf-8")
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 

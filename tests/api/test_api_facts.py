@@ -109,7 +109,7 @@ def test_chat_page_loads_the_table_script(client):
 
 
 def test_qa_facts_command_output(api_index_dir, tmp_path):
-    from api.routes.facts import print_facts
+    from api.render import print_facts
 
     table = print_facts(api_index_dir, "法律援助案件", "湖南", None, "-value", 10, "table").splitlines()
     assert table[0].split("\t")[:3] == ["地方", "年份", "数值"]

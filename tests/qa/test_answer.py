@@ -217,7 +217,7 @@ def test_an_absent_counted_noun_is_gated():
     ("青禾县2023年抽检食品多少批次", "全年抽检食品36批次,合格率98%。", "36批次"),
 ])
 def test_ask_reads_the_units_facts_reads(question, sentence, expected):
-    """/ask and /facts read one unit table (qa/lexicon/units.tsv): what /facts finds, /ask finds whole."""
+    """/ask and /facts read one unit table (index/data/units.tsv): what /facts finds, /ask finds whole."""
     from index.facts import sentence_figures
 
     assert best(question, sentence) == expected
