@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.jobrunner import Conflict, JobRunner, PausePlan, UnknownDocument, content_hash
+from api.jobrunner import Conflict, JobLimits, JobRunner, PausePlan, UnknownDocument, content_hash
 from api.journal import JobKind, JobRecord, JobStatus, Journal
 from index.config import IndexConfig
 from index.models import Document
@@ -41,6 +41,7 @@ log = logging.getLogger("api.state")
 
 DISK_CHECK_SECONDS = 2.0  # how often a process looks whether another process made a new build current
 RUNNER_POLL_SECONDS = 1.0  # how often the job runner looks for jobs queued by other processes
+STOP_WAIT_SECONDS = 6.0  # on shutdown, how long to wait for the running job to be abandoned at its next check
 _TMP_BUILD = re.compile(r"^\.(?:tmp|current)-.*-(\d+)$")
 
 
@@ -101,18 +102,21 @@ class JobView:
 
 
 class AppState:
-    def __init__(self, index_config: IndexConfig, qa: QA | None = None, pause: PausePlan | None = None) -> None:
+    def __init__(self, index_config: IndexConfig, qa: QA | None = None, pause: PausePlan | None = None,
+                 limits: JobLimits | None = None) -> None:
         self.index_config = index_config
         self.index_dir = Path(index_config.index_dir)
         self.journal = Journal(self.index_dir)
-        self.runner = JobRunner(self.journal, index_config, pause)
+        self._stop = threading.Event()
+        self.limits = limits or JobLimits()
+        self.runner = JobRunner(self.journal, index_config, pause, self.limits, self._stop)
         self._qa = qa
         self.load_error: str | None = None
         self._swap_lock = threading.Lock()
         self._hashes: tuple[int, dict[str, str]] = (0, {})  # (id of the QA, content hash -> doc_id)
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-reload")
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._current: JobRecord | None = None  # the job being run by this process
         self._thread: threading.Thread | None = None
         self._running_job = False
         self._last_disk_check = time.monotonic()
@@ -190,11 +194,22 @@ class AppState:
         self._thread.start()
 
     def shutdown(self) -> None:
+        """Stop the job runner: a running job is abandoned at its next check (between encoder batches, a second
+        or two) and stays queued, so the journal runs it again after the restart. When it does not stop within
+        STOP_WAIT_SECONDS, its record is marked interrupted here and the process exits without it."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=600)
-        self._loader.shutdown(wait=True, cancel_futures=True)
+            self._thread.join(timeout=STOP_WAIT_SECONDS)
+            rec = self._current
+            if self._thread.is_alive() and rec is not None:
+                log.warning("job %s did not stop within %.0fs: leaving it queued", rec.job_id, STOP_WAIT_SECONDS)
+                stored = self.journal.get(rec.job_id)
+                if stored is not None and not stored.finished:
+                    stored.interrupted += 1
+                    stored.stage = "queued"
+                    self.journal.save(stored)
+        self._loader.shutdown(wait=False, cancel_futures=True)
 
     def _run_loop(self) -> None:
         while not self._stop.is_set():
@@ -225,11 +240,12 @@ class AppState:
                 if rec.finished:  # recorded, but the server stopped before it left the queue
                     self.journal.finish(rec)
                     continue
-                self._running_job = True
+                self._running_job, self._current = True, rec
                 try:
-                    self.runner.run(rec, self.qa, self._disk_build(), self.set_qa)
+                    if not self.runner.run(rec, self.qa, self._disk_build(), self.set_qa):
+                        return  # abandoned: the server is stopping
                 finally:
-                    self._running_job = False
+                    self._running_job, self._current = False, None
 
     # ------------------------------------------------------------ jobs
     def job(self, job_id: str) -> JobView | None:
