@@ -11,7 +11,11 @@ disk, so every worker answers it. After a crash, the jobs still queued run when 
 half-written ``builds/.tmp-*`` folders of dead processes are removed.
 
 With several worker processes (``qa serve --workers N``) each holds its own QA: a process notices that the
-``current`` build on disk changed (at most every DISK_CHECK_SECONDS) and loads it in the background.
+``current`` build on disk changed (at most every DISK_CHECK_SECONDS) and loads it in the background. Each
+process records the build it serves in ``<index_dir>/workers/<host>-<pid>``; the process that ran a job waits
+(at most SETTLE_SECONDS) until every other live process on this host serves the new build before it records the
+job ``done`` — so once a client sees ``done``, every worker serves the new report, and a duplicate of it sent
+to any worker is refused (409).
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import logging
 import os
 import re
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -41,6 +46,7 @@ log = logging.getLogger("api.state")
 
 DISK_CHECK_SECONDS = 2.0  # how often a process looks whether another process made a new build current
 RUNNER_POLL_SECONDS = 1.0  # how often the job runner looks for jobs queued by other processes
+SETTLE_SECONDS = 60.0  # how long a job waits for the other workers to serve its build before it is done anyway
 STOP_WAIT_SECONDS = 6.0  # on shutdown, how long to wait for the running job to be abandoned at its next check
 _TMP_BUILD = re.compile(r"^\.(?:tmp|current)-.*-(\d+)$")
 
@@ -165,6 +171,7 @@ class AppState:
                                                     and not index_changed(old.index)):
                     return
                 self._qa = QA(load_index(self.index_dir, old.encoder.name), old.encoder, old.config)
+            self._register(self._qa)
             log.info("loaded build %s made current by another process", build.name)
         except Exception as e:  # noqa: BLE001 - keep serving the old index
             self._bad_build = build
@@ -180,6 +187,74 @@ class AppState:
         with self._swap_lock:
             self._qa = qa
             self.load_error = None
+        self._register(qa)
+
+    # ------------------------------------------------------------ what every worker serves
+    @property
+    def _workers_dir(self) -> Path:
+        return self.index_dir / "workers"
+
+    def _worker_file(self, pid: int | None = None) -> Path:
+        return self._workers_dir / f"{socket.gethostname()}-{pid or os.getpid()}"
+
+    def _register(self, qa: QA | None) -> None:
+        """Record (atomically) which build this process serves."""
+        if qa is None:
+            return
+        try:
+            self._workers_dir.mkdir(parents=True, exist_ok=True)
+            path = self._worker_file()
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(f"{Path(qa.index.path).resolve().name}\n{self.index_dir.resolve()}\n")
+            os.replace(tmp, path)
+        except OSError as e:
+            log.warning("cannot record the build this worker serves: %s", e)
+
+    def _unregister(self) -> None:
+        self._worker_file().unlink(missing_ok=True)
+
+    def lagging_workers(self, build: str) -> list[int]:
+        """Live worker processes on this host (other than this one) that do not serve ``build`` yet; files of
+        dead processes are removed."""
+        host = socket.gethostname() + "-"
+        here = str(self.index_dir.resolve())
+        out = []
+        try:
+            paths = list(self._workers_dir.iterdir())
+        except FileNotFoundError:
+            return []
+        for p in paths:
+            if not p.name.startswith(host) or not p.name[len(host):].isdigit():
+                continue
+            pid = int(p.name[len(host):])
+            if pid == os.getpid():
+                continue
+            if not _alive(pid):
+                p.unlink(missing_ok=True)
+                continue
+            try:
+                served, _, folder = p.read_text().partition("\n")
+            except FileNotFoundError:
+                continue
+            if folder.strip() != here:  # a copy of another index folder brought this file along
+                p.unlink(missing_ok=True)
+            elif served.strip() != build:
+                out.append(pid)
+        return out
+
+    def _swap_and_settle(self, qa: QA) -> None:
+        """Serve ``qa`` (a job's new build), then wait until every other worker serves it too."""
+        self.set_qa(qa)
+        build = Path(qa.index.path).resolve().name
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while not self._stop.is_set():
+            lagging = self.lagging_workers(build)
+            if not lagging:
+                return
+            if time.monotonic() > deadline:
+                log.warning("workers %s still do not serve build %s after %.0fs", lagging, build, SETTLE_SECONDS)
+                return
+            self._stop.wait(0.05)
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -187,6 +262,7 @@ class AppState:
         removed = remove_dead_builds(self.index_dir)
         if removed:
             log.warning("removed half-written builds left by a crash: %s", ", ".join(removed))
+        self._register(self._qa)
         queued = self.journal.recover()
         if queued:
             log.warning("%d ingest job(s) queued before the restart will run now", queued)
@@ -210,6 +286,7 @@ class AppState:
                     stored.stage = "queued"
                     self.journal.save(stored)
         self._loader.shutdown(wait=False, cancel_futures=True)
+        self._unregister()
 
     def _run_loop(self) -> None:
         while not self._stop.is_set():
@@ -242,7 +319,7 @@ class AppState:
                     continue
                 self._running_job, self._current = True, rec
                 try:
-                    if not self.runner.run(rec, self.qa, self._disk_build(), self.set_qa):
+                    if not self.runner.run(rec, self.qa, self._disk_build(), self._swap_and_settle):
                         return  # abandoned: the server is stopping
                 finally:
                     self._running_job, self._current = False, None

@@ -22,8 +22,9 @@ ADMIN_TOKEN = "test-admin-token-qinghe"
 
 
 def copy_index(src: Path, dst: Path) -> Path:
-    # not the wrong-admin-token counts another test left in the source (api.limits.SharedFailedAuthLimiter)
-    shutil.copytree(src, dst, symlinks=True, ignore=shutil.ignore_patterns(".auth-failures.json"))
+    # not the wrong-admin-token counts another test left in the source (api.limits.SharedFailedAuthLimiter), nor
+    # the builds the processes serving the source serve (api.state: workers/)
+    shutil.copytree(src, dst, symlinks=True, ignore=shutil.ignore_patterns(".auth-failures.json", "workers"))
     return dst
 
 
