@@ -14,11 +14,22 @@ from pathlib import Path
 
 import httpx
 
-DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "data"
 EXAMPLE_Q = "郴州行政复议纠错率是多少"
 EXAMPLE_A = "18.5%"
 ADMIN_TOKEN = "test-admin-token-qinghe"
+# report-borne markup: a script, an image with a handler, a Markdown link and a Markdown image (test_hostile.py,
+# test_api_browser.py): wherever the report is shown it must stay text
+INJECTED = ("<script>alert(1)</script><img src=x onerror=alert(1)>[点此下载附件](http://evil.example/a)"
+            "![图](http://evil.example/i.png)")
+INJECT_Q = "青禾县行政复议纠错率是多少"
+
+
+def injected_report() -> str:
+    """qinghe_2022.txt with a Markdown link, an image and a script in the sentence that answers INJECT_Q."""
+    text = (DATA / "qinghe_2022.txt").read_text(encoding="utf-8")
+    return text.replace("行政复议纠错率为23.4%。", f"行政复议纠错率为23.4%,详见{INJECTED}。", 1)
 
 
 def copy_index(src: Path, dst: Path) -> Path:
