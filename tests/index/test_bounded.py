@@ -250,3 +250,18 @@ def test_the_child_stops_at_its_memory_limit_and_the_caller_does_not_grow():
     with PeakRSS() as rss, pytest.raises(ReportLimitError, match=r"64 MB .*QA_PARSE_MEMORY_MB"):
         read_isolated(data, "heavy.docx", limits=ParseLimits(seconds=60, memory_mb=64))
     assert rss.growth < 100, rss.growth
+
+
+def test_reads_run_side_by_side_and_survive_a_killed_reader_server():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index import isolated
+
+    data = REPORT.encode("utf-8")
+    with ThreadPoolExecutor(3) as ex:
+        counts = list(ex.map(lambda i: read_isolated(data, f"q{i}.txt")[1], range(3)))
+    assert len(set(counts)) == 1
+    for helper in list(isolated._pool._idle):  # the reader servers die (killed by an operator, the OOM killer)
+        helper.proc.kill()
+        helper.proc.wait()
+    assert read_isolated(data, "again.txt")[1] == counts[0]  # a new one is started
