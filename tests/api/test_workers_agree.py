@@ -15,7 +15,7 @@ from api_testlib import ADMIN_TOKEN, DATA, Serve, copy_index
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 BASE = (DATA / "qinghe_2022.txt").read_text(encoding="utf-8")
-COUNTIES = [("苇塘县", "35.6%"), ("杉屿县", "36.7%")]
+COUNTIES = [("苇塘县", "35.6%")]  # one upload: without the wait, 9 of its 200 reads were 404
 
 
 def wait_done(srv: Serve, job_id: str, timeout: float = 180) -> dict:
