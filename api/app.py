@@ -17,12 +17,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from api import errors, limits, mcp_server, security
-from api.jobrunner import PausePlan
+from api.jobrunner import JobLimits, PausePlan
 from api.loading import load_qa
 from api.routes import api_router, dify
 from api.settings import Settings, load_settings
 from api.state import AppState
 from index.encoders import Encoder, EncoderError
+from index.isolated import ParseLimits
 from index.loader import ReportError
 from index.store import IndexError_
 from qa.engine import QA
@@ -40,13 +41,18 @@ async def _load(state: AppState, settings: Settings, encoder: Encoder | None) ->
         log.error("cannot load the index: %s", e)
 
 
+def parse_limits(settings: Settings) -> ParseLimits:
+    return ParseLimits(settings.server.parse_seconds, settings.server.parse_memory_mb)
+
+
 def create_app(qa: QA | None = None, settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
     """The FastAPI app. ``qa``: serve this already loaded QA (its index must live in ``settings.index.index_dir``
     for uploads to update it); otherwise the index is loaded (or first built) at startup. ``encoder``: reuse a
     loaded encoder when loading."""
     settings = settings or load_settings()
     server = settings.server
-    state = AppState(settings.index_config(), qa, PausePlan.parse(server.pause_at, server.pause_seconds))
+    state = AppState(settings.index_config(), qa, PausePlan.parse(server.pause_at, server.pause_seconds),
+                     JobLimits(server.job_seconds, parse_limits(settings)))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -21,6 +21,7 @@ from starlette.routing import Match
 from api.openai_compat import ChatInputError
 from api.schemas import QUESTION_PATTERN
 from api.state import Conflict, NotReady, UnknownDocument
+from index.formats import ReportLimitError
 from index.loader import ReportError
 from qa.engine import QuestionError
 
@@ -44,6 +45,7 @@ def hide_paths(text: str) -> str:
 ERRORS: dict[type[Exception], Rule] = {
     QuestionError: Rule(422, lambda e: f"invalid question: {e}"),
     ChatInputError: Rule(422),
+    ReportLimitError: Rule(413, lambda e: f"cannot ingest this report: {e}"),
     ReportError: Rule(422, lambda e: f"cannot ingest this report: {e}"),
     UnknownDocument: Rule(404, lambda e: f"no report with doc_id {e.args[0]!r}"),
     Conflict: Rule(409),

@@ -62,6 +62,7 @@ class JobRecord:
     content_hash: str | None = None  # sha256 of the report's cleaned text (adds)
     replaces: list[str] = field(default_factory=list)  # reports this add replaces (?replace=true)
     attempts: int = 0  # runs started (more than 1: the server stopped during an earlier run)
+    interrupted: int = 0  # runs abandoned because the server was stopping (SIGTERM); not crashes
     worker_pid: int | None = None  # the process running (or that last ran) the job
     name: str | None = None  # the uploaded file's name (adds: it picks the reader of its format)
     overrides: dict[str, Any] = field(default_factory=dict)  # metadata given with the upload

@@ -250,6 +250,10 @@ class JobOut(Out):
     queue_position: int | None = Field(None, description="jobs ahead of this one while it waits (0: running "
                                                          "or next)")
     replaces: list[str] = Field(default_factory=list)
+    attempts: int = Field(0, description="runs started; more than 1: the server stopped during an earlier run (a job "
+                                         "whose runs the server died during twice is not run again)")
+    interrupted: int = Field(0, description="runs abandoned because the server was stopping (it resumes after a "
+                                            "restart)")
 
 
 class ErrorOut(Out):

@@ -29,6 +29,12 @@ QA_DIFY_API_KEY        bearer key Dify sends to POST /retrieval (its    (unset: 
 QA_CORS_ORIGINS        comma-separated allowed origins ("*" for any)    (none)              server.cors_origins
 QA_MAX_UPLOAD_BYTES    largest report accepted by POST /documents       5242880 (5 MiB)     server.max_upload_bytes
 QA_MAX_UPLOAD_PASSAGES most passages one uploaded report may make       2000                server.max_upload_passages
+QA_PARSE_SECONDS       longest time reading one uploaded report may     60                  server.parse_seconds
+                       take (a child process; more: 413)
+QA_PARSE_MEMORY_MB     memory reading one uploaded report may take      1024                server.parse_memory_mb
+                       (the child's address space; more: 413)
+QA_JOB_SECONDS         longest time one ingest job may run (more: the   1800                server.job_seconds
+                       job ends failed and the queue moves on)
 QA_MAX_BODY_BYTES      largest request body of every other endpoint     262144 (256 KiB)    server.max_body_bytes
                        (/ask, /v1/chat/completions …)
 QA_QUERY_ENCODE_CHARS  characters of a question given to the encoder    48                  index.query_encode_chars
@@ -118,6 +124,9 @@ class ServerSettings(BaseModel):
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1, le=MAX_UPLOAD_LIMIT)
     max_upload_passages: int = Field(2000, ge=1, le=1_000_000)
     max_body_bytes: int = Field(256 * 1024, ge=1024, le=MAX_UPLOAD_LIMIT)
+    parse_seconds: float = Field(60.0, ge=1, le=3600, allow_inf_nan=False)
+    parse_memory_mb: int = Field(1024, ge=64, le=65536)
+    job_seconds: float = Field(1800.0, ge=1, le=86400, allow_inf_nan=False)
     pause_at: str | None = None
     pause_seconds: float = Field(60.0, ge=0, le=3600)
     host: str = Field("127.0.0.1", min_length=1)

@@ -11,7 +11,11 @@ disk, so every worker answers it. After a crash, the jobs still queued run when 
 half-written ``builds/.tmp-*`` folders of dead processes are removed.
 
 With several worker processes (``qa serve --workers N``) each holds its own QA: a process notices that the
-``current`` build on disk changed (at most every DISK_CHECK_SECONDS) and loads it in the background.
+``current`` build on disk changed (at most every DISK_CHECK_SECONDS) and loads it in the background. Each
+process records the build it serves in ``<index_dir>/workers/<host>-<pid>``; the process that ran a job waits
+(at most SETTLE_SECONDS) until every other live process on this host serves the new build before it records the
+job ``done`` — so once a client sees ``done``, every worker serves the new report, and a duplicate of it sent
+to any worker is refused (409).
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import logging
 import os
 import re
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.jobrunner import Conflict, JobRunner, PausePlan, UnknownDocument, content_hash
+from api.jobrunner import Conflict, JobLimits, JobRunner, PausePlan, UnknownDocument, content_hash
 from api.journal import JobKind, JobRecord, JobStatus, Journal
 from index.config import IndexConfig
 from index.models import Document
@@ -41,6 +46,8 @@ log = logging.getLogger("api.state")
 
 DISK_CHECK_SECONDS = 2.0  # how often a process looks whether another process made a new build current
 RUNNER_POLL_SECONDS = 1.0  # how often the job runner looks for jobs queued by other processes
+SETTLE_SECONDS = 60.0  # how long a job waits for the other workers to serve its build before it is done anyway
+STOP_WAIT_SECONDS = 6.0  # on shutdown, how long to wait for the running job to be abandoned at its next check
 _TMP_BUILD = re.compile(r"^\.(?:tmp|current)-.*-(\d+)$")
 
 
@@ -101,18 +108,21 @@ class JobView:
 
 
 class AppState:
-    def __init__(self, index_config: IndexConfig, qa: QA | None = None, pause: PausePlan | None = None) -> None:
+    def __init__(self, index_config: IndexConfig, qa: QA | None = None, pause: PausePlan | None = None,
+                 limits: JobLimits | None = None) -> None:
         self.index_config = index_config
         self.index_dir = Path(index_config.index_dir)
         self.journal = Journal(self.index_dir)
-        self.runner = JobRunner(self.journal, index_config, pause)
+        self._stop = threading.Event()
+        self.limits = limits or JobLimits()
+        self.runner = JobRunner(self.journal, index_config, pause, self.limits, self._stop)
         self._qa = qa
         self.load_error: str | None = None
         self._swap_lock = threading.Lock()
         self._hashes: tuple[int, dict[str, str]] = (0, {})  # (id of the QA, content hash -> doc_id)
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-reload")
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._current: JobRecord | None = None  # the job being run by this process
         self._thread: threading.Thread | None = None
         self._running_job = False
         self._last_disk_check = time.monotonic()
@@ -161,6 +171,7 @@ class AppState:
                                                     and not index_changed(old.index)):
                     return
                 self._qa = QA(load_index(self.index_dir, old.encoder.name), old.encoder, old.config)
+            self._register(self._qa)
             log.info("loaded build %s made current by another process", build.name)
         except Exception as e:  # noqa: BLE001 - keep serving the old index
             self._bad_build = build
@@ -176,6 +187,74 @@ class AppState:
         with self._swap_lock:
             self._qa = qa
             self.load_error = None
+        self._register(qa)
+
+    # ------------------------------------------------------------ what every worker serves
+    @property
+    def _workers_dir(self) -> Path:
+        return self.index_dir / "workers"
+
+    def _worker_file(self, pid: int | None = None) -> Path:
+        return self._workers_dir / f"{socket.gethostname()}-{pid or os.getpid()}"
+
+    def _register(self, qa: QA | None) -> None:
+        """Record (atomically) which build this process serves."""
+        if qa is None:
+            return
+        try:
+            self._workers_dir.mkdir(parents=True, exist_ok=True)
+            path = self._worker_file()
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(f"{Path(qa.index.path).resolve().name}\n{self.index_dir.resolve()}\n")
+            os.replace(tmp, path)
+        except OSError as e:
+            log.warning("cannot record the build this worker serves: %s", e)
+
+    def _unregister(self) -> None:
+        self._worker_file().unlink(missing_ok=True)
+
+    def lagging_workers(self, build: str) -> list[int]:
+        """Live worker processes on this host (other than this one) that do not serve ``build`` yet; files of
+        dead processes are removed."""
+        host = socket.gethostname() + "-"
+        here = str(self.index_dir.resolve())
+        out = []
+        try:
+            paths = list(self._workers_dir.iterdir())
+        except FileNotFoundError:
+            return []
+        for p in paths:
+            if not p.name.startswith(host) or not p.name[len(host):].isdigit():
+                continue
+            pid = int(p.name[len(host):])
+            if pid == os.getpid():
+                continue
+            if not _alive(pid):
+                p.unlink(missing_ok=True)
+                continue
+            try:
+                served, _, folder = p.read_text().partition("\n")
+            except FileNotFoundError:
+                continue
+            if folder.strip() != here:  # a copy of another index folder brought this file along
+                p.unlink(missing_ok=True)
+            elif served.strip() != build:
+                out.append(pid)
+        return out
+
+    def _swap_and_settle(self, qa: QA) -> None:
+        """Serve ``qa`` (a job's new build), then wait until every other worker serves it too."""
+        self.set_qa(qa)
+        build = Path(qa.index.path).resolve().name
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while not self._stop.is_set():
+            lagging = self.lagging_workers(build)
+            if not lagging:
+                return
+            if time.monotonic() > deadline:
+                log.warning("workers %s still do not serve build %s after %.0fs", lagging, build, SETTLE_SECONDS)
+                return
+            self._stop.wait(0.05)
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -183,6 +262,7 @@ class AppState:
         removed = remove_dead_builds(self.index_dir)
         if removed:
             log.warning("removed half-written builds left by a crash: %s", ", ".join(removed))
+        self._register(self._qa)
         queued = self.journal.recover()
         if queued:
             log.warning("%d ingest job(s) queued before the restart will run now", queued)
@@ -190,11 +270,23 @@ class AppState:
         self._thread.start()
 
     def shutdown(self) -> None:
+        """Stop the job runner: a running job is abandoned at its next check (between encoder batches, a second
+        or two) and stays queued, so the journal runs it again after the restart. When it does not stop within
+        STOP_WAIT_SECONDS, its record is marked interrupted here and the process exits without it."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=600)
-        self._loader.shutdown(wait=True, cancel_futures=True)
+            self._thread.join(timeout=STOP_WAIT_SECONDS)
+            rec = self._current
+            if self._thread.is_alive() and rec is not None:
+                log.warning("job %s did not stop within %.0fs: leaving it queued", rec.job_id, STOP_WAIT_SECONDS)
+                stored = self.journal.get(rec.job_id)
+                if stored is not None and not stored.finished:
+                    stored.interrupted += 1
+                    stored.stage = "queued"
+                    self.journal.save(stored)
+        self._loader.shutdown(wait=False, cancel_futures=True)
+        self._unregister()
 
     def _run_loop(self) -> None:
         while not self._stop.is_set():
@@ -225,11 +317,12 @@ class AppState:
                 if rec.finished:  # recorded, but the server stopped before it left the queue
                     self.journal.finish(rec)
                     continue
-                self._running_job = True
+                self._running_job, self._current = True, rec
                 try:
-                    self.runner.run(rec, self.qa, self._disk_build(), self.set_qa)
+                    if not self.runner.run(rec, self.qa, self._disk_build(), self._swap_and_settle):
+                        return  # abandoned: the server is stopping
                 finally:
-                    self._running_job = False
+                    self._running_job, self._current = False, None
 
     # ------------------------------------------------------------ jobs
     def job(self, job_id: str) -> JobView | None:

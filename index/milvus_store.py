@@ -36,6 +36,7 @@ import numpy as np
 
 from index.encoders import Encoder
 from index.models import Document, Passage
+from index.passages import embed_text
 from index.text import sentence_spans, stopwords, tokenize
 
 CHUNK_CHARS = 16_000  # JSON characters per docs row (<= 64 KiB of UTF-8)
@@ -118,10 +119,6 @@ def _analyzer(mode: str) -> dict[str, Any]:
             "filter": [{"type": "stop", "stop_words": sorted(stopwords())}]}
 
 
-def _embed_text(p: Passage) -> str:
-    return f"{p.header}\n{p.text}" if p.header else p.text
-
-
 # ------------------------------------------------------------------------------------------------ schema
 
 
@@ -191,12 +188,12 @@ def _kv_schema(client: Any, value_field: str) -> tuple[Any, Any]:
 
 def _passage_row(p: Passage, doc: Document, seq: int, vec: np.ndarray, mode: str) -> dict[str, Any]:
     m = doc.meta
-    toks = tokenize(_embed_text(p))
+    toks = tokenize(embed_text(p))
     return {"pid": p.passage_id, "doc": p.doc_id, "region": m.region or "", "level": m.level or "",
             "department": m.department or "", "parents": "/".join(m.parents), "year": m.year or -1,
             "section": json.dumps(p.section, ensure_ascii=False), "header": p.header, "seq": seq,
             "start": p.start, "end": p.end, "tokens": " ".join(toks),
-            "bm25_in": bm25_query(toks, mode) if mode == "tokens" else _embed_text(p),
+            "bm25_in": bm25_query(toks, mode) if mode == "tokens" else embed_text(p),
             "dense": vec.astype(np.float32).tolist()}
 
 
@@ -386,7 +383,7 @@ class Syncer:
         """The rows of a few reports; their passages (and sentences) are encoded together."""
         out = ReportBatch()
         mode = self.store.spec.bm25
-        vecs = iter(self._encode([_embed_text(p) for _, ps, _ in items for p in ps]))
+        vecs = iter(self._encode([embed_text(p) for _, ps, _ in items for p in ps]))
         sents = [(doc, *row) for doc, ps, _ in items for row in
                  (_sentence_rows_of(doc, ps) if self.with_sentences else [])]
         svecs = _fp16(self._encode([row[-1] for row in sents])) if sents else []

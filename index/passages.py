@@ -2,7 +2,9 @@
 
 A paragraph (one line of the cleaned text) is a passage; a long paragraph is split at sentence ends
 (。！？；) into passages of at most ``max_chars`` — a sentence is never cut, so a sentence longer than the
-limit makes a passage of its own. Heading lines (一、… / (一)… / 1.…) are not passages; they form the section
+limit makes a passage of its own; sentences are themselves bounded (:data:`index.text.MAX_SENTENCE_CHARS`: a
+longer run without a sentence end is split after a comma or space), so no passage is longer than either bound
+and no text is dropped. Heading lines (一、… / (一)… / 1.…) are not passages; they form the section
 path carried by the passages below them. Inline headings — a paragraph that opens with "(一)标题。" or
 "一是标题。" — contribute their first sentence to the path.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from index.encoders import MAX_ENCODE_CHARS
 from index.models import Document, Passage
 from index.text import sentence_spans
 
@@ -133,6 +136,15 @@ def _matter_passages(doc: Document, matter: list[tuple[int, int]], body: list[Pa
         out.append(Passage(passage_id=passage_id(doc.doc_id, cs, ce), doc_id=doc.doc_id, start=cs, end=ce,
                            text=doc.clean_text[cs:ce], section=[doc.meta.title], header=build_header(doc, [])))
     return out
+
+
+def embed_text(p: Passage) -> str:
+    """What is embedded and BM25-indexed for a passage: its header, then its text; the header is shortened so
+    that the whole fits the encoder's input (MAX_ENCODE_CHARS; the text itself is at most a few hundred)."""
+    if not p.header:
+        return p.text
+    room = MAX_ENCODE_CHARS - 1 - len(p.text)
+    return f"{p.header if len(p.header) <= room else p.header[:max(room, 0)]}\n{p.text}"
 
 
 def corpus_checksum(docs: list[Document]) -> str:

@@ -41,7 +41,7 @@ from index.facts import write_facts
 from index.formats.originals import keep_originals
 from index.milvus_store import MilvusSearch, MilvusSpec, MilvusStore, MilvusStoreError, load_view, sync
 from index.models import Document, Passage
-from index.passages import corpus_checksum, split_passages
+from index.passages import corpus_checksum, embed_text, split_passages
 from index.text import sentence_spans, tokenize
 
 FORMAT_VERSION = 3
@@ -78,10 +78,6 @@ class Manifest:
             d.pop("store")
             d.pop("milvus")
         return d
-
-
-def embed_text(p: Passage) -> str:
-    return f"{p.header}\n{p.text}" if p.header else p.text
 
 
 def _vec_key(encoder: str, text: str) -> str:

@@ -2,7 +2,8 @@
 
 ``POST /documents`` takes a multipart upload (field ``file``) or JSON ``{"text", "name"?, "doc_id"?,
 "metadata"?}``. The body is read with a size limit before anything is parsed; the report is decoded, cleaned and
-its metadata detected at once (4xx on failure), and the index is rebuilt by a job (``GET /jobs/{job_id}``).
+its metadata detected at once (4xx on failure) in a child process with a time and memory limit
+(:mod:`index.isolated`: 413 naming the limit), and the index is rebuilt by a job (``GET /jobs/{job_id}``).
 """
 from __future__ import annotations
 
@@ -38,9 +39,9 @@ from api.schemas import (
 )
 from api.settings import Settings
 from api.state import JobStatus, JobView, UnknownDocument
-from index.ingest import document_from_bytes, make_doc_id
+from index.ingest import make_doc_id
+from index.isolated import ParseLimits, read_isolated
 from index.models import Document
-from index.passages import split_passages
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -241,11 +242,11 @@ def upload_name(up: Upload) -> tuple[str, str]:
     return doc_id, up.name or f"{doc_id}.txt"
 
 
-def parse_report(up: Upload, max_passages: int, max_passage_chars: int) -> Document:
-    """The uploaded report as a Document (4xx when it cannot be read), within the passage limit (413)."""
+def parse_report(up: Upload, max_passages: int, max_passage_chars: int, limits: ParseLimits) -> Document:
+    """The uploaded report as a Document (4xx when it cannot be read), read in a child process within
+    ``limits`` (413), and within the passage limit (413)."""
     doc_id, name = upload_name(up)
-    doc = document_from_bytes(up.data, name, up.meta.overrides() or None, doc_id)
-    n = len(split_passages(doc, max_passage_chars))
+    doc, n = read_isolated(up.data, name, up.meta.overrides() or None, doc_id, max_passage_chars, limits)
     if n > max_passages:
         raise HTTPException(413, f"the report makes {n} passages, more than the {max_passages} allowed for one "
                                  "upload (QA_MAX_UPLOAD_PASSAGES); split it into several reports")
@@ -266,7 +267,7 @@ async def add_document(request: Request, state: StateDep, settings: SettingsDep,
     name) is a 409 naming it, unless ``?replace=true``."""
     up = await read_upload(request, settings.server.max_upload_bytes)
     doc = await run_in_threadpool(parse_report, up, settings.server.max_upload_passages,
-                                  state.index_config.max_passage_chars)
+                                  state.index_config.max_passage_chars, state.limits.parse)
     view = await run_in_threadpool(state.submit_add, doc, up.data, upload_name(up)[1], up.meta.overrides(),
                                    replace)
     return _accepted(settings, view, doc)

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from index.formats.base import MAX_REPORT_BYTES, Extracted, ExtractOptions, Reader, ReportError, refuse
+from index.formats.base import (
+    MAX_REPORT_BYTES,
+    MAX_REPORT_CHARS,
+    Extracted,
+    ExtractOptions,
+    Reader,
+    ReportError,
+    ReportLimitError,
+    refuse,
+)
 from index.formats.doc import read_doc
 from index.formats.docx import read_docx
 from index.formats.html import read_html
@@ -18,8 +27,8 @@ from index.formats.pdf import read_pdf
 from index.formats.sniff import BINARY_KINDS, SUFFIX_KIND, Kind, looks_like_html, magic_kind
 from index.formats.text import decode_text, read_text
 
-__all__ = ["MAX_REPORT_BYTES", "REPORT_SUFFIXES", "ExtractOptions", "Extracted", "ReportError", "detect_kind",
-           "extract"]
+__all__ = ["MAX_REPORT_BYTES", "MAX_REPORT_CHARS", "REPORT_SUFFIXES", "ExtractOptions", "Extracted", "ReportError",
+           "ReportLimitError", "detect_kind", "extract"]
 
 READERS: dict[Kind, Reader] = {"text": read_text, "html": read_html, "pdf": read_pdf, "docx": read_docx,
                                "doc": read_doc}
@@ -50,4 +59,8 @@ def detect_kind(data: bytes, name: str) -> Kind:
 
 def extract(data: bytes, name: str, options: ExtractOptions | None = None) -> Extracted:
     """The text of the report in ``data`` (a file called ``name``); ReportError naming the file and why not."""
-    return READERS[detect_kind(data, name)](data, name, options or ExtractOptions())
+    ex = READERS[detect_kind(data, name)](data, name, options or ExtractOptions())
+    if len(ex.text) > MAX_REPORT_CHARS:
+        raise ReportLimitError(f"{name}: {len(ex.text)} characters of text, more than the {MAX_REPORT_CHARS} allowed "
+                               "for one report (character limit); split it into several reports")
+    return ex

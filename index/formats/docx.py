@@ -7,8 +7,37 @@ import io
 import re
 import zipfile
 
-from index.formats.base import Extracted, ExtractOptions, refuse
+from index.formats.base import (
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIP_ENTRIES,
+    MAX_ZIP_RATIO,
+    ZIP_RATIO_FROM,
+    Extracted,
+    ExtractOptions,
+    ReportLimitError,
+    refuse,
+)
 from index.formats.text import require_chinese, to_simplified
+
+
+def check_zip_limits(z: zipfile.ZipFile, name: str) -> None:
+    """Refuse (ReportLimitError, naming the limit) a ZIP package that unpacks into too much: too many parts,
+    more than MAX_UNZIPPED_BYTES together, or a large part compressed more than MAX_ZIP_RATIO to one. The sizes
+    come from the ZIP's directory; a part that unpacks into more than its directory says fails its CRC check."""
+    infos = z.infolist()
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise ReportLimitError(f"{name}: the ZIP package has {len(infos)} parts, more than the {MAX_ZIP_ENTRIES} "
+                               "allowed (decompression limit)")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNZIPPED_BYTES:
+        raise ReportLimitError(f"{name}: the ZIP package unpacks into {total} bytes, more than the "
+                               f"{MAX_UNZIPPED_BYTES} allowed (decompression limit): a zip bomb?")
+    for i in infos:
+        if i.file_size > ZIP_RATIO_FROM and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1):
+            ratio = i.file_size / max(i.compress_size, 1)
+            raise ReportLimitError(f"{name}: part {i.filename} unpacks {ratio:.0f} times its packed size "
+                                   f"({i.file_size} bytes from {i.compress_size}), more than the {MAX_ZIP_RATIO} "
+                                   "allowed (decompression ratio limit): a zip bomb?")
 
 
 def _open(data: bytes, name: str):
@@ -17,9 +46,10 @@ def _open(data: bytes, name: str):
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
+            check_zip_limits(z, name)
             names = set(z.namelist())
             bad = z.testzip()
-    except zipfile.BadZipFile as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as e:
         raise refuse(name, f"corrupt or truncated .docx (not a readable ZIP package: {e})") from None
     if "word/document.xml" not in names:
         raise refuse(name, "a ZIP archive but not a Word .docx document (no word/document.xml): unsupported type")

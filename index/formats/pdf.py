@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.formats.base import Extracted, ExtractOptions, refuse
+from index.formats.base import MAX_PDF_PAGES, Extracted, ExtractOptions, ReportLimitError, refuse
 from index.formats.text import require_chinese, to_simplified
 
 _HEADING_START = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|"
@@ -140,6 +140,9 @@ def read_pdf(data: bytes, name: str, options: ExtractOptions) -> Extracted:
     paras = _Paragraphs()
     pdf = _open(data, name)
     try:
+        if len(pdf) > MAX_PDF_PAGES:
+            raise ReportLimitError(f"{name}: the PDF has {len(pdf)} pages, more than the {MAX_PDF_PAGES} allowed "
+                                   "(page limit)")
         for page in pdf:
             paras.add_page(_lines(page.get_textpage()))
         meta = pdf.get_metadata_dict()

@@ -235,3 +235,58 @@ def test_drop_a_report_on_the_page_uploads_it(browser, upload_server):
 
     ask_in_page(browser, "青禾县行政复议纠错率是多少")
     assert browser.find_element(By.ID, "answer").text.strip() == "12.3%"
+
+
+@pytest.fixture(scope="module")
+def injected_server(tmp_path_factory, api_index_dir, api_encoder):
+    """uvicorn over a copy of the test index holding a report whose answering sentence carries a script, an image
+    with an onerror handler, a Markdown link and a Markdown image (api_testlib.INJECTED)."""
+    import httpx
+    from api_testlib import ADMIN_TOKEN, copy_index, injected_report, live_server, wait_job
+
+    from api.app import create_app
+    from api.settings import Settings
+    from index.store import load_index
+    from qa.engine import QA
+
+    index_dir = copy_index(api_index_dir, tmp_path_factory.mktemp("page_inject") / "index")
+    qa = QA(load_index(index_dir, api_encoder.name), api_encoder)
+    with live_server(create_app(qa=qa, settings=Settings(index_dir=index_dir, admin_token=ADMIN_TOKEN))) as url:
+        r = httpx.post(url + "/documents", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=60,
+                       json={"name": "qinghe_inject.txt", "text": injected_report()})
+        assert r.status_code == 202, r.text
+        assert wait_job(lambda p: httpx.get(url + p, timeout=30), r.json()["job_id"])["status"] == "done"
+        yield url
+
+
+def assert_no_live_markup(browser) -> None:
+    """Nothing of the report's markup became an element, ran, or opened a dialog."""
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    assert not browser.find_elements(By.CSS_SELECTOR, "img[src='x'], [onerror], a[href*='evil.example'], "
+                                                      "img[src*='evil.example']")
+    assert not [s for s in browser.find_elements(By.TAG_NAME, "script") if "alert(1)" in
+                (s.get_attribute("innerHTML") or "")]
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert  # noqa: B018 - raises when no alert() ran
+
+
+def test_report_markup_shows_as_text_in_the_page(browser, injected_server):
+    """A report's <script>, <img onerror>, Markdown link and image are shown as the characters they are: in the
+    answer's sentence, in the sources and in the report view."""
+    from api_testlib import INJECT_Q, INJECTED
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+
+    browser.get(injected_server + "/")
+    ask_in_page(browser, INJECT_Q)
+    assert browser.find_element(By.ID, "answer").text.strip() == "23.4%"
+    shown = INJECTED.split("!")[0]  # the sentence ends at the "!" of the Markdown image
+    assert shown in browser.find_element(By.ID, "sentence").text
+    assert_no_live_markup(browser)
+
+    browser.get(injected_server + "/?doc=qinghe_inject")
+    wait_for(browser, 30).until(EC.text_to_be_present_in_element((By.ID, "doc-text"), "<script>alert(1)</script>"))
+    assert INJECTED in browser.find_element(By.ID, "doc-text").text
+    assert_no_live_markup(browser)

@@ -14,16 +14,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from api_testlib import ADMIN_TOKEN, DATA, copy_index, free_port
+from api_testlib import ADMIN_TOKEN, DATA, Serve, copy_index
 
-ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 COUNTIES = ["岚溪县", "雁丘县", "栖梧县", "澄渚县", "柘川县", "苇塘县", "杉屿县", "荻原县"]
 UPLOAD_STAGES = ["started", "passages", "sentences", "publishing", "published", "done"]
@@ -37,52 +34,6 @@ def report(i: int) -> tuple[str, str, str, str]:
     text = (DATA / "qinghe_2022.txt").read_text(encoding="utf-8").replace("青禾县", county)
     text = text.replace("23.4%", rate)
     return f"made_{i}", text, f"{county}行政复议纠错率是多少", rate
-
-
-class Serve:
-    """``qa serve`` in its own process group on a free port, over ``index_dir``."""
-
-    def __init__(self, index_dir: Path, workers: int, pause_at: str, log: Path) -> None:
-        self.index_dir, self.workers, self.pause_at, self.log = index_dir, workers, pause_at, log
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> Serve:
-        env = {**os.environ, "QA_ADMIN_TOKEN": ADMIN_TOKEN, "QA_PAUSE_AT": self.pause_at, "QA_PAUSE_SECONDS": "300",
-               "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"}
-        cmd = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(self.port),
-               "--workers", str(self.workers), "--index", str(self.index_dir)]
-        with open(self.log, "ab") as logf:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logf, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            assert self.proc.poll() is None, self.log.read_text(errors="replace")[-2000:]
-            try:
-                if httpx.get(self.base + "/readyz", timeout=2).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("server not ready: " + self.log.read_text(errors="replace")[-2000:])
-
-    def kill(self) -> None:
-        """SIGKILL to every process of the server (supervisor and workers)."""
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def get(self, path: str) -> httpx.Response:
-        return httpx.get(self.base + path, timeout=30)
 
 
 def upload(srv: Serve, i: int) -> str:

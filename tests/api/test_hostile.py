@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from api_testlib import EXAMPLE_Q
+from api_testlib import EXAMPLE_Q, INJECT_Q, INJECTED, injected_report
 
 
 def _detail(r) -> str:
@@ -70,19 +70,6 @@ def test_error_bodies_stay_json_for_odd_bytes(client):
 
 
 # ---------------------------------------------------------------------------------------------- safe quoting
-
-INJECTED = ("<script>alert(1)</script><img src=x onerror=alert(1)>[点此下载附件](http://evil.example/a)"
-            "![图](http://evil.example/i.png)")
-INJECT_Q = "青禾县行政复议纠错率是多少"
-
-
-def injected_report() -> str:
-    """qinghe_2022.txt with a Markdown link, an image and a script in the sentence that answers INJECT_Q."""
-    from api_testlib import DATA
-
-    text = (DATA / "qinghe_2022.txt").read_text(encoding="utf-8")
-    return text.replace("行政复议纠错率为23.4%。", f"行政复议纠错率为23.4%,详见{INJECTED}。", 1)
-
 
 @pytest.fixture(scope="module")
 def injected(tmp_path_factory, api_index_dir, api_encoder):

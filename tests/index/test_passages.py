@@ -9,7 +9,7 @@ import pytest
 from index.ingest import document_from_text, load_folder
 from index.models import Document, ReportMeta
 from index.passages import build_header, corpus_checksum, split_passages
-from index.text import SENTENCE_END, sentence_spans
+from index.text import MAX_SENTENCE_CHARS, SENTENCE_END, sentence_spans
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 MAX = 320
@@ -251,13 +251,23 @@ def test_long_paragraph_split_at_sentences():
 
 
 def test_over_long_sentence_kept_whole():
-    sentence = "全县" + ",".join(f"第{i}类事项办理{i * 7}件" for i in range(1, 60)) + "。"
-    assert len(sentence) > MAX
+    sentence = "全县" + ",".join(f"第{i}类事项办理{i * 7}件" for i in range(1, 31)) + "。"
+    assert MAX < len(sentence) <= MAX_SENTENCE_CHARS
     text = f"青禾县人民政府关于2022年度法治政府建设情况的报告\n2022年,我县扎实推进法治政府建设。\n{sentence}短句一。"
     doc = document_from_text(text, "long1", "long1.txt")
     ps = split_passages(doc)
     assert sentence in [p.text for p in ps]
     assert "短句一。" in [p.text for p in ps]
+
+
+def test_sentence_over_the_sentence_bound_is_split_after_commas_and_kept_entire():
+    sentence = "全县" + ",".join(f"第{i}类事项办理{i * 7}件" for i in range(1, 60)) + "。"
+    assert len(sentence) > MAX_SENTENCE_CHARS
+    text = f"青禾县人民政府关于2022年度法治政府建设情况的报告\n2022年,我县扎实推进法治政府建设。\n{sentence}短句一。"
+    doc = document_from_text(text, "long2", "long2.txt")
+    pieces = [p.text for p in split_passages(doc) if p.text.startswith("全县") or p.text.startswith("第")]
+    assert len(pieces) == 2 and "".join(pieces) == sentence  # nothing dropped
+    assert all(len(t) <= MAX_SENTENCE_CHARS for t in pieces) and pieces[0].endswith(",")
 
 
 def test_build_header_without_metadata():
