@@ -71,10 +71,12 @@ def chunks(sentence: str) -> tuple[tuple[int, int], ...]:
 def widenings(sentence: str, s: int, e: int) -> list[tuple[int, int]]:
     """The noun phrase a span is a piece of, whole and from the span's own start (省级专业应急|救援队 -> 省级专业应急
     救援队): other candidates for the scorer to weigh against the piece. A name in quotes is whole already
-    (“某某通”, not “某某通”服务品牌)."""
+    (“某某通”, not “某某通”服务品牌), and so is a person's name."""
     if sentence[s:s + 1] in "“《「" or sentence[e - 1:e] in "”》」" or (
             sentence[s - 1:s] in "“《「" and sentence[e:e + 1] in "”》」"):
         return []
+    if any((a, b, t) == (s, e, "PER") for a, b, t in tag(sentence)):
+        return []  # a person's name is whole: the post before it (县委书记|某某某) is no part of it
     for a, b in chunks(sentence):
         if a <= s and e <= b and (a, b) != (s, e):
             return list(dict.fromkeys([(a, b)] + ([(s, b)] if b > e else [])))

@@ -47,3 +47,11 @@ def test_a_piece_widens_to_its_phrase_but_a_quoted_name_stays_whole():
     q = quoted.index("“")
     assert widenings(quoted, q, quoted.index("”") + 1) == []
     assert widenings(quoted, q + 1, quoted.index("”")) == []
+
+
+def test_a_persons_name_is_not_widened_to_the_post_before_it():
+    from qa.answer.tagging import widenings
+
+    sent = "县委书记林若溪主持召开专题会议。"
+    s = sent.index("林若溪")
+    assert widenings(sent, s, s + 3) == []
