@@ -40,7 +40,7 @@ def json_integer(cls: type, v: Any) -> Any:
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    region: str | None = Field(None, max_length=100, description="only reports of this place (郴州市, 郴州 …)")
+    region: str | None = Field(None, max_length=100, description="only reports of this place (青禾县, 青禾 …)")
     year: int | None = Field(None, ge=1900, le=2100, description="only reports about this year")
 
     _year_is_an_integer = field_validator("year", mode="before")(json_integer)
@@ -58,7 +58,7 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
     question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN,
-                          description="a question in Chinese, e.g. 郴州行政复议纠错率是多少")
+                          description="a question in Chinese, e.g. 青禾县行政复议纠错率是多少")
     top_k: int = Field(5, ge=1, le=TOP_K_MAX, description="passages to return")
     filters: Filters | None = None
     explain: bool = Field(False, description="also return `explanation`: the question as read, each candidate's "
