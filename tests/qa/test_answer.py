@@ -174,6 +174,14 @@ def test_years_and_document_numbers_are_not_figures():
     ("根据哪个市的规定出台了本县的决策程序规定",
      "根据《临沧市人民政府重大行政决策程序规定》,结合实际出台《凤庆县人民政府重大行政决策程序规定》。",
      "《临沧市人民政府重大行政决策程序规定》"),
+    # a list's items as LAC reads them: the first starts after the word that governs the list, the last ends
+    # at 等, at the figure that counts the items, or takes the item joined by 和
+    ("整治了哪些作风问题", "青禾县整治群众反映强烈的推诿扯皮、吃拿卡要、敷衍塞责等作风问题。",
+     "推诿扯皮、吃拿卡要、敷衍塞责"),
+    ("司法所存在哪些困难", "石门县司法所存在人员编制偏少、办公场地不足、经费保障偏弱的情况。",
+     "人员编制偏少、办公场地不足、经费保障偏弱"),
+    ("组建了哪些专业队伍", "青禾县组建山林防火、水上救援、燃气抢修和电力抢修4支专业队伍。",
+     "山林防火、水上救援、燃气抢修和电力抢修"),
     # the bodies a report is issued in the name of: the start of its title line
     ("这份报告是以哪两个机关的名义发布的", "中共青禾县委 青禾县人民政府2023年度法治政府建设情况报告",
      "中共青禾县委 青禾县人民政府"),
