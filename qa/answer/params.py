@@ -49,5 +49,15 @@ class Params:
     # --- a figure whose own clause covers less than this share of the question's words is not an answer
     min_figure_recall: float = 0.0
 
+    # --- noun phrases around an anchor (spans.py): how far they reach, in characters
+    np_after_limit: int = 14  # a noun phrase after a figure (…项|管理措施) is rarely longer
+    np_before_limit: int = 16  # a noun phrase before its head (…成立|行政调解工作室) may carry a longer modifier
+    np_tag_margin: int = 8  # characters past the limit handed to jieba so the last word is cut where it really ends
+    np_quote_reach: int = 12  # an unbalanced “ inside a phrase closes within this many characters, else no phrase
+    np_paren_reach: int = 8  # words back from a ) to its (: a longer parenthesis is a remark, not part of a name
+    cn_number_max_len: int = 4  # the longest run of Chinese numerals read as one figure (三千五百); longer is prose
+    tail_term_min_len: int = 2  # a one-character question word is too common to cut from a span's end
+    tail_keep_min_len: int = 2  # cutting a question word off a span must leave a two-character name at least
+
 
 PARAMS = Params()
