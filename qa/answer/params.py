@@ -58,6 +58,14 @@ class Params:
     cn_number_max_len: int = 4  # the longest run of Chinese numerals read as one figure (三千五百); longer is prose
     tail_term_min_len: int = 2  # a one-character question word is too common to cut from a span's end
     tail_keep_min_len: int = 2  # cutting a question word off a span must leave a two-character name at least
+    # --- dates (date.py): a date's score = these weights over nearness to the question's words, its clause's
+    # cover and how much of a date it is
+    date_w_near: float = 0.45  # a date sits beside the words of the event it dates
+    date_w_clause: float = 0.3  # its clause says what happened
+    date_w_form: float = 0.25  # a full day beats a month, a month a bare year
+    date_form_month: float = 0.7  # a month or a quarter, no day
+    date_form_year: float = 0.4  # a bare year: often the report's year, seldom the answer
+    signed_reach: int = 24  # 哪天…报送: at most this many characters between the day asked and the verb of sending
 
 
 PARAMS = Params()
