@@ -66,6 +66,13 @@ class Params:
     date_form_month: float = 0.7  # a month or a quarter, no day
     date_form_year: float = 0.4  # a bare year: often the report's year, seldom the answer
     signed_reach: int = 24  # 哪天…报送: at most this many characters between the day asked and the verb of sending
+    # --- ordinals (ordinal.py): the score = these weights over nearness, the ordinal's own words, clause cover
+    # and whether it counts what was asked
+    ordinal_w_near: float = 0.2  # near the question's words
+    ordinal_w_own: float = 0.4  # the words of its own item (开展|第四批|示范创建活动) say what it numbers: strongest
+    ordinal_w_clause: float = 0.1  # its clause's cover of the question
+    ordinal_w_unit: float = 0.3  # it counts the unit asked (第几批 -> 第四批)
+    ordinal_unit_other: float = 0.3  # unit fit of an ordinal of another unit than asked (第几批 -> 第三次)
 
 
 PARAMS = Params()
