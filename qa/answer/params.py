@@ -73,6 +73,12 @@ class Params:
     ordinal_w_clause: float = 0.1  # its clause's cover of the question
     ordinal_w_unit: float = 0.3  # it counts the unit asked (第几批 -> 第四批)
     ordinal_unit_other: float = 0.3  # unit fit of an ordinal of another unit than asked (第几批 -> 第三次)
+    # --- open answers (open.py): which clause of a sentence answers
+    open_long_sentence: int = 60  # a sentence longer than this is answered by its best clause, not as a whole
+    open_min_after_colon: int = 4  # what follows 是: / 包括: answers only if it is at least this long
+    open_min_clause: int = 6  # shorter clauses of a long sentence are fragments, never the answer
+    open_min_cover: float = 0.3  # the best clause must carry this share of the question's words to replace the sentence
+    cover_tie: float = 1e-9  # a later clause must beat the best so far by more than rounding to replace it
 
 
 PARAMS = Params()
