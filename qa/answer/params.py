@@ -79,6 +79,19 @@ class Params:
     open_min_clause: int = 6  # shorter clauses of a long sentence are fragments, never the answer
     open_min_cover: float = 0.3  # the best clause must carry this share of the question's words to replace the sentence
     cover_tie: float = 1e-9  # a later clause must beat the best so far by more than rounding to replace it
+    # --- the small extractors of registry.py
+    list_slot_damp: float = 0.85  # a list question answered by a single slot: kept, below a real list
+    document_slot_damp: float = 0.6  # a document question answered by a slot, not a 《title》: a weak stand-in
+    body_list_damp: float = 0.9  # two bodies side by side (与A、B联合) when one body was asked: slightly below one
+    place_level_damp: float = 0.8  # a place that does not end in the level asked (哪个区 -> …街道)
+    role_pattern_score: float = 0.95  # 由局长任组长 / 组长由X担任: the sentence says outright who holds the post
+    role_holder_min_len: int = 2  # a holder of one character is a cut word, not a post (由局任… is no answer)
+    role_holder_max_len: int = 12  # 由…任组长: a holder longer than this runs over a clause, not a post
+    issuer_min_len: int = 2  # the issuers before a title's year: one body's name of two characters at least
+    issuer_max_len: int = 40  # the issuers before a report title's year: at most this long (two bodies' full names)
+    title_gap: int = 40  # a report title's words between its year and 报告
+    place_name_min_len: int = 2  # a slot of two characters at least may take the level character after it (某某|市)
+    level_noun_max_len: int = 2  # an asked noun of one or two characters is a level (区, 街道); longer is no level
 
 
 PARAMS = Params()
