@@ -92,6 +92,22 @@ class Params:
     title_gap: int = 40  # a report title's words between its year and 报告
     place_name_min_len: int = 2  # a slot of two characters at least may take the level character after it (某某|市)
     level_noun_max_len: int = 2  # an asked noun of one or two characters is a level (区, 街道); longer is no level
+    # --- answer shapes (shapes.py): how typical a span's form is for the type asked (the scorer's shape_fit)
+    shape_unit_family: float = 0.75  # a figure in another unit of the family asked (56人 for 多少名)
+    shape_unit_unknown: float = 0.5  # no unit to compare, or one not in units.tsv: neither for nor against
+    shape_role_name: float = 0.5  # a role answered by a short span with no role word: maybe a person's name
+    shape_honour_over_clause: float = 0.3  # an honour that runs over a clause break is rarely a title
+    shape_honour_short: float = 0.4  # an honour shorter than a title (优秀): a fragment more often than not
+    shape_place_no_level: float = 0.5  # a place whose name does not end in a level (省/市/县…): maybe a short form
+    shape_ordinal_no_mark: float = 0.5  # an ordinal answer without 第N / 首批: a rank said otherwise
+    shape_list_one_item: float = 0.4  # a list question answered by one item: partial at best
+    shape_person_post: float = 0.75  # a person question answered by a post (县委书记): fair, a name is better
+    shape_person_long: float = 0.5  # longer than a name and no post
+    shape_any_over_clause: float = 0.6  # any other answer that runs over a clause break
+    name_min_len: int = 2  # a Chinese personal name has two characters at least …
+    name_max_len: int = 4  # … and four at most (compound surnames)
+    honour_min_len: int = 4  # a title (文明单位, 先进集体) has four characters at least
+    body_min_len: int = 2  # a body's name is more than its organisation word (局 alone is none)
 
 
 PARAMS = Params()
