@@ -93,8 +93,9 @@ _ADMIN_CHARS = frozenset(WORDS["level_char"])
 
 def _drop_bare_level(sent: str, sp: Span) -> Span:
     """省、|某市和某市: a bare level before a 、 is no place's name."""
-    if sent[sp.start:sp.start + 1] in _ADMIN_CHARS and sent[sp.start + 1:sp.start + 2] == "、":
-        return Span(sp.start + 2, sp.end, sp.score, sp.gate)
+    after = sp.start + 1  # a level character, then the 、
+    if sent[sp.start:after] in _ADMIN_CHARS and sent[after:after + 1] == "、":
+        return Span(after + 1, sp.end, sp.score, sp.gate)
     return sp
 
 
@@ -115,7 +116,7 @@ def _to_level(sent: str, sp: Span, level: str | None, ctx: SpanContext) -> Span:
 def _place(sent: str, ctx: SpanContext) -> list[Span]:
     """A place: a slot that ends in the level asked (哪个区 -> …天心区, not …天心区坡子街街道); several when asked."""
     found = slot_spans(sent, ctx)
-    if ctx.asked.items >= 2:
+    if ctx.asked.items > 1:
         found += list_spans(sent, ctx)
     noun = ctx.asked.noun
     level = noun if noun and len(noun) <= ctx.params.level_noun_max_len else None

@@ -44,6 +44,7 @@ _DATE_SHAPE = re.compile(
     rf"|[{_chars('xun_part')}]{_chars('xun')}|{alternation(WORDS['date_word'])}")
 _ORDINAL_SHAPE = re.compile(rf"{_chars('ordinal_mark')}\s*[\d{_chars('ordinal_digit')}]+"
                             rf"|{_chars('first')}[{_chars('first_unit')}]")
+_MARK_N = _chars("ordinal_mark") + "N"  # how an ordinal is written, for the why
 _ADMIN_END = re.compile(rf"(?:{alternation(WORDS['admin_end'])})$")
 
 
@@ -189,11 +190,11 @@ def _no_date(text: str, asked: Asked) -> Verdict | None:
 
 
 def _ordinal(text: str, asked: Asked) -> Verdict | None:
-    return (True, 1.0, "第N") if _ORDINAL_SHAPE.search(text) else None
+    return (True, 1.0, _MARK_N) if _ORDINAL_SHAPE.search(text) else None
 
 
 def _no_ordinal(text: str, asked: Asked) -> Verdict | None:
-    return True, PARAMS.shape_ordinal_no_mark, "no 第N"
+    return True, PARAMS.shape_ordinal_no_mark, f"no {_MARK_N}"
 
 
 def _items(text: str) -> int:
@@ -202,7 +203,7 @@ def _items(text: str) -> int:
 
 def _several(text: str, asked: Asked) -> Verdict | None:
     n = _items(text)
-    return (True, 1.0, f"{n} items") if n >= 2 else None
+    return (True, 1.0, f"{n} items") if n > 1 else None
 
 
 def _one_item(text: str, asked: Asked) -> Verdict | None:
@@ -219,13 +220,13 @@ def _over_clause(text: str, asked: Asked) -> Verdict | None:
 
 _FIGURE_RULES = (
     ShapeRule("figure.no_figure", "a figure answer holds a number, in digits or Chinese numerals", _no_figure),
-    ShapeRule("figure.other_kind", "a unit said outright never takes a figure of another kind: 7批 is no headcount, "
-              "6场 no 人次", _other_kind),
+    ShapeRule("figure.other_kind", "a unit said outright never takes a figure of another kind: batches are no "
+              "headcount, sessions no attendance", _other_kind),
     ShapeRule("figure.unit", "otherwise graded by its unit: the one asked, its family, or another", _figure),
 )
 _BODY_RULES = (
-    ShapeRule("body.org_word", "a body's name ends in an organisation word (县司法局)", _org_word),
-    ShapeRule("body.no_org_word", "what ends in no organisation word names no body (指标体系)", _no_org_word),
+    ShapeRule("body.org_word", "a body's name ends in an organisation word (org_ends.txt)", _org_word),
+    ShapeRule("body.no_org_word", "what ends in no organisation word names no body", _no_org_word),
 )
 
 # answer type -> its rules, in order: the first that applies decides
@@ -233,34 +234,36 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     AnswerType.COUNT: _FIGURE_RULES, AnswerType.RATE: _FIGURE_RULES, AnswerType.MONEY: _FIGURE_RULES,
     AnswerType.DURATION: _FIGURE_RULES,
     AnswerType.ROLE: (
-        ShapeRule("role.role_word", "a role ends in a role word (组长, 局主要负责人)", _role_word),
+        ShapeRule("role.role_word", "a role ends in a role word (role_heads.txt)", _role_word),
         ShapeRule("role.name_sized", "a short span may be the holder's name: kept, graded low", _role_name),
         ShapeRule("role.no_role_word", "anything else is no role (a clause, a fragment of a policy)", _no_role_word),
     ),
     AnswerType.BODY: _BODY_RULES,
     AnswerType.HONOUR: (
         ShapeRule("honour.over_clause", "a title never runs over a clause break", _honour_over_clause),
-        ShapeRule("honour.title", "a title has four characters at least (文明单位)", _honour_title),
+        ShapeRule("honour.title", "a title has four characters at least", _honour_title),
         ShapeRule("honour.short", "shorter is a fragment more often than a title", _honour_short),
     ),
     AnswerType.PLACE: (
-        ShapeRule("place.level", "a place's name ends in its administrative level (石门县, 某某街道)", _place_level),
-        ShapeRule("place.no_level", "a short form (石门) may still be a place: graded low", _place_no_level),
+        ShapeRule("place.level", "a place's name ends in its administrative level (county, town …)",
+                  _place_level),
+        ShapeRule("place.no_level", "a short form without its level may still be a place: graded low", _place_no_level),
     ),
     AnswerType.DATE: (
         ShapeRule("date.date", "a date has a year, month, day, part of a month or of a year", _date),
         ShapeRule("date.no_date", "without one it dates nothing", _no_date),
     ),
     AnswerType.ORDINAL: (
-        ShapeRule("ordinal.mark", "an ordinal says 第N or 首批", _ordinal),
+        ShapeRule("ordinal.mark", "an ordinal says its mark and number (the N-th) or the first", _ordinal),
         ShapeRule("ordinal.no_mark", "a rank said otherwise is possible: graded low", _no_ordinal),
     ),
     AnswerType.LIST: (
-        ShapeRule("list.several", "a list names two items at least, joined by 、 / 和 / 与 / 及", _several),
+        ShapeRule("list.several", "a list names two items at least, joined by a list comma or a conjunction",
+                  _several),
         ShapeRule("list.one_item", "one item answers a list question in part", _one_item),
     ),
     AnswerType.PERSON: (
-        ShapeRule("person.post", "a post (县委书记) answers who in part: a name is better", _person_post),
+        ShapeRule("person.post", "a post answers who in part: a name is better", _person_post),
         ShapeRule("person.name_sized", "a Chinese name has two to four characters", _person_name),
         ShapeRule("person.long", "longer and no post: rarely a name", _person_long),
     ),

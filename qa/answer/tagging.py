@@ -18,6 +18,9 @@ VERB_TAGS = frozenset(words("verb_tags.txt"))
 PERSON_TAG = "PER"  # LAC's tag of a person's name
 _QUOTES = frozenset("“”‘’《》「」()（）\"'")
 
+_CACHED = 65536  # sentences kept tagged per process: a memory bound, no tunable of answers
+_ENDS = 2.0  # a span has two ends (word_cut is the share of them cut)
+
 _lock = threading.Lock()
 _lac = None
 
@@ -32,7 +35,7 @@ def _model():
     return _lac
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHED)
 def tag(sentence: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, tag) of each word of ``sentence``."""
     if not sentence.strip():
@@ -61,7 +64,7 @@ def _in_phrase(sentence: str, s: int, e: int, t: str, start: int) -> bool:
     return start >= 0 or sentence[s:e] in "“‘《「(（"
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHED)
 def chunks(sentence: str) -> tuple[tuple[int, int], ...]:
     """Maximal runs of noun-phrase words (quotes inside a run kept), as (start, end)."""
     out: list[tuple[int, int]] = []
@@ -126,4 +129,4 @@ def boundary_features(sentence: str, s: int, e: int) -> dict[str, float]:
     exact, part = _phrase_fit(sentence, s, e)
     inside = [t for a, b, t in tags if a >= s and b <= e]
     verbs = sum(t in VERB_TAGS for t in inside) / max(len(inside), 1)
-    return {"word_cut": cut / 2.0, "np_exact": exact, "np_part": part, "verb_share": verbs}
+    return {"word_cut": cut / _ENDS, "np_exact": exact, "np_part": part, "verb_share": verbs}
