@@ -1,38 +1,63 @@
-"""Dates and points in time: 2023年3月1日, 2021年10月, 5月9日, 第二季度, 2020年起."""
+"""Dates and points in time: 2023年3月1日, 2021年10月, 5月9日, 第二季度, 2020年起 (words: qa/lexicon/date_words.tsv)."""
 from __future__ import annotations
 
 import re
 
 from qa.answer.context import SpanContext
+from qa.answer.params import PARAMS
 from qa.answer.scoring import clause_cover, near
 from qa.answer.spans import Span
+from qa.lexicon import alternation, groups
 
+WORDS = groups("date_words.tsv")
+_Y, _M, _D = WORDS["ymd"]
+_YEAR = r"(?:19|20)\d\d"
 DATE_RE = re.compile(
-    r"(?:(?:19|20)\d\d\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:起|以来|前)?|"
-    r"(?:(?:19|20)\d\d\s*年\s*)?(?:第[一二三四]季度|上半年|下半年|年初|年底|年末)|"
-    r"(?:19|20)\d\d\s*年(?:起|以来|底|初)?(?!度?法治)|"
-    r"(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}")
+    rf"(?:{_YEAR}\s*{_Y}\s*)?\d{{1,2}}\s*{_M}(?:\s*\d{{1,2}}\s*{_D})?(?:{alternation(WORDS['after_day'])})?|"
+    rf"(?:{_YEAR}\s*{_Y}\s*)?(?:{alternation(WORDS['period'])})|"
+    rf"{_YEAR}\s*{_Y}(?:{alternation(WORDS['after_year'])})?(?!(?:{alternation(WORDS['not_after_year'])}))|"
+    rf"{_YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}")
+_FULL_DATE = re.compile(rf"{_M}.*{_D}|\d[-/.]\d")  # a day of a month, or a numeric date
+
+_SIGNED = re.compile(rf"{alternation(WORDS['signed_ask'])}|(?:{alternation(WORDS['signed_day'])})"
+                     rf".{{0,{PARAMS.signed_reach}}}(?:{alternation(WORDS['signed_send'])})")
+_SUFFIXES = "".join(WORDS["after_day"] + WORDS["after_year"])  # characters a date may end in after its number
+_AFTER_DAY = "".join(WORDS["after_day"])
 
 
-_SIGNED = re.compile(r"落款|签发|成文|印发日期|报告日期|哪天.{0,24}(?:报|呈|送)")
+def _form(text: str, ctx: SpanContext) -> float:
+    """How much of a date the text is: a day (1.0), a month or quarter, or a bare year."""
+    if _FULL_DATE.search(text):
+        return 1.0
+    p = ctx.params
+    return p.date_form_month if any(w in text for w in WORDS["sub_year"]) else p.date_form_year
+
+
+def _score(sent: str, s: int, e: int, text: str, ctx: SpanContext) -> float:
+    p = ctx.params
+    return (p.date_w_near * near(sent, s, e, ctx) + p.date_w_clause * clause_cover(sent, s, ctx)
+            + p.date_w_form * _form(text, ctx))
+
+
+def _is_signed_line(sent: str, s: int, e: int) -> bool:
+    """A date line of its own under the signature: the report's date."""
+    return not sent[:s].strip() and not sent[e:].strip()
 
 
 def date_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out: list[Span] = []
     q = ctx.question
-    since = bool(re.search(r"从哪一?年|自哪一?年|哪一?年起|何时起|什么时候起", q))
+    since = any(w in q for w in WORDS["since_ask"])
     signed = bool(_SIGNED.search(q))
     for m in DATE_RE.finditer(sent):
         s, e = m.start(), m.end()
         text = m.group(0)
-        if signed and not sent[:s].strip() and not sent[e:].strip():
-            out.append(Span(s, e, 1.0, sure=True))  # a date line of its own under the signature: the report's date
+        if signed and _is_signed_line(sent, s, e):
+            out.append(Span(s, e, 1.0, sure=True))
             continue
-        if text.rstrip("起以来前底初") in q:
+        if text.rstrip(_SUFFIXES) in q:
             continue  # the question's own year
-        while e > s and sent[e - 1] in "起以来前" and not since:
+        while e > s and sent[e - 1] in _AFTER_DAY and not since:
             e -= 1
-        full = 1.0 if re.search(r"月.*日|\d[-/.]\d", text) else 0.7 if "月" in text or "季度" in text else 0.4
-        score = 0.45 * near(sent, s, e, ctx) + 0.3 * clause_cover(sent, s, ctx) + 0.25 * full
-        out.append(Span(s, e, score))
+        out.append(Span(s, e, _score(sent, s, e, text, ctx)))
     return out

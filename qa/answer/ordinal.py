@@ -1,4 +1,4 @@
-"""Ordinals and ranks: 第四批, 第三次会议, 第118号令, 九届六次全会, 全省第5名, 首次."""
+"""Ordinals and ranks: 第四批, 第三次会议, 第118号令, 九届六次全会, 全省第5名, 首次 (words: ordinal_words.tsv)."""
 from __future__ import annotations
 
 import re
@@ -6,12 +6,16 @@ import re
 from qa.answer.context import SpanContext
 from qa.answer.scoring import clause_cover, near
 from qa.answer.spans import Span, inside_marks
+from qa.lexicon import alternation, groups
 
-_NUM = r"(?:\d+|[零〇一二两三四五六七八九十百]+)"
+WORDS = groups("ordinal_words.tsv")
+_DI, _JIE, _CI, _FIRST = WORDS["marks"]
+_NUM = rf"(?:\d+|[{''.join(WORDS['numeral'])}]+)"
 ORDINAL_RE = re.compile(
-    rf"(?P<scope>全国|全省|全市|全区|全县|全州)?"
-    rf"(?P<core>(?:{_NUM}届)?第{_NUM}(?P<unit>次|批|届|名|位|号|期|轮|个|项|条|季度|号令)?|{_NUM}届{_NUM}次|首(?P<first>次|批|届|个))"
-    rf"(?P<noun>会议|全会|党代会|全体会议|常务会议|令)?")
+    rf"(?P<scope>{alternation(WORDS['scope'])})?"
+    rf"(?P<core>(?:{_NUM}{_JIE})?{_DI}{_NUM}(?P<unit>{alternation(WORDS['unit'])})?|{_NUM}{_JIE}{_NUM}{_CI}"
+    rf"|{_FIRST}(?P<first>{alternation(WORDS['first'])}))"
+    rf"(?P<noun>{alternation(WORDS['noun'])})?")
 
 
 _ITEM_BREAK = re.compile(r"[，,；;。：:、]")
@@ -25,24 +29,36 @@ def _own_words(sent: str, s: int, e: int) -> str:
     return sent[a:s] + "|" + sent[e:nxt.start() if nxt else len(sent)]
 
 
+def _bounds(m: re.Match[str], q: str, wants_rank: bool) -> tuple[int, int]:
+    """The ordinal itself, with the noun after it when the question says it (or it is a decree), and with its
+    scope (全省) when a rank is asked."""
+    s, e = m.start("core"), m.end("core")
+    noun = m.group("noun")
+    if noun and (noun in q or noun in WORDS["decree"]):
+        e = m.end("noun")
+    if wants_rank and m.group("scope"):
+        s = m.start("scope")
+    return s, e
+
+
+def _unit_fit(unit: str | None, ctx: SpanContext, wants_rank: bool) -> float:
+    """1.0 when the ordinal counts what was asked (or a rank is asked and this is one), else low."""
+    if wants_rank and (unit is None or unit in WORDS["rank_unit"]):
+        return 1.0
+    return 1.0 if ctx.asked.unit is None or ctx.asked.unit == unit else ctx.params.ordinal_unit_other
+
+
 def ordinal_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out: list[Span] = []
-    q = ctx.question
-    wants_rank = bool(re.search(r"排|名次|位次", q))
+    wants_rank = any(w in ctx.question for w in WORDS["rank_ask"])
+    p = ctx.params
     for m in ORDINAL_RE.finditer(sent):
-        s, e = m.start("core"), m.end("core")
-        if inside_marks(sent, s) and not sent[s - 1:s] == "“":
+        if inside_marks(sent, m.start("core")) and not sent[m.start("core") - 1:m.start("core")] == "“":
             continue
-        unit = m.group("unit") or m.group("first")
-        noun = m.group("noun")
-        if noun and (noun in q or noun == "令"):
-            e = m.end("noun")
-        if wants_rank and m.group("scope"):
-            s = m.start("scope")
-        unit_fit = 1.0 if ctx.asked.unit is None or ctx.asked.unit == unit else 0.3
-        if wants_rank and unit in ("名", "位", None):
-            unit_fit = 1.0
+        s, e = _bounds(m, ctx.question, wants_rank)
+        unit_fit = _unit_fit(m.group("unit") or m.group("first"), ctx, wants_rank)
         own = ctx.terms.cover(None, _own_words(sent, m.start(), m.end()))
-        score = 0.2 * near(sent, s, e, ctx) + 0.4 * own + 0.1 * clause_cover(sent, s, ctx) + 0.3 * unit_fit
+        score = (p.ordinal_w_near * near(sent, s, e, ctx) + p.ordinal_w_own * own
+                 + p.ordinal_w_clause * clause_cover(sent, s, ctx) + p.ordinal_w_unit * unit_fit)
         out.append(Span(s, e, score))
     return out

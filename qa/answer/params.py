@@ -49,5 +49,65 @@ class Params:
     # --- a figure whose own clause covers less than this share of the question's words is not an answer
     min_figure_recall: float = 0.0
 
+    # --- noun phrases around an anchor (spans.py): how far they reach, in characters
+    np_after_limit: int = 14  # a noun phrase after a figure (…项|管理措施) is rarely longer
+    np_before_limit: int = 16  # a noun phrase before its head (…成立|行政调解工作室) may carry a longer modifier
+    np_tag_margin: int = 8  # characters past the limit handed to jieba so the last word is cut where it really ends
+    np_quote_reach: int = 12  # an unbalanced “ inside a phrase closes within this many characters, else no phrase
+    np_paren_reach: int = 8  # words back from a ) to its (: a longer parenthesis is a remark, not part of a name
+    cn_number_max_len: int = 4  # the longest run of Chinese numerals read as one figure (三千五百); longer is prose
+    tail_term_min_len: int = 2  # a one-character question word is too common to cut from a span's end
+    tail_keep_min_len: int = 2  # cutting a question word off a span must leave a two-character name at least
+    # --- dates (date.py): a date's score = these weights over nearness to the question's words, its clause's
+    # cover and how much of a date it is
+    date_w_near: float = 0.45  # a date sits beside the words of the event it dates
+    date_w_clause: float = 0.3  # its clause says what happened
+    date_w_form: float = 0.25  # a full day beats a month, a month a bare year
+    date_form_month: float = 0.7  # a month or a quarter, no day
+    date_form_year: float = 0.4  # a bare year: often the report's year, seldom the answer
+    signed_reach: int = 24  # 哪天…报送: at most this many characters between the day asked and the verb of sending
+    # --- ordinals (ordinal.py): the score = these weights over nearness, the ordinal's own words, clause cover
+    # and whether it counts what was asked
+    ordinal_w_near: float = 0.2  # near the question's words
+    ordinal_w_own: float = 0.4  # the words of its own item (开展|第四批|示范创建活动) say what it numbers: strongest
+    ordinal_w_clause: float = 0.1  # its clause's cover of the question
+    ordinal_w_unit: float = 0.3  # it counts the unit asked (第几批 -> 第四批)
+    ordinal_unit_other: float = 0.3  # unit fit of an ordinal of another unit than asked (第几批 -> 第三次)
+    # --- open answers (open.py): which clause of a sentence answers
+    open_long_sentence: int = 60  # a sentence longer than this is answered by its best clause, not as a whole
+    open_min_after_colon: int = 4  # what follows 是: / 包括: answers only if it is at least this long
+    open_min_clause: int = 6  # shorter clauses of a long sentence are fragments, never the answer
+    open_min_cover: float = 0.3  # the best clause must carry this share of the question's words to replace the sentence
+    cover_tie: float = 1e-9  # a later clause must beat the best so far by more than rounding to replace it
+    # --- the small extractors of registry.py
+    list_slot_damp: float = 0.85  # a list question answered by a single slot: kept, below a real list
+    document_slot_damp: float = 0.6  # a document question answered by a slot, not a 《title》: a weak stand-in
+    body_list_damp: float = 0.9  # two bodies side by side (与A、B联合) when one body was asked: slightly below one
+    place_level_damp: float = 0.8  # a place that does not end in the level asked (哪个区 -> …街道)
+    role_pattern_score: float = 0.95  # 由局长任组长 / 组长由X担任: the sentence says outright who holds the post
+    role_holder_min_len: int = 2  # a holder of one character is a cut word, not a post (由局任… is no answer)
+    role_holder_max_len: int = 12  # 由…任组长: a holder longer than this runs over a clause, not a post
+    issuer_min_len: int = 2  # the issuers before a title's year: one body's name of two characters at least
+    issuer_max_len: int = 40  # the issuers before a report title's year: at most this long (two bodies' full names)
+    title_gap: int = 40  # a report title's words between its year and 报告
+    place_name_min_len: int = 2  # a slot of two characters at least may take the level character after it (某某|市)
+    level_noun_max_len: int = 2  # an asked noun of one or two characters is a level (区, 街道); longer is no level
+    # --- answer shapes (shapes.py): how typical a span's form is for the type asked (the scorer's shape_fit)
+    shape_unit_family: float = 0.75  # a figure in another unit of the family asked (56人 for 多少名)
+    shape_unit_unknown: float = 0.5  # no unit to compare, or one not in units.tsv: neither for nor against
+    shape_role_name: float = 0.5  # a role answered by a short span with no role word: maybe a person's name
+    shape_honour_over_clause: float = 0.3  # an honour that runs over a clause break is rarely a title
+    shape_honour_short: float = 0.4  # an honour shorter than a title (优秀): a fragment more often than not
+    shape_place_no_level: float = 0.5  # a place whose name does not end in a level (省/市/县…): maybe a short form
+    shape_ordinal_no_mark: float = 0.5  # an ordinal answer without 第N / 首批: a rank said otherwise
+    shape_list_one_item: float = 0.4  # a list question answered by one item: partial at best
+    shape_person_post: float = 0.75  # a person question answered by a post (县委书记): fair, a name is better
+    shape_person_long: float = 0.5  # longer than a name and no post
+    shape_any_over_clause: float = 0.6  # any other answer that runs over a clause break
+    name_min_len: int = 2  # a Chinese personal name has two characters at least …
+    name_max_len: int = 4  # … and four at most (compound surnames)
+    honour_min_len: int = 4  # a title (文明单位, 先进集体) has four characters at least
+    body_min_len: int = 2  # a body's name is more than its organisation word (局 alone is none)
+
 
 PARAMS = Params()

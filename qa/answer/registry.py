@@ -10,53 +10,72 @@ from qa.answer.document import document_spans
 from qa.answer.listing import list_spans
 from qa.answer.open import open_spans
 from qa.answer.ordinal import ordinal_spans
+from qa.answer.params import PARAMS
 from qa.answer.person import person_or_role_spans, role_phrase_spans
 from qa.answer.quantity import quantity_spans
 from qa.answer.slot import slot_spans, trim_slot
 from qa.answer.spans import Span
 from qa.answer.types import AnswerType
+from qa.lexicon import alternation, groups
+
+WORDS = groups("registry_words.tsv")
 
 SpanExtractor = Callable[[str, SpanContext], list[Span]]
 
 
 def _list_or_slot(sent: str, ctx: SpanContext) -> list[Span]:
-    return list_spans(sent, ctx) + [Span(s.start, s.end, 0.85 * s.score) for s in slot_spans(sent, ctx)]
+    damp = ctx.params.list_slot_damp
+    return list_spans(sent, ctx) + [Span(s.start, s.end, damp * s.score) for s in slot_spans(sent, ctx)]
 
 
 def _document_or_slot(sent: str, ctx: SpanContext) -> list[Span]:
     found = document_spans(sent, ctx)
     if "文号" in ctx.question or "字号" in ctx.question:
         return found
-    return found + [Span(s.start, s.end, 0.6 * s.score) for s in slot_spans(sent, ctx)]
+    damp = ctx.params.document_slot_damp
+    return found + [Span(s.start, s.end, damp * s.score) for s in slot_spans(sent, ctx)]
 
 
+def _alt(group: str) -> str:
+    return f"(?:{alternation(WORDS[group])})"
+
+
+_BY = "".join(WORDS["role_by"])  # never inside a holder
+_HOLD = f"{{1,{PARAMS.role_holder_max_len}}}?"
+_HOLD2 = f"{{{PARAMS.role_holder_min_len},{PARAMS.role_holder_max_len}}}?"
 _ROLE_PATTERNS = (
-    re.compile(r"(?:由|以)(?P<r>[^，,。；;由以]{1,12}?)(?:任|担任|为|兼任)(?:双?组长|主任|第一责任人|召集人|总召集人)"),
-    re.compile(r"(?:组长|主任|召集人)由(?P<r>[^，,。；;]{1,12}?)(?:担任|兼任)"),
-    re.compile(r"(?P<r>[^，,。；;由以]{2,12}?)(?:担任|任)(?:双?组长|主任|召集人)"),
+    re.compile(rf"{_alt('role_by')}(?P<r>[^，,。；;{_BY}]{_HOLD}){_alt('role_take')}{_alt('role_post')}"),
+    re.compile(rf"{_alt('post_first')}{_alt('post_by')}(?P<r>[^，,。；;]{_HOLD}){_alt('post_take')}"),
+    re.compile(rf"(?P<r>[^，,。；;{_BY}]{_HOLD2}){_alt('take_post')}{_alt('take_posts')}"),
 )
+
+
+def _role_pattern_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    out = []
+    for rx in _ROLE_PATTERNS:
+        for m in rx.finditer(sent):
+            s, e = trim_slot(sent, m.start("r"), m.end("r"))
+            if e - s >= ctx.params.role_holder_min_len:
+                out.append(Span(s, e, ctx.params.role_pattern_score))
+    return out
 
 
 def role_spans(sent: str, ctx: SpanContext) -> list[Span]:
     """Who holds a role: 由局长任组长 / 组长由分管副县长担任 / 党政主要负责人任双组长, then the slot filler."""
     out = []
-    if re.search(r"组长|主任|召集人|第一责任人", ctx.question):
-        for rx in _ROLE_PATTERNS:
-            for m in rx.finditer(sent):
-                s, e = trim_slot(sent, m.start("r"), m.end("r"))
-                if e - s >= 2:
-                    out.append(Span(s, e, 0.95))
+    if any(w in ctx.question for w in WORDS["role_ask"]):
+        out = _role_pattern_spans(sent, ctx)
     return out + slot_spans(sent, ctx) + role_phrase_spans(sent, ctx)
 
 
-_ASKS_ISSUER = re.compile(r"名义|署名|落款单位|落款机关|发文机关|发布机关|印发机关|谁发布|谁印发|哪个机关发布|由谁发布")
-_TITLE_ISSUER = re.compile(r"^\s*(?P<b>[^，,。；;：:\d《》]{2,40}?)\s*(?:关于)?(?:19|20)\d\d年度?"
-                           r"[^，,。；;]{0,40}报告\s*$")
+_TITLE_ISSUER = re.compile(
+    rf"^\s*(?P<b>[^，,。；;：:\d《》]{{{PARAMS.issuer_min_len},{PARAMS.issuer_max_len}}}?)\s*{_alt('title_about')}?"
+    rf"(?:19|20)\d\d{_alt('title_year')}[^，,。；;]{{0,{PARAMS.title_gap}}}{_alt('title_end')}\s*$")
 
 
 def issuer_spans(sent: str, ctx: SpanContext) -> list[Span]:
     """以哪个机关的名义发布: the bodies a report's title line starts with (某某市委 某某市人民政府2022年度…报告)."""
-    m = _TITLE_ISSUER.match(sent) if _ASKS_ISSUER.search(ctx.question) else None
+    m = _TITLE_ISSUER.match(sent) if any(w in ctx.question for w in WORDS["issuer_ask"]) else None
     return [Span(m.start("b"), m.end("b"), 1.0, sure=True)] if m else []
 
 
@@ -65,32 +84,43 @@ def _body(sent: str, ctx: SpanContext) -> list[Span]:
     found = issuer_spans(sent, ctx)
     if found:
         return found
-    return slot_spans(sent, ctx) + [Span(s.start, s.end, 0.9 * s.score, s.gate) for s in list_spans(sent, ctx)]
+    return slot_spans(sent, ctx) + [Span(s.start, s.end, ctx.params.body_list_damp * s.score, s.gate)
+                                    for s in list_spans(sent, ctx)]
 
 
-_ADMIN_CHARS = frozenset("省市县区镇乡村旗州")
+_ADMIN_CHARS = frozenset(WORDS["level_char"])
+
+
+def _drop_bare_level(sent: str, sp: Span) -> Span:
+    """省、|某市和某市: a bare level before a 、 is no place's name."""
+    after = sp.start + 1  # a level character, then the 、
+    if sent[sp.start:after] in _ADMIN_CHARS and sent[after:after + 1] == "、":
+        return Span(after + 1, sp.end, sp.score, sp.gate)
+    return sp
+
+
+def _to_level(sent: str, sp: Span, level: str | None, ctx: SpanContext) -> Span:
+    """The slot grown by the level character after it (某某|市), then cut after the last character of the level
+    asked (…天心区|坡子街街道 for 哪个区); a place that holds no such level keeps a lower score."""
+    e = sp.end
+    if sent[sp.end:sp.end + 1] in _ADMIN_CHARS and sp.end - sp.start >= ctx.params.place_name_min_len:
+        e = sp.end + 1
+    if not level:
+        return Span(sp.start, e, sp.score, sp.gate)
+    k = max(sent.rfind(ch, sp.start, e) for ch in level)
+    if k > sp.start:
+        return Span(sp.start, k + 1, sp.score, sp.gate)
+    return Span(sp.start, e, ctx.params.place_level_damp * sp.score, sp.gate)
 
 
 def _place(sent: str, ctx: SpanContext) -> list[Span]:
     """A place: a slot that ends in the level asked (哪个区 -> …天心区, not …天心区坡子街街道); several when asked."""
     found = slot_spans(sent, ctx)
-    if ctx.asked.items >= 2:
+    if ctx.asked.items > 1:
         found += list_spans(sent, ctx)
-    level = ctx.asked.noun if ctx.asked.noun and len(ctx.asked.noun) <= 2 else None
-    out = []
-    for sp in found:
-        if sent[sp.start:sp.start + 1] in _ADMIN_CHARS and sent[sp.start + 1:sp.start + 2] == "、":
-            sp = Span(sp.start + 2, sp.end, sp.score, sp.gate)  # 省、|某市和某市: a bare level is no place's name
-        e = sp.end + 1 if sent[sp.end:sp.end + 1] in _ADMIN_CHARS and sp.end - sp.start >= 2 else sp.end  # 某某|市
-        if not level:
-            out.append(Span(sp.start, e, sp.score, sp.gate))
-            continue
-        k = max(sent.rfind(ch, sp.start, e) for ch in level)
-        if k > sp.start:
-            out.append(Span(sp.start, k + 1, sp.score, sp.gate))
-        else:
-            out.append(Span(sp.start, e, 0.8 * sp.score, sp.gate))
-    return out
+    noun = ctx.asked.noun
+    level = noun if noun and len(noun) <= ctx.params.level_noun_max_len else None
+    return [_to_level(sent, _drop_bare_level(sent, sp), level, ctx) for sp in found]
 
 
 EXTRACTORS: dict[AnswerType, SpanExtractor] = {

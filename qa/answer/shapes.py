@@ -4,10 +4,14 @@
 type (a role that ends in no role word, a body that ends in no organisation word, a headcount asked for and a
 figure of events given), and ``fit`` grades how typical the span's form is (used as a scorer feature).
 
+Each type has an ordered list of named rules (``RULES``), each with a one-line why; the first rule that applies
+decides, and the Shape says which (``rule``). Every rule has examples in ``tests/qa/corpus/shapes.jsonl``; the
+words the rules look for are data (``qa/lexicon/shape_words.tsv``, ``role_heads.txt``, ``org_ends.txt``).
+
     >>> from qa.answer.types import classify
     >>> shape("两个科室和司法所各1名工作人员", classify("主任由谁担任")).ok
     True
-    >>> shape("文明", classify("领导小组组长由谁担任")).ok
+    >>> shape("建立健全工作机制", classify("领导小组组长由谁担任")).ok
     False
     >>> shape("7批", classify("多少人参加考试")).ok
     False
@@ -15,24 +19,50 @@ figure of events given), and ``fit`` grades how typical the span's form is (used
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
 
+from qa.answer.params import PARAMS
 from qa.answer.spans import NUMBER_RE
 from qa.answer.types import AnswerType, Asked
-from qa.lexicon import unit_family, unit_kind, words
+from qa.lexicon import alternation, groups, unit_family, unit_kind, words
+
+WORDS = groups("shape_words.tsv")
+
+
+def _chars(group: str) -> str:
+    return "".join(WORDS[group])
+
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_PUNCT = re.compile(r"[，,。；;！!？?：:]")
-_LIST_JOIN = re.compile(r"、|》《|”“|[和与及]")
-_DATE_SHAPE = re.compile(r"\d{1,4}\s*[年月日号]|[〇零一二三四五六七八九十]{1,4}[年月日]|[上中下]旬|年底|年初|季度")
-_ORDINAL_SHAPE = re.compile(r"第\s*[\d〇零一二三四五六七八九十百]+|首[批次届个]")
-_ADMIN_END = re.compile(r"[省市县区镇乡村旗州盟]$|街道$|社区$|自治[州县旗]$|新区$|开发区$")
+_FIGURE = re.compile(rf"\d|[{_chars('figure_char')}]")
+_LIST_JOIN = re.compile(rf"、|》《|”“|{alternation(WORDS['list_join'])}")
+_DATE_SHAPE = re.compile(
+    rf"\d{{1,4}}\s*[{_chars('date_unit')}]|[{_chars('cn_date_digit')}]{{1,4}}[{_chars('cn_date_unit')}]"
+    rf"|[{_chars('xun_part')}]{_chars('xun')}|{alternation(WORDS['date_word'])}")
+_ORDINAL_SHAPE = re.compile(rf"{_chars('ordinal_mark')}\s*[\d{_chars('ordinal_digit')}]+"
+                            rf"|{_chars('first')}[{_chars('first_unit')}]")
+_MARK_N = _chars("ordinal_mark") + "N"  # how an ordinal is written, for the why
+_ADMIN_END = re.compile(rf"(?:{alternation(WORDS['admin_end'])})$")
 
 
 class Shape(NamedTuple):
     ok: bool  # False: never an answer of the type asked
     fit: float  # how typical the form is, in [0, 1]
     why: str  # a short reason, shown by `qa explain`
+    rule: str = ""  # the name of the rule that decided (RULES)
+
+
+Verdict = tuple[bool, float, str]  # (ok, fit, why) of a rule that applies
+
+
+@dataclass(frozen=True)
+class ShapeRule:
+    name: str
+    why: str  # why the rule holds, in one line
+    check: Callable[[str, Asked], Verdict | None]  # None: the rule does not apply, the next one decides
 
 
 def figure_unit(text: str) -> str | None:
@@ -47,14 +77,14 @@ def unit_fit(text: str, asked: Asked) -> tuple[float, str]:
     """1.0 the unit asked; 0.75 its family; 0.5 nothing to compare; 0.0 a unit of another family."""
     want, got = asked.unit, figure_unit(text)
     if not want or not got:
-        return 0.5, "no unit to compare"
+        return PARAMS.shape_unit_unknown, "no unit to compare"
     if want == got:
         return 1.0, f"unit {got} as asked"
     fw, fg = unit_family(want), unit_family(got)
     if fw and fg and fw == fg:
-        return 0.75, f"unit {got} of the family asked ({want})"
+        return PARAMS.shape_unit_family, f"unit {got} of the family asked ({want})"
     if fw is None or fg is None:
-        return 0.5, f"unit {got} vs {want}: not in units.tsv"
+        return PARAMS.shape_unit_unknown, f"unit {got} vs {want}: not in units.tsv"
     return 0.0, f"unit {got} is no {want}"
 
 
@@ -63,80 +93,197 @@ def _ends_with(text: str, vocab: str) -> str | None:
     return next((w for w in words(vocab) if t.endswith(w)), None)
 
 
-def _quantity(text: str, asked: Asked) -> Shape:
+def _name_sized(text: str) -> bool:
+    return PARAMS.name_min_len <= len(text) <= PARAMS.name_max_len
+
+
+# --- figures (count, rate, money, duration)
+
+def _no_figure(text: str, asked: Asked) -> Verdict | None:
+    return None if _FIGURE.search(text) else (False, 0.0, "no figure")
+
+
+def _other_kind(text: str, asked: Asked) -> Verdict | None:
     fit, why = unit_fit(text, asked)
-    if not re.search(r"\d|[〇零一二两三四五六七八九十百千万亿]", text):
-        return Shape(False, 0.0, "no figure")
-    # a unit said outright (多少人) never takes a figure of another kind: 7批 is no headcount, 6场 no 人次
     kinds = {unit_kind(asked.unit), unit_kind(figure_unit(text))}
     if fit == 0.0 and asked.unit_strength >= 1.0 and "person" in kinds:
-        return Shape(False, 0.0, why)
-    return Shape(True, fit, why)
+        return False, 0.0, why
+    return None
 
 
-def _role(text: str, asked: Asked) -> Shape:
+def _figure(text: str, asked: Asked) -> Verdict | None:
+    fit, why = unit_fit(text, asked)
+    return True, fit, why
+
+
+# --- roles, bodies, persons
+
+def _role_word(text: str, asked: Asked) -> Verdict | None:
     head = _ends_with(text, "role_heads.txt")
-    if head:
-        return Shape(True, 1.0, f"ends in the role word {head}")
-    if 2 <= len(text) <= 4 and _CJK.fullmatch(text[0]) and not _CLAUSE_PUNCT.search(text):
-        return Shape(True, 0.5, "short enough to be a person's name")
-    return Shape(False, 0.0, "ends in no role word (role_heads.txt)")
+    return (True, 1.0, f"ends in the role word {head}") if head else None
 
 
-def _body(text: str, asked: Asked) -> Shape:
+def _role_name(text: str, asked: Asked) -> Verdict | None:
+    if _name_sized(text) and _CJK.fullmatch(text[0]) and not _CLAUSE_PUNCT.search(text):
+        return True, PARAMS.shape_role_name, "short enough to be a person's name"
+    return None
+
+
+def _no_role_word(text: str, asked: Asked) -> Verdict | None:
+    return False, 0.0, "ends in no role word (role_heads.txt)"
+
+
+def _org_word(text: str, asked: Asked) -> Verdict | None:
     end = _ends_with(text, "org_ends.txt")
-    if end and len(text) >= 2:
-        return Shape(True, 1.0, f"ends in the organisation word {end}")
-    return Shape(False, 0.0, "ends in no organisation word (org_ends.txt)")
+    if end and len(text) >= PARAMS.body_min_len:
+        return True, 1.0, f"ends in the organisation word {end}"
+    return None
 
 
-def _honour(text: str, asked: Asked) -> Shape:
-    if _CLAUSE_PUNCT.search(text):
-        return Shape(True, 0.3, "runs over a clause break")
-    return Shape(True, 1.0 if len(text) >= 4 else 0.4, "a title-shaped phrase" if len(text) >= 4 else "short")
+def _no_org_word(text: str, asked: Asked) -> Verdict | None:
+    return False, 0.0, "ends in no organisation word (org_ends.txt)"
 
 
-def _place(text: str, asked: Asked) -> Shape:
-    return Shape(True, 1.0 if _ADMIN_END.search(text) else 0.5, "ends in an administrative level"
-                 if _ADMIN_END.search(text) else "no administrative level at its end")
-
-
-def _date(text: str, asked: Asked) -> Shape:
-    if _DATE_SHAPE.search(text):
-        return Shape(True, 1.0, "a date")
-    return Shape(False, 0.0, "no year, month or day")
-
-
-def _ordinal(text: str, asked: Asked) -> Shape:
-    return Shape(True, 1.0 if _ORDINAL_SHAPE.search(text) else 0.5, "第N" if _ORDINAL_SHAPE.search(text)
-                 else "no 第N")
-
-
-def _list(text: str, asked: Asked) -> Shape:
-    n = len(_LIST_JOIN.findall(text)) + 1
-    return Shape(True, 1.0 if n >= 2 else 0.4, f"{n} items")
-
-
-def _person(text: str, asked: Asked) -> Shape:
+def _person_post(text: str, asked: Asked) -> Verdict | None:
     head = _ends_with(text, "role_heads.txt")
-    if head and len(text) > 4:
-        return Shape(True, 0.75, f"a post ending in the role word {head}")
-    return Shape(True, 1.0 if 2 <= len(text) <= 4 else 0.5, "name-sized" if 2 <= len(text) <= 4 else "long")
+    if head and len(text) > PARAMS.name_max_len:
+        return True, PARAMS.shape_person_post, f"a post ending in the role word {head}"
+    return None
 
 
-def _any(text: str, asked: Asked) -> Shape:
-    return Shape(True, 1.0 if not _CLAUSE_PUNCT.search(text) else 0.6, "any")
+def _person_name(text: str, asked: Asked) -> Verdict | None:
+    return (True, 1.0, "name-sized") if _name_sized(text) else None
 
 
-_SHAPES = {
-    AnswerType.COUNT: _quantity, AnswerType.RATE: _quantity, AnswerType.MONEY: _quantity,
-    AnswerType.DURATION: _quantity, AnswerType.ROLE: _role, AnswerType.BODY: _body, AnswerType.HONOUR: _honour,
-    AnswerType.PLACE: _place, AnswerType.DATE: _date, AnswerType.ORDINAL: _ordinal, AnswerType.LIST: _list,
-    AnswerType.PERSON: _person,
+def _person_long(text: str, asked: Asked) -> Verdict | None:
+    return True, PARAMS.shape_person_long, "long"
+
+
+# --- honours, places, dates, ordinals, lists, anything else
+
+def _honour_over_clause(text: str, asked: Asked) -> Verdict | None:
+    return (True, PARAMS.shape_honour_over_clause, "runs over a clause break") if _CLAUSE_PUNCT.search(text) else None
+
+
+def _honour_title(text: str, asked: Asked) -> Verdict | None:
+    return (True, 1.0, "a title-shaped phrase") if len(text) >= PARAMS.honour_min_len else None
+
+
+def _honour_short(text: str, asked: Asked) -> Verdict | None:
+    return True, PARAMS.shape_honour_short, "short"
+
+
+def _place_level(text: str, asked: Asked) -> Verdict | None:
+    return (True, 1.0, "ends in an administrative level") if _ADMIN_END.search(text) else None
+
+
+def _place_no_level(text: str, asked: Asked) -> Verdict | None:
+    return True, PARAMS.shape_place_no_level, "no administrative level at its end"
+
+
+def _date(text: str, asked: Asked) -> Verdict | None:
+    return (True, 1.0, "a date") if _DATE_SHAPE.search(text) else None
+
+
+def _no_date(text: str, asked: Asked) -> Verdict | None:
+    return False, 0.0, "no year, month or day"
+
+
+def _ordinal(text: str, asked: Asked) -> Verdict | None:
+    return (True, 1.0, _MARK_N) if _ORDINAL_SHAPE.search(text) else None
+
+
+def _no_ordinal(text: str, asked: Asked) -> Verdict | None:
+    return True, PARAMS.shape_ordinal_no_mark, f"no {_MARK_N}"
+
+
+def _items(text: str) -> int:
+    return len(_LIST_JOIN.findall(text)) + 1
+
+
+def _several(text: str, asked: Asked) -> Verdict | None:
+    n = _items(text)
+    return (True, 1.0, f"{n} items") if n > 1 else None
+
+
+def _one_item(text: str, asked: Asked) -> Verdict | None:
+    return True, PARAMS.shape_list_one_item, f"{_items(text)} items"
+
+
+def _plain(text: str, asked: Asked) -> Verdict | None:
+    return None if _CLAUSE_PUNCT.search(text) else (True, 1.0, "any")
+
+
+def _over_clause(text: str, asked: Asked) -> Verdict | None:
+    return True, PARAMS.shape_any_over_clause, "any"
+
+
+_FIGURE_RULES = (
+    ShapeRule("figure.no_figure", "a figure answer holds a number, in digits or Chinese numerals", _no_figure),
+    ShapeRule("figure.other_kind", "a unit said outright never takes a figure of another kind: batches are no "
+              "headcount, sessions no attendance", _other_kind),
+    ShapeRule("figure.unit", "otherwise graded by its unit: the one asked, its family, or another", _figure),
+)
+_BODY_RULES = (
+    ShapeRule("body.org_word", "a body's name ends in an organisation word (org_ends.txt)", _org_word),
+    ShapeRule("body.no_org_word", "what ends in no organisation word names no body", _no_org_word),
+)
+
+# answer type -> its rules, in order: the first that applies decides
+RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
+    AnswerType.COUNT: _FIGURE_RULES, AnswerType.RATE: _FIGURE_RULES, AnswerType.MONEY: _FIGURE_RULES,
+    AnswerType.DURATION: _FIGURE_RULES,
+    AnswerType.ROLE: (
+        ShapeRule("role.role_word", "a role ends in a role word (role_heads.txt)", _role_word),
+        ShapeRule("role.name_sized", "a short span may be the holder's name: kept, graded low", _role_name),
+        ShapeRule("role.no_role_word", "anything else is no role (a clause, a fragment of a policy)", _no_role_word),
+    ),
+    AnswerType.BODY: _BODY_RULES,
+    AnswerType.HONOUR: (
+        ShapeRule("honour.over_clause", "a title never runs over a clause break", _honour_over_clause),
+        ShapeRule("honour.title", "a title has four characters at least", _honour_title),
+        ShapeRule("honour.short", "shorter is a fragment more often than a title", _honour_short),
+    ),
+    AnswerType.PLACE: (
+        ShapeRule("place.level", "a place's name ends in its administrative level (county, town …)",
+                  _place_level),
+        ShapeRule("place.no_level", "a short form without its level may still be a place: graded low", _place_no_level),
+    ),
+    AnswerType.DATE: (
+        ShapeRule("date.date", "a date has a year, month, day, part of a month or of a year", _date),
+        ShapeRule("date.no_date", "without one it dates nothing", _no_date),
+    ),
+    AnswerType.ORDINAL: (
+        ShapeRule("ordinal.mark", "an ordinal says its mark and number (the N-th) or the first", _ordinal),
+        ShapeRule("ordinal.no_mark", "a rank said otherwise is possible: graded low", _no_ordinal),
+    ),
+    AnswerType.LIST: (
+        ShapeRule("list.several", "a list names two items at least, joined by a list comma or a conjunction",
+                  _several),
+        ShapeRule("list.one_item", "one item answers a list question in part", _one_item),
+    ),
+    AnswerType.PERSON: (
+        ShapeRule("person.post", "a post answers who in part: a name is better", _person_post),
+        ShapeRule("person.name_sized", "a Chinese name has two to four characters", _person_name),
+        ShapeRule("person.long", "longer and no post: rarely a name", _person_long),
+    ),
+    None: (  # any other type (name, open)
+        ShapeRule("any.plain", "an answer within one clause", _plain),
+        ShapeRule("any.over_clause", "an answer over a clause break is less typical", _over_clause),
+    ),
 }
 
 
-def shape(text: str, asked: Asked) -> Shape:
+def rules_for(asked: Asked) -> tuple[ShapeRule, ...]:
+    """The rules of the type asked; a name question asking for an organisation (成立了什么机构) takes a body's."""
     if asked.type == AnswerType.NAME and asked.noun in words("org_nouns.txt"):
-        return _body(text, asked)  # 成立了什么机构: a body's name
-    return _SHAPES.get(asked.type, _any)(text, asked)
+        return _BODY_RULES
+    return RULES.get(asked.type, RULES[None])
+
+
+def shape(text: str, asked: Asked) -> Shape:
+    for rule in rules_for(asked):
+        verdict = rule.check(text, asked)
+        if verdict is not None:
+            return Shape(*verdict, rule=rule.name)
+    raise AssertionError(f"no shape rule applies to {text!r}")  # each type's last rule always applies

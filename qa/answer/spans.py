@@ -6,15 +6,19 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from index.text import pos_cut_cached as pos_cut
+from qa.answer.params import PARAMS
 from qa.answer.types import UNITS
+from qa.lexicon import alternation, groups
 
+WORDS = groups("span_words.tsv")
 CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()]")
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
-CN_DIGITS = "零〇一二两三四五六七八九十百千"
+CN_DIGITS = "".join(WORDS["cn_digit"])
 NUMBER_RE = re.compile(
-    r"(?:约|近|超过|逾|达|共|不少于|不低于|累计)?"
-    rf"(?P<num>\d+(?:[.,]\d+)*|[{CN_DIGITS}]{{1,4}})\s*(?P<mag>余万|多万|万余|万多|余|多|万|亿|千)?\s*"
-    rf"(?P<unit>{_UNIT_ALT})(?P<tail>以上|以下|左右)?")
+    rf"(?:{alternation(WORDS['hedge'])})?"
+    rf"(?P<num>\d+(?:[.,]\d+)*|[{CN_DIGITS}]{{1,{PARAMS.cn_number_max_len}}})\s*"
+    rf"(?P<mag>{alternation(WORDS['magnitude'])})?\s*"
+    rf"(?P<unit>{_UNIT_ALT})(?P<tail>{alternation(WORDS['tail'])})?")
 
 
 class Span(NamedTuple):
@@ -79,17 +83,32 @@ def inside_marks(text: str, pos: int) -> bool:
     return False
 
 
+_LINKERS = "".join(WORDS["linker"])
+_FILLERS = "".join(WORDS["filler"])
+
+
+def _asked_after_wh(term: str, ctx) -> bool:
+    """Does the question say ``term`` after its question word (哪两个大会的|精神)?"""
+    at = ctx.question.find(term)
+    return ctx.asked.wh_pos is not None and at > ctx.asked.wh_pos
+
+
+def _is_tail_term(sent: str, s: int, e: int, term: str, noun: str, ctx) -> bool:
+    """Does the span end in ``term``, a question word that is not the asked noun, with a name left before it?"""
+    p = ctx.params
+    return (len(term) >= p.tail_term_min_len and sent.endswith(term, s, e) and term not in noun
+            and e - len(term) - s >= p.tail_keep_min_len)
+
+
 def drop_question_tail(sent: str, s: int, e: int, ctx) -> tuple[int, int]:
     """Drop words at the end of a span that the question says after its asked noun (…大会|精神 for
     "哪两个大会的精神"); the asked noun itself stays (…|工作室)."""
     noun = ctx.asked.noun or ""
     for _w, term, _alts, _subs in ctx.terms.slots:
-        if len(term) >= 2 and sent.endswith(term, s, e) and term not in noun and e - len(term) - s >= 2:
-            at = ctx.question.find(term)
-            if ctx.asked.wh_pos is not None and at > ctx.asked.wh_pos:
-                e -= len(term)
-                while e > s and sent[e - 1] in "的之":
-                    e -= 1
+        if _is_tail_term(sent, s, e, term, noun, ctx) and _asked_after_wh(term, ctx):
+            e -= len(term)
+            while e > s and sent[e - 1] in _LINKERS:
+                e -= 1
     return s, e
 
 
@@ -99,7 +118,7 @@ def quote_only(sent: str, s: int, e: int, ctx) -> tuple[int, int]:
     if a == -1 or b == -1 or b < a or sent.find("“", a + 1, e) != -1:
         return s, e
     rest = sent[s:a] + sent[b + 1:e]
-    if all(ch in ctx.question or ch in "的在是为了" for ch in rest):
+    if all(ch in ctx.question or ch in _FILLERS for ch in rest):
         return a, b + 1
     return s, e
 
@@ -117,12 +136,12 @@ def snap_to_marks(sent: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def strip_span(sent: str, s: int, e: int) -> tuple[int, int]:
-    """Trim punctuation and spaces at both ends of a span (keeping balanced 《》 and “”)."""
-    while s < e and (sent[s] in " 　，,、；;：:。的和及与" or (sent[s] in "》”)）" )):
-        s += 1
-    while e > s and (sent[e - 1] in " 　，,、；;：:。！？!?等及和对并" or (sent[e - 1] in "《“(（")):
-        e -= 1
+_LEAD_DROP = " 　，,、；;：:。" + "".join(WORDS["lead_trim"]) + "》”)）"  # never a span's first character
+_TAIL_DROP = " 　，,、；;：:。！？!?" + "".join(WORDS["tail_trim"]) + "《“(（"  # never a span's last character
+
+
+def _strip_marks(sent: str, s: int, e: int) -> tuple[int, int]:
+    """Drop an opening “ or 《 that does not close inside the span, and a closing one that does not open."""
     if s < e and sent[s] in "“《" and sent.find("”》"[sent[s] == "《"], s + 1, e) == -1:
         s += 1
     if s < e and sent[e - 1] in "”》" and sent.rfind("“《"[sent[e - 1] == "》"], s, e - 1) == -1:
@@ -130,53 +149,85 @@ def strip_span(sent: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-_NOUNISH = ("n", "nr", "ns", "nt", "nz", "vn", "j", "eng", "an", "b", "l", "ng", "nrt", "nrfg")
+def strip_span(sent: str, s: int, e: int) -> tuple[int, int]:
+    """Trim punctuation and spaces at both ends of a span (keeping balanced 《》 and “”)."""
+    while s < e and sent[s] in _LEAD_DROP:
+        s += 1
+    while e > s and sent[e - 1] in _TAIL_DROP:
+        e -= 1
+    return _strip_marks(sent, s, e)
 
 
-_NOT_NOUN = frozenset({"全部", "全面", "全体", "均", "都", "已", "总计", "合计", "累计"})
+_NOUNISH = WORDS["noun_tags"]
+_BEFORE_TAGS = WORDS["before_tags"]
+_NOT_NOUN = frozenset(WORDS["not_noun"])
+_VERB_LEAD = re.compile(rf"(?:{alternation(WORDS['verb_lead'])})[\u4e00-\u9fff]")
+_COORD = WORDS["coord"]
+_MARKS = ("“", "”", "《", "》")
 
 
-def noun_phrase_after(sent: str, pos: int, limit: int = 14) -> int:
-    """End of the noun phrase that starts at ``pos`` (…项|管理措施, …个|典型案例), or ``pos`` if none."""
-    toks = pos_cut(sent[pos:pos + limit + 8])
-    end, off = pos, pos
-    for w, f in toks:
-        if w in _NOT_NOUN or re.fullmatch(r"共[\u4e00-\u9fff]", w):
-            break  # …整改措施|全部落实, …领域|共商共建: adverbs and verbs jieba tags as nouns
-        if w in ("“", "”", "《", "》") or f.startswith(_NOUNISH) or (w == "和" and end > pos):
-            off += len(w)
-            if not w == "和":
-                end = off
-            if end - pos > limit:
-                break
-            continue
-        break
+def _ends_phrase(w: str) -> bool:
+    """…整改措施|全部落实, …领域|共商共建: adverbs and verbs jieba tags as nouns."""
+    return w in _NOT_NOUN or bool(_VERB_LEAD.fullmatch(w))
+
+
+def _phrase_word(w: str, f: str, end: int, pos: int) -> bool:
+    """A word that continues a noun phrase after ``pos``: a noun, a mark, or 和 once the phrase has begun."""
+    return w in _MARKS or f.startswith(_NOUNISH) or (w in _COORD and end > pos)
+
+
+def _close_quote(sent: str, pos: int, end: int) -> int:
+    """A phrase holding an unclosed “ runs on to its ” when that is near, else is no phrase."""
     if sent.count("“", pos, end) != sent.count("”", pos, end):
         close = sent.find("”", end)
-        end = close + 1 if 0 <= close - end < 12 else pos
+        end = close + 1 if 0 <= close - end < PARAMS.np_quote_reach else pos
     return end
 
 
-def noun_phrase_before(sent: str, pos: int, limit: int = 16) -> int:
+def noun_phrase_after(sent: str, pos: int, limit: int = PARAMS.np_after_limit) -> int:
+    """End of the noun phrase that starts at ``pos`` (…项|管理措施, …个|典型案例), or ``pos`` if none."""
+    end = off = pos
+    for w, f in pos_cut(sent[pos:pos + limit + PARAMS.np_tag_margin]):
+        if _ends_phrase(w) or not _phrase_word(w, f, end, pos):
+            break
+        off += len(w)
+        if w not in _COORD:
+            end = off
+        if end - pos > limit:
+            break
+    return _close_quote(sent, pos, end)
+
+
+def _open_paren(toks: list[tuple[str, str]], i: int) -> int | None:
+    """Index of the ( that the ) at ``toks[i]`` closes, looking a few words back; None when there is none."""
+    low = max(i - PARAMS.np_paren_reach, -1)
+    return next((k for k in range(i - 1, low, -1) if toks[k][0] in ("(", "（")), None)
+
+
+def _before_word(w: str, f: str) -> bool:
+    """A word a noun phrase before its head is made of: nouns, numerals, measure, locality words, marks."""
+    return (f.startswith(_NOUNISH) or f in _BEFORE_TAGS or w in _MARKS) \
+        and not re.fullmatch(r"[\W_]+", w.strip("“”《》") or "x")
+
+
+def noun_phrase_before(sent: str, pos: int, limit: int = PARAMS.np_before_limit) -> int:
     """Start of the noun phrase that ends at ``pos`` (…成立|行政调解工作室)."""
-    toks = list(pos_cut(sent[max(0, pos - limit - 8):pos]))
+    toks = list(pos_cut(sent[max(0, pos - limit - PARAMS.np_tag_margin):pos]))
     start = pos
     i = len(toks) - 1
     while i >= 0:
         w, f = toks[i]
         if w in (")", "）") and start < pos:  # …平安建设(综治工作)|先进县: a parenthesis inside the phrase
-            j = next((k for k in range(i - 1, max(i - 8, -1), -1) if toks[k][0] in ("(", "（")), None)
+            j = _open_paren(toks, i)
             if j is None:
                 break
             start -= sum(len(t[0]) for t in toks[j:i + 1])
             i = j - 1
             continue
-        if (f.startswith(_NOUNISH) or f in ("m", "q", "f", "s", "a", "t") or w in ("“", "”", "《", "》")) \
-                and not re.fullmatch(r"[\W_]+", w.strip("“”《》") or "x"):
-            start -= len(w)
-            if pos - start > limit:
-                break
-            i -= 1
-            continue
-        break
+        if not _before_word(w, f):
+            break
+        start -= len(w)
+        if pos - start > limit:
+            break
+        i -= 1
     return start

@@ -14,8 +14,12 @@ from qa.lexicon import words
 # tags a noun phrase is made of (LAC's tag set: nouns, names, adjectives and nominal verbs, numerals and measure
 # words, locality and time words); quotes and brackets inside a phrase keep it whole (“两山”生态检察APP)
 NP_TAGS = frozenset(words("np_tags.txt"))
-VERB_TAGS = frozenset({"v", "vd"})
+VERB_TAGS = frozenset(words("verb_tags.txt"))
+PERSON_TAG = "PER"  # LAC's tag of a person's name
 _QUOTES = frozenset("“”‘’《》「」()（）\"'")
+
+_CACHED = 65536  # sentences kept tagged per process: a memory bound, no tunable of answers
+_ENDS = 2.0  # a span has two ends (word_cut is the share of them cut)
 
 _lock = threading.Lock()
 _lac = None
@@ -31,7 +35,7 @@ def _model():
     return _lac
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHED)
 def tag(sentence: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, tag) of each word of ``sentence``."""
     if not sentence.strip():
@@ -47,15 +51,26 @@ def tag(sentence: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=65536)
+def _quotes_only(sentence: str, s: int, e: int) -> bool:
+    return all(ch in _QUOTES for ch in sentence[s:e])
+
+
+def _in_phrase(sentence: str, s: int, e: int, t: str, start: int) -> bool:
+    """Does the word sentence[s:e] (tag ``t``) continue a noun phrase (``start`` >= 0: one is open) or open one?"""
+    if t in NP_TAGS:
+        return True
+    if t != "w" or not _quotes_only(sentence, s, e):
+        return False
+    return start >= 0 or sentence[s:e] in "“‘《「(（"
+
+
+@lru_cache(maxsize=_CACHED)
 def chunks(sentence: str) -> tuple[tuple[int, int], ...]:
     """Maximal runs of noun-phrase words (quotes inside a run kept), as (start, end)."""
     out: list[tuple[int, int]] = []
     start = end = -1
     for s, e, t in tag(sentence):
-        inner = t in NP_TAGS or (t == "w" and start >= 0 and all(ch in _QUOTES for ch in sentence[s:e]))
-        opening = t == "w" and start < 0 and all(ch in _QUOTES for ch in sentence[s:e]) and sentence[s:e] in "“‘《「(（"
-        if inner or opening:
+        if _in_phrase(sentence, s, e, t, start):
             if start < 0:
                 start = s
             end = e
@@ -68,19 +83,35 @@ def chunks(sentence: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+def _whole_already(sentence: str, s: int, e: int) -> bool:
+    """A name in quotes (“某某通”) or a person's name (县委书记|某某某) is whole: no widening."""
+    if sentence[s:s + 1] in "“《「" or sentence[e - 1:e] in "”》」" or (
+            sentence[s - 1:s] in "“《「" and sentence[e:e + 1] in "”》」"):
+        return True
+    return any((a, b, t) == (s, e, PERSON_TAG) for a, b, t in tag(sentence))
+
+
 def widenings(sentence: str, s: int, e: int) -> list[tuple[int, int]]:
     """The noun phrase a span is a piece of, whole and from the span's own start (省级专业应急|救援队 -> 省级专业应急
     救援队): other candidates for the scorer to weigh against the piece. A name in quotes is whole already
     (“某某通”, not “某某通”服务品牌), and so is a person's name."""
-    if sentence[s:s + 1] in "“《「" or sentence[e - 1:e] in "”》」" or (
-            sentence[s - 1:s] in "“《「" and sentence[e:e + 1] in "”》」"):
+    if _whole_already(sentence, s, e):
         return []
-    if any((a, b, t) == (s, e, "PER") for a, b, t in tag(sentence)):
-        return []  # a person's name is whole: the post before it (县委书记|某某某) is no part of it
     for a, b in chunks(sentence):
         if a <= s and e <= b and (a, b) != (s, e):
             return list(dict.fromkeys([(a, b)] + ([(s, b)] if b > e else [])))
     return []
+
+
+def _phrase_fit(sentence: str, s: int, e: int) -> tuple[float, float]:
+    """(np_exact, np_part) of the span against the first noun phrase that holds it."""
+    quotes = "".join(_QUOTES)
+    for a, b in chunks(sentence):
+        if a <= s and e <= b:
+            if (a, b) == (s, e) or sentence[a:b].strip(quotes) == sentence[s:e].strip(quotes):
+                return 1.0, 0.0
+            return 0.0, 1.0
+    return 0.0, 0.0
 
 
 def boundary_features(sentence: str, s: int, e: int) -> dict[str, float]:
@@ -95,14 +126,7 @@ def boundary_features(sentence: str, s: int, e: int) -> dict[str, float]:
     starts = {a for a, _b, _t in tags}
     ends = {b for _a, b, _t in tags}
     cut = (s not in starts and s > 0) + (e not in ends and e < len(sentence))
-    exact = part = 0.0
-    for a, b in chunks(sentence):
-        if a <= s and e <= b:
-            if (a, b) == (s, e) or sentence[a:b].strip("".join(_QUOTES)) == sentence[s:e].strip("".join(_QUOTES)):
-                exact = 1.0
-            else:
-                part = 1.0
-            break
+    exact, part = _phrase_fit(sentence, s, e)
     inside = [t for a, b, t in tags if a >= s and b <= e]
     verbs = sum(t in VERB_TAGS for t in inside) / max(len(inside), 1)
-    return {"word_cut": cut / 2.0, "np_exact": exact, "np_part": part, "verb_share": verbs}
+    return {"word_cut": cut / _ENDS, "np_exact": exact, "np_part": part, "verb_share": verbs}

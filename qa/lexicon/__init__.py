@@ -10,6 +10,7 @@ Readers here are cached: the files are read once per process.
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -52,3 +53,15 @@ def unit_family(unit: str | None) -> str | None:
 def unit_kind(unit: str | None) -> str | None:
     row = units().get(unit or "")
     return row["kind"] if row else None
+
+
+@cache
+def groups(name: str) -> dict[str, tuple[str, ...]]:
+    """A ``group<TAB>words<TAB>why`` table (``span_words.tsv``): group -> its space-separated words, in the order
+    the file gives them (the order of a regex alternation can matter: 号 before 号令)."""
+    return {r["group"]: tuple(r["words"].split()) for r in table(name)}
+
+
+def alternation(ws: tuple[str, ...]) -> str:
+    """``ws`` as one regex alternation of literal words, in their order (wrap it in ``(?:…)`` where needed)."""
+    return "|".join(map(re.escape, ws))
