@@ -113,6 +113,12 @@ def test_asked_unit_and_items():
     # a figure's label starts after the previous figure's own noun (…块显示屏、|95辆)
     ("利用全县多少块显示屏播放宣传标语", "利用全县300余块显示屏、95辆公交车车身播放宣传标语。", "300余块显示屏"),
     ("动用了多少辆公交车的车身做宣传", "利用全县300余块显示屏、95辆公交车车身播放宣传标语。", "95辆"),
+    # measure words of the shared unit table (index/data/units.tsv): 届, 通, 集, 家次, 倍, 分
+    ("已经连续举办了几届论坛", "青禾县已连续举办5届法治论坛。", "5届"),
+    ("热线接听了多少通电话", "12348热线接听咨询电话2300余通。", "2300余通"),
+    ("录制了多少集普法节目", "录制普法节目24集。", "24集"),
+    ("检查了多少家次企业", "检查企业320家次。", "320家次"),
+    ("考核得了多少分", "在全市法治政府建设考核中得分95.5分。", "95.5分"),
 ])
 def test_figure_span(question, sentence, expected):
     assert best(question, sentence) == expected
