@@ -48,6 +48,12 @@ class Params:
     scored_candidates: int = 20
     # --- a figure whose own clause covers less than this share of the question's words is not an answer
     min_figure_recall: float = 0.0
+    # --- how sure the unit a question asks for is (qa/lexicon/q_unit_hints.tsv names these)
+    unit_said: float = 1.0  # said outright after 多少/几 (多少件), or a rate word (纠错率: %)
+    unit_hint_area: float = 0.6  # 面积 / 占地: 平方米, though 亩 or 平方公里 may be written
+    unit_hint_points: float = 0.5  # a rate that rose or fell: points, though a percentage may be written
+    unit_hint_money: float = 0.6  # 多少钱 / 金额: 元 (万元, 亿元 are of its family)
+    unit_hint_change: float = 0.5  # a figure that rose or fell: a percentage, though a count may be written
 
 
 PARAMS = Params()

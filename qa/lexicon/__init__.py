@@ -10,6 +10,7 @@ Readers here are cached: the files are read once per process.
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -28,6 +29,12 @@ def _lines(name: str) -> list[str]:
 def words(name: str) -> tuple[str, ...]:
     """A one-word-a-line list (``role_heads.txt``), longest first."""
     return tuple(sorted(dict.fromkeys(_lines(name)), key=len, reverse=True))
+
+
+@cache
+def in_order(name: str) -> tuple[str, ...]:
+    """A one-word-a-line list in the file's own order (where order is meaning: the first listed is tried first)."""
+    return tuple(dict.fromkeys(_lines(name)))
 
 
 @cache
@@ -52,3 +59,47 @@ def unit_family(unit: str | None) -> str | None:
 def unit_kind(unit: str | None) -> str | None:
     row = units().get(unit or "")
     return row["kind"] if row else None
+
+
+def listed(name: str, use: str | None = None) -> tuple[str, ...]:
+    """The words of lexicon list ``name`` in file order: ``name.txt``, or, with ``use``, the first column of the rows
+    of ``name.tsv`` whose ``uses`` column names ``use`` (``*``: every row)."""
+    if use is None:
+        return in_order(f"{name}.txt")
+    rows = table(f"{name}.tsv")
+    first = next(iter(rows[0]))
+    return tuple(r[first] for r in rows if use == "*" or use in r["uses"].split(","))
+
+
+def alternation(ws: tuple[str, ...] | list[str]) -> str:
+    """``(?:w1|w2|…)`` of words, tried in the order given."""
+    return "(?:" + "|".join(map(re.escape, ws)) + ")"
+
+
+_REF = re.compile(r"\{([a-z_]+)(?:\.([a-z_*]+))?\}")
+
+
+@cache
+def patterns(name: str) -> dict[str, str]:
+    """The named patterns of a ``.tsv`` of rows (name, pattern, why), as written: the rows of one name are
+    alternatives of one pattern, joined in file order."""
+    out: dict[str, list[str]] = {}
+    for r in table(name):
+        out.setdefault(r["name"], []).append(r["pattern"])
+    return {k: "|".join(v) for k, v in out.items()}
+
+
+def expand(pat: str, **given: str) -> str:
+    """A pattern with its ``{list}`` / ``{table.use}`` references replaced by the alternation of those words
+    (``listed``); ``given`` names alternations built by the caller (``{units}``), put in as they are."""
+    def ref(m: re.Match[str]) -> str:
+        if m.group(2) is None and m.group(1) in given:
+            return given[m.group(1)]
+        return alternation(listed(m.group(1), m.group(2)))
+
+    return _REF.sub(ref, pat)
+
+
+def pattern(file: str, name: str, **given: str) -> str:
+    """Pattern ``name`` of lexicon file ``file`` (``question_words.tsv``), its references expanded."""
+    return expand(patterns(file)[name], **given)
