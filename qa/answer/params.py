@@ -54,6 +54,17 @@ class Params:
     unit_hint_points: float = 0.5  # a rate that rose or fell: points, though a percentage may be written
     unit_hint_money: float = 0.6  # 多少钱 / 金额: 元 (万元, 亿元 are of its family)
     unit_hint_change: float = 0.5  # a figure that rose or fell: a percentage, though a count may be written
+    # --- the question's words (qa/answer/terms.py): their weights and how a text's words satisfy them
+    idf_half: float = 0.5  # the 0.5 of BM25's idf, log(1 + (N - df + 0.5) / (df + 0.5)), as bm25s counts it
+    single_char_weight: float = 0.5  # a one-character word of the question weighs this share of its idf
+    near_wh_boost: float = 0.5  # a word right next to the question word weighs up to this much more (…标准是多少)
+    near_wh_reach: float = 4.0  # … halved this many characters away from it
+    distinct_idf: float = 0.5  # a word whose idf is at least this share of the highest is distinctive, else generic
+    specific_idf: float = 0.2  # the key noun must be at least this specific (share of the highest idf)
+    key_part_credit: float = 0.6  # a key word only found as its rarest sub-word (行政复议 -> 复议) counts this much
+    sub_word_credit: float = 0.8  # a word found only through its sub-words counts at most this much toward cover
+    heading_credit: float = 0.7  # a word found only in the section headings above a sentence counts this much
+    empty_precision: float = 0.7  # the precision of a text with no content words (neither good nor bad)
 
 
 PARAMS = Params()
