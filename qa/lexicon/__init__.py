@@ -3,7 +3,11 @@ table, units.tsv, which /facts reads too and which therefore lives in index/data
 does not import qa).
 
 Each file starts with ``#`` lines saying what it holds (and, for ``.tsv`` files, a header naming its columns).
-Readers here are cached: the files are read once per process.
+Readers here are cached: the files are read once per process. Word lists are ``words`` (longest first) or
+``in_order`` / ``listed`` (file order, where order matters); tables are ``table``; named regex patterns
+(``question_words.tsv``: rows name, pattern, why) are ``patterns`` / ``pattern``, whose ``{list}`` references stand
+for the alternation of a word list's words. Files whose names start with ``q_`` hold the small vocabularies of the
+question reader (``qa/question/``, ``qa/answer/types.py``).
 
     >>> unit_family("名") == unit_family("人")
     True

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from qa.answer.types import AnswerType, classify
-from qa.question.rules import first_rule, type_rules, unit_hint_rule, unit_hints
+from qa.lexicon import patterns
+from qa.question.rules import QUESTION_WORDS, first_rule, question_pattern, type_rules, unit_hint_rule, unit_hints
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 _ASKED = ("unit", "noun", "items", "counted")
@@ -70,3 +71,13 @@ def test_every_rule_says_why_and_names_a_type():
         AnswerType(r.type)
     assert not type_rules()[-1].when, "the last type rule must apply to every question"
     assert all(x["why"].strip() for x in EXAMPLES)
+
+
+def test_rules_name_known_patterns_and_every_pattern_compiles():
+    known = set(patterns(QUESTION_WORDS))
+    for r in type_rules():
+        assert set(r.when + r.unless) <= known, r.name
+    for h in unit_hints():
+        assert set(h.when) <= known, h.name
+    for name in known:
+        question_pattern(name)
