@@ -40,8 +40,6 @@ class AnswerType(StrEnum):
 
 QUANTITY_TYPES = frozenset({AnswerType.COUNT, AnswerType.RATE, AnswerType.MONEY, AnswerType.DURATION})
 
-QUANTITY_TYPES = frozenset({AnswerType.COUNT, AnswerType.RATE, AnswerType.MONEY, AnswerType.DURATION})
-
 # units people ask for after 多少/几 (qa/lexicon/q_units.txt), then every measure word of the shared unit table
 # (units.tsv, which /facts' units agree with: 1240卷, 36批次), so a unit added there is read by /ask too; the unit of
 # a figure in the text is matched the same way
@@ -49,6 +47,7 @@ UNITS = list(ask_units())
 TIME_UNITS = frozenset(listed("q_time_units", "time"))
 _COARSE_TIME = frozenset(listed("q_time_units", "coarse"))
 _UNIT_AFTER_ASK = question_pattern("unit_after_ask")
+
 
 @dataclass(frozen=True)
 class Asked:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.answer.params import PARAMS
 from qa.answer.types import AnswerType, classify
 from qa.lexicon import patterns
 from qa.question.rules import QUESTION_WORDS, first_rule, question_pattern, type_rules, unit_hint_rule, unit_hints
@@ -79,5 +80,6 @@ def test_rules_name_known_patterns_and_every_pattern_compiles():
         assert set(r.when + r.unless) <= known, r.name
     for h in unit_hints():
         assert set(h.when) <= known, h.name
+        assert isinstance(getattr(PARAMS, h.strength), float), f"{h.name}: {h.strength} is no weight of Params"
     for name in known:
         question_pattern(name)
