@@ -3,7 +3,7 @@
 Only the question's own wording is read (question words, measure words, verbs such as 担任 / 评为 / 报送); nothing
 here knows a place or a report. The words are data: the answer type is decided by the first rule of
 ``qa/lexicon/type_rules.tsv`` that applies (``qa/question/rules.py``), over the named patterns of
-``qa/lexicon/question_words.tsv``; each rule has examples in ``tests/qa/corpus/``. Usage::
+``qa/lexicon/question_words.tsv``; each rule has examples in ``tests/qa/corpus/questions/``. Usage::
 
     >>> a = classify("2023年开展的是第几批示范创建活动?")
     >>> a.type, a.unit

@@ -75,9 +75,9 @@ def listed(name: str, use: str | None = None) -> tuple[str, ...]:
     return tuple(r[first] for r in rows if use == "*" or use in r["uses"].split(","))
 
 
-def alternation(ws: tuple[str, ...] | list[str]) -> str:
-    """``(?:w1|w2|…)`` of words, tried in the order given."""
-    return "(?:" + "|".join(map(re.escape, ws)) + ")"
+def alternation(ws: tuple[str, ...]) -> str:
+    """``ws`` as one regex alternation of literal words, in their order (wrap it in ``(?:…)`` where needed)."""
+    return "|".join(map(re.escape, ws))
 
 
 _REF = re.compile(r"\{([a-z_]+)(?:\.([a-z_*]+))?\}")
@@ -94,12 +94,12 @@ def patterns(name: str) -> dict[str, str]:
 
 
 def expand(pat: str, **given: str) -> str:
-    """A pattern with its ``{list}`` / ``{table.use}`` references replaced by the alternation of those words
-    (``listed``); ``given`` names alternations built by the caller (``{units}``), put in as they are."""
+    """A pattern with its ``{list}`` / ``{table.use}`` references replaced by ``(?:…)`` around the alternation of
+    those words (``listed``); ``given`` names alternations built by the caller (``{units}``), put in as they are."""
     def ref(m: re.Match[str]) -> str:
         if m.group(2) is None and m.group(1) in given:
             return given[m.group(1)]
-        return alternation(listed(m.group(1), m.group(2)))
+        return f"(?:{alternation(listed(m.group(1), m.group(2)))})"
 
     return _REF.sub(ref, pat)
 

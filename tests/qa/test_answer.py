@@ -31,7 +31,7 @@ def best(question: str, sentence: str) -> str | None:
     return sentence[s.start:s.end]
 
 
-# which answer type, unit, noun and how many items a question wants: the rule corpus, tests/qa/corpus/
+# which answer type, unit, noun and how many items a question wants: the rule corpus, tests/qa/corpus/questions/
 # (tests/qa/test_rule_corpus.py)
 
 

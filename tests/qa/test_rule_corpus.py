@@ -1,5 +1,5 @@
-"""The rule corpus (tests/qa/corpus/): every named question rule has an example that it, and no rule before it,
-decides — and every example still reads as it says.
+"""The question rule corpus (tests/qa/corpus/questions/): every named question rule has an example that it, and no
+rule before it, decides — and every example still reads as it says.
 
 One file per answer type (``count.jsonl`` holds the questions that want a count), one example a line::
 
@@ -22,7 +22,7 @@ from qa.answer.types import AnswerType, classify
 from qa.lexicon import patterns
 from qa.question.rules import QUESTION_WORDS, first_rule, question_pattern, type_rules, unit_hint_rule, unit_hints
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+CORPUS = Path(__file__).resolve().parent / "corpus" / "questions"
 _ASKED = ("unit", "noun", "items", "counted")
 
 
@@ -55,7 +55,7 @@ def test_example_is_decided_by_its_rule(ex):
 def test_every_type_rule_has_an_example():
     named = {x["rule"] for x in EXAMPLES}
     missing = [r.name for r in type_rules() if r.name not in named]
-    assert not missing, f"type rules with no example in tests/qa/corpus/: {missing}"
+    assert not missing, f"type rules with no example in {CORPUS}: {missing}"
     unknown = named - {r.name for r in type_rules()}
     assert not unknown, f"examples name rules that do not exist: {unknown}"
 
@@ -63,7 +63,7 @@ def test_every_type_rule_has_an_example():
 def test_every_unit_hint_has_an_example():
     named = {x["unit_rule"] for x in EXAMPLES if "unit_rule" in x}
     missing = [h.name for h in unit_hints() if h.name not in named]
-    assert not missing, f"unit hints with no example in tests/qa/corpus/: {missing}"
+    assert not missing, f"unit hints with no example in {CORPUS}: {missing}"
 
 
 def test_every_rule_says_why_and_names_a_type():
