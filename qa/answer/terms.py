@@ -14,13 +14,19 @@ import numpy as np
 from index.text import find_all
 from index.text import pos_cut_cached as pos_cut
 from index.text import tokenize_cached as tokenize
+from qa.answer.params import PARAMS
 from qa.answer.synonyms import synonyms
 from qa.answer.types import counted_noun
+from qa.lexicon import listed
+from qa.question.rules import question_pattern
 
-_WH = re.compile(r"多少|几|谁|什么|哪|如何|怎么|怎样|是否|多高|多大|比例")
+_WH = question_pattern("wh_terms")
 
 # one-character verbs people use for a report's two-character one (输 -> 败诉, 审 -> 审查, 办 -> 办理)
-_ONE_CHAR_VERBS = frozenset("输赢审办查罚收结判告")
+_ONE_CHAR_VERBS = frozenset(listed("q_one_char_verbs"))
+_COUNTED_AFTER = question_pattern("counted_after_ask")  # 多少个|公共法律服务工作室
+_COUNTED_AFTER_TAGS = listed("q_noun_tags", "counted_after")
+_THING_TAGS = listed("q_noun_tags", "thing")
 
 
 def _last_verb(text: str, words: list[tuple[int, int]]) -> int | None:
@@ -46,14 +52,16 @@ class TermWeights:
         df = np.diff(np.asarray(indptr))
         self.vocab, self.n = vocab, max(n_docs, 1)
         self.df = df
-        self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
+        half = PARAMS.idf_half
+        self.max_idf = math.log(1 + (self.n + half) / half)
 
     def idf(self, tok: str) -> float:
         i = self.vocab.get(tok)
         if i is None or i >= len(self.df):
             return self.max_idf
         d = float(self.df[i])
-        return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
+        half = PARAMS.idf_half
+        return math.log(1 + (self.n - d + half) / (d + half))
 
 
 class Slot(NamedTuple):
@@ -76,21 +84,54 @@ def _phrase_alts(question: str) -> dict[str, set[str]]:
     return out
 
 
+def _in_range(at: list[int], t0: int, t1: int) -> list[int]:
+    """The slots whose word is found in the question between ``t0`` and ``t1``."""
+    return [i for i, p in enumerate(at) if t0 <= p < t1 and p >= 0]
+
+
+def _counted_range(question: str, wh_pos: int) -> tuple[int, int] | None:
+    """Where the question says what it counts after its question word: the noun right after 多少 + a measure word
+    (多少个|公共法律服务工作室), else the counted noun after a measure word of two characters (多少人次|执法人员)."""
+    tail = _COUNTED_AFTER.match(question[wh_pos:])
+    if tail and pos_cut(tail.group(1))[0][1].startswith(_COUNTED_AFTER_TAGS):
+        return wh_pos + tail.start(1), wh_pos + tail.end(1)
+    counted, _whole = counted_noun(question[wh_pos:])
+    if counted:  # 多少人次|执法人员, 多少辆|出租车(的顶灯)
+        t0 = question.find(counted, wh_pos)
+        return t0, t0 + len(counted)
+    return None
+
+
 def _verb_phrase_keys(question: str, wh_pos: int, at: list[int], terms: list[str]) -> list[int]:
     verb = _last_verb(question[:wh_pos], [(a, a + len(t)) for a, t in zip(at, terms, strict=True) if a >= 0])
-    keys = [i for i, p in enumerate(at) if verb is not None and verb <= p < wh_pos]
-    tail = re.match(r"(?:多少|几)[个件项名人次家所条场批回期份]?([\u4e00-\u9fff]{2,12})", question[wh_pos:])
-    if tail and not pos_cut(tail.group(1))[0][1].startswith(("n", "vn")):
-        tail = None
-    if tail:
-        t0, t1 = wh_pos + tail.start(1), wh_pos + tail.end(1)
-        keys += [i for i, p in enumerate(at) if t0 <= p < t1 and p >= 0]
-        return keys
-    counted, _whole = counted_noun(question[wh_pos:])
-    if counted:  # 多少人次|执法人员, 多少辆|出租车(的顶灯): what is counted, after a measure word of two characters
-        t0 = question.find(counted, wh_pos)
-        keys += [i for i, p in enumerate(at) if t0 <= p < t0 + len(counted) and p >= 0]
+    keys = [] if verb is None else [i for i, p in enumerate(at) if verb <= p < wh_pos]
+    counted = _counted_range(question, wh_pos)
+    if counted:
+        keys += _in_range(at, *counted)
     return keys
+
+
+def _alts(term: str, subs: list[tuple[str, float]], phrase_alts: dict[str, set[str]]) -> set[str]:
+    """Report words that satisfy ``term``: those of the phrases it or its sub-words are, or that hold it."""
+    alts: set[str] = set()
+    for key in [term] + [t for t, _ in subs]:
+        alts |= phrase_alts.get(key, set())
+    if len(term) > 1:
+        for phrase, report_words in phrase_alts.items():
+            if term in phrase:
+                alts |= report_words
+    return alts
+
+
+def _credit(slot: Slot, text: str, toks: set[str]) -> float:
+    """How far ``text`` satisfies one question word: 1.0 itself or a synonym, partly through its sub-words."""
+    _w, term, alts, subs = slot
+    if term in text or any(a in text for a in alts):
+        return 1.0
+    if len(subs) <= 1:
+        return 0.0
+    tot = sum(x for _, x in subs) or 1.0
+    return PARAMS.sub_word_credit * sum(x for t, x in subs if t in toks) / tot
 
 
 class QuestionTerms:
@@ -114,21 +155,24 @@ class QuestionTerms:
         self.key = self._key_slots(question, wh_pos)
 
     def _slot(self, term: str, phrase_alts: dict[str, set[str]], wh_pos: int | None) -> Slot:
-        weights = self.weights
+        weights, p = self.weights, PARAMS
         subs = [(t, weights.idf(t)) for t in tokenize(term)] or [(term, weights.idf(term))]
-        alts: set[str] = set()
-        for key in [term] + [t for t, _ in subs]:
-            alts |= phrase_alts.get(key, set())
-        for phrase, report_words in phrase_alts.items():
-            if term in phrase and len(term) > 1:
-                alts |= report_words
-        w = max(x for _, x in subs) * (1.0 if len(term) > 1 else 0.5)
+        alts = _alts(term, subs, phrase_alts)
+        w = max(x for _, x in subs) * (1.0 if len(term) > 1 else p.single_char_weight)
         # words next to the question word name what is asked (…的考核标准是多少): weigh them more
         at = self.question.find(term)
         if wh_pos is not None and at >= 0:
             dist = max(wh_pos - (at + len(term)), at - wh_pos, 0)
-            w *= 1.0 + 0.5 / (1.0 + dist / 4.0)
+            w *= 1.0 + p.near_wh_boost / (1.0 + dist / p.near_wh_reach)
         return Slot(w, term, alts, subs)
+
+    def _generic(self, term: str) -> bool:
+        """A word too frequent to name what is asked on its own (案件, 工作)."""
+        return self.weights.idf(term) < PARAMS.distinct_idf * self.weights.max_idf
+
+    def _distinct(self, term: str) -> bool:
+        """A word that must be there when the key words are judged (公证 in 办理公证案件; 审 as a verb)."""
+        return not self._generic(term) and (len(term) >= 2 or term in _ONE_CHAR_VERBS)
 
     def _key_slots(self, question: str, wh_pos: int | None) -> list[int]:
         """What is counted or named: the verb phrase that ends at the question word (审结行政复议案件|多少件) and the
@@ -138,25 +182,28 @@ class QuestionTerms:
             return []
         at = [question.find(s.term) for s in self.slots]
         keys = _verb_phrase_keys(question, wh_pos, at, [s.term for s in self.slots])
-        if keys:
-            return keys
+        return keys or self._word_before_wh(question, wh_pos, at)
+
+    def _word_before_wh(self, question: str, wh_pos: int, at: list[int]) -> list[int]:
+        """The content word right before the question word, with the one before it when it is generic; else the
+        first word after the question word."""
         before = sorted(((p, i) for i, p in enumerate(at) if 0 <= p < wh_pos), reverse=True)
         if not before:
             after = [i for i, (_w, t, _a, _s) in enumerate(self.slots) if question.find(t) > wh_pos]
             return after[:1]
         keys = [before[0][1]]
         term = self.slots[keys[0]][1]
-        if (len(term) < 2 or self.weights.idf(term) < 0.5 * self.weights.max_idf) and len(before) > 1:
+        if (len(term) < 2 or self._generic(term)) and len(before) > 1:
             keys.append(before[1][1])
         return keys
 
     def key_noun(self) -> int | None:
         """The most specific noun among the key words (法律援助 in 办理法律援助案件多少件), if it is specific."""
-        best, best_spec = None, 0.2 * self.weights.max_idf
+        best, best_spec = None, PARAMS.specific_idf * self.weights.max_idf
         for i in self.key:
             _w, term, alts, _subs = self.slots[i]
             tags = [f for _w2, f in pos_cut(term)]
-            thing = alts or (len(term) >= 2 and tags and tags[-1].startswith(("n", "vn", "j", "l")))
+            thing = alts or (len(term) >= 2 and tags and tags[-1].startswith(_THING_TAGS))
             # an everyday word is as specific as the report word it stands for (打官司 -> 案件: not at all)
             spec = self.weights.idf(term)
             if alts:
@@ -177,49 +224,47 @@ class QuestionTerms:
     def key_credit(self, text: str, nouns_only: bool = False) -> float:
         """How well ``text`` carries the key words (1.0 when the question has none). ``nouns_only``: judge by
         what is counted (法律援助, 公证), not by the verb, which people paraphrase (解决 for 化解)."""
-        key = [i for i in self.key if not nouns_only or not _is_verb(self.slots[i][1])]
+        key = self._key_words(nouns_only)
         if not key:
             return 1.0
-        got = []
-        for i in key:
-            _w, term, alts, subs = self.slots[i]
-            if term in text or any(a in text for a in alts):
-                got.append((1.0, term))
-                continue
-            rarest = max(subs, key=lambda x: x[1])[0] if subs else term
-            got.append((0.6 if len(subs) > 1 and rarest in text else 0.0, term))
+        got = [(self._key_found(i, text), self.slots[i][1]) for i in key]
         # the distinctive key words must all be there (公证 in 办理公证案件; 审结 in 审结行政复议案件)
-        distinct = [c for c, t in got if self.weights.idf(t) >= 0.5 * self.weights.max_idf
-                    and (len(t) >= 2 or t in _ONE_CHAR_VERBS)]
-        if distinct:
-            return min(distinct)
+        distinct = [c for c, t in got if self._distinct(t)]
+        return min(distinct) if distinct else self._idf_mean(got)
+
+    def _key_words(self, nouns_only: bool) -> list[int]:
+        return [i for i in self.key if not nouns_only or not _is_verb(self.slots[i][1])]
+
+    def _idf_mean(self, got: list[tuple[float, str]]) -> float:
+        """The credits of words, weighted by their idf."""
         total = sum(self.weights.idf(t) for _c, t in got) or 1.0
         return sum(c * self.weights.idf(t) for c, t in got) / total
 
+    def _key_found(self, i: int, text: str) -> float:
+        """1.0 when ``text`` holds key word ``i`` or a synonym; partly when only its rarest sub-word."""
+        _w, term, alts, subs = self.slots[i]
+        if term in text or any(a in text for a in alts):
+            return 1.0
+        rarest = max(subs, key=lambda x: x[1])[0] if subs else term
+        return PARAMS.key_part_credit if len(subs) > 1 and rarest in text else 0.0
+
     def credits(self, text: str, toks: set[str] | None = None) -> list[float]:
         toks = set(tokenize(text)) if toks is None else toks
-        out = []
-        for _w, term, alts, subs in self.slots:
-            if term in text or any(a in text for a in alts):
-                out.append(1.0)
-                continue
-            tot = sum(x for _, x in subs) or 1.0
-            out.append(0.8 * sum(x for t, x in subs if t in toks) / tot if len(subs) > 1 else 0.0)
-        return out
+        return [_credit(slot, text, toks) for slot in self.slots]
 
     def cover(self, toks: set[str] | None, text: str, context: str = "") -> float:
         """Weighted share of the question's words found in ``text``; words found only in ``context`` (the
-        section headings above the sentence) count 0.7."""
+        section headings above the sentence) count less (``heading_credit``)."""
         got = self.credits(text, toks)
         if context:
-            got = [max(a, 0.7 * b) for a, b in zip(got, self.credits(context), strict=False)]
+            got = [max(a, PARAMS.heading_credit * b) for a, b in zip(got, self.credits(context), strict=False)]
         return sum(c * s[0] for c, s in zip(got, self.slots, strict=False)) / self.total
 
     def precision(self, text: str) -> float:
         """Share of the content of ``text`` (idf-weighted) that the question asks about."""
         toks = [t for t in tokenize(text) if not re.fullmatch(r"[\d.%]+", t)]
         if not toks:
-            return 0.7
+            return PARAMS.empty_precision
         qtext = self.question + "".join(a for s in self.slots for a in s[2])
         tot = sum(self.weights.idf(t) for t in toks) or 1.0
         return sum(self.weights.idf(t) for t in toks if t in qtext) / tot

@@ -13,9 +13,10 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from qa.lexicon import words
+from qa.lexicon import listed, words
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_FILLERS = "".join(listed("q_greeting_fillers"))  # 啊, 呀, 请问 …
 
 
 class Intent(NamedTuple):
@@ -41,7 +42,7 @@ def is_chitchat(text: str) -> bool:
             if p and rest.startswith(p):
                 rest, changed = rest[len(p):], True
                 break
-        rest = rest.lstrip("啊呀呢吧哦嗯请问")
+        rest = rest.lstrip(_FILLERS)
     return not rest
 
 
