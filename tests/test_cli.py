@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 QA_SCRIPT = Path(sys.executable).with_name("qa")
 TIMEOUT = 300
+# every test here starts the console script as a subprocess: the slow tier (tests/conftest.py), not make test-fast
+pytestmark = pytest.mark.slow
 
 
 def run_qa(*args: str, cwd: Path, env_vars: dict[str, str] | None = None) -> subprocess.CompletedProcess:
