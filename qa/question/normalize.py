@@ -1,8 +1,11 @@
 """Normalise a question before anything else reads it: Traditional -> Simplified Chinese, full-width digits and
-letters -> ASCII, emoji and other symbols dropped, spaces between Chinese characters removed.
+letters -> ASCII, emoji and other symbols dropped, spaces between Chinese characters removed, a trailing modal
+particle and a run of question marks cut to one mark.
 
     >>> normalize_question("青禾縣 2023年 行政復議 糾錯率是多少？😀")
     '青禾县2023年行政复议纠错率是多少?'
+    >>> normalize_question("青禾县的纠错率呢？？")
+    '青禾县的纠错率?'
 """
 from __future__ import annotations
 
@@ -10,8 +13,11 @@ import re
 import unicodedata
 from functools import cache
 
+from qa.lexicon import alternation, in_order
+
 _SPACE_IN_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")  # 青禾县 2023年 -> 青禾县2023年
 _SPACES = re.compile(r"\s+")
+_END_MARKS = "?!.。~…"
 
 
 @cache
@@ -34,4 +40,18 @@ def normalize_question(text: str) -> str:
     t = "".join(ch for ch in t if _keep(ch))
     t = _t2s().convert(t)
     t = _SPACE_IN_CJK.sub("", t)
-    return _SPACES.sub(" ", t).strip()
+    return _trailing(_SPACES.sub(" ", t).strip())
+
+
+@cache
+def _trailing_re() -> re.Pattern[str]:
+    particles = alternation(in_order("q_trailing_particles.txt"))
+    return re.compile(rf"(?<=[\u4e00-\u9fff%\d])(?:{particles})?(?P<marks>[{re.escape(_END_MARKS)}]*)$")
+
+
+def _trailing(t: str) -> str:
+    """Drop a modal particle at the end and keep one question mark of the marks after it (多少呢?? -> 多少?)."""
+    m = _trailing_re().search(t)
+    if not m or m.end() - m.start() == 0:
+        return t
+    return t[:m.start()] + ("?" if m.group("marks") else "")

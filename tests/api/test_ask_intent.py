@@ -37,7 +37,8 @@ def test_other_domain_and_gibberish_abstain_with_a_reason(client, q):
 
 
 @pytest.mark.parametrize("q", ["郴州行政復議糾錯率是多少", "郴州行政复议纠错率是多少？😀", "郴州 行政复议 纠错率是多少",
-                               "郴州２０２４年行政复议纠错率是多少", "郴洲行政复议纠错率是多少"])
+                               "郴州２０２４年行政复议纠错率是多少", "郴洲行政复议纠错率是多少",
+                               "郴州 行政复议 纠错率？？", "郴州行政复议纠错率呢"])
 def test_variants_answer_like_the_plain_question(client, q):
     plain = ask(client, "郴州行政复议纠错率是多少")
     body = ask(client, q)
