@@ -59,5 +59,7 @@ def date_spans(sent: str, ctx: SpanContext) -> list[Span]:
             continue  # the question's own year
         while e > s and sent[e - 1] in _AFTER_DAY and not since:
             e -= 1
+        if sent[s:e].endswith(WORDS["year_kind"]) and not any(w in q for w in WORDS["year_kind_ask"]):
+            e -= len(WORDS["year_kind"][0])  # 2023年|度, unless a 年度 is asked
         out.append(Span(s, e, _score(sent, s, e, text, ctx)))
     return out
