@@ -1,4 +1,4 @@
-"""Ordinals and ranks: 第四批, 第三次会议, 第118号令, 九届六次全会, 全省第5名, 首次 (words: ordinal_words.tsv)."""
+"""Ordinals and ranks: 第四批, 第三次会议, 第118号令, 九届六次全会, 全省第5名, 首次, 全省率先 (words: ordinal_words.tsv)."""
 from __future__ import annotations
 
 import re
@@ -14,7 +14,7 @@ _NUM = rf"(?:\d+|[{''.join(WORDS['numeral'])}]+)"
 ORDINAL_RE = re.compile(
     rf"(?P<scope>{alternation(WORDS['scope'])})?"
     rf"(?P<core>(?:{_NUM}{_JIE})?{_DI}{_NUM}(?P<unit>{alternation(WORDS['unit'])})?|{_NUM}{_JIE}{_NUM}{_CI}"
-    rf"|{_FIRST}(?P<first>{alternation(WORDS['first'])}))"
+    rf"|{_FIRST}(?P<first>{alternation(WORDS['first'])})|(?P<rank>{alternation(WORDS['rank_word'])}))"
     rf"(?P<noun>{alternation(WORDS['noun'])})?")
 
 
@@ -36,7 +36,7 @@ def _bounds(m: re.Match[str], q: str, wants_rank: bool) -> tuple[int, int]:
     noun = m.group("noun")
     if noun and (noun in q or noun in WORDS["decree"]):
         e = m.end("noun")
-    if wants_rank and m.group("scope"):
+    if (wants_rank or m.group("rank")) and m.group("scope"):
         s = m.start("scope")
     return s, e
 
@@ -56,7 +56,7 @@ def ordinal_spans(sent: str, ctx: SpanContext) -> list[Span]:
         if inside_marks(sent, m.start("core")) and not sent[m.start("core") - 1:m.start("core")] == "“":
             continue
         s, e = _bounds(m, ctx.question, wants_rank)
-        unit_fit = _unit_fit(m.group("unit") or m.group("first"), ctx, wants_rank)
+        unit_fit = _unit_fit(m.group("unit") or m.group("first"), ctx, wants_rank or bool(m.group("rank")))
         own = ctx.terms.cover(None, _own_words(sent, m.start(), m.end()))
         score = (p.ordinal_w_near * near(sent, s, e, ctx) + p.ordinal_w_own * own
                  + p.ordinal_w_clause * clause_cover(sent, s, ctx) + p.ordinal_w_unit * unit_fit)
