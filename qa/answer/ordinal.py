@@ -1,4 +1,4 @@
-"""Ordinals and ranks: 第四批, 第三次会议, 第118号令, 九届六次全会, 全省第5名, 首次, 全省率先 (words: ordinal_words.tsv)."""
+"""Ordinals and ranks: 第四批, 第三次会议, 第118号令, 九届六次全会, 全省第5名, 首次, 全省率先 (ordinal_words.tsv)."""
 from __future__ import annotations
 
 import re
