@@ -108,8 +108,8 @@ def main(path):
                     overlap.append(f"{d.get('id')}: {a!r} (in {rel})")
     # same (doc, answer, evidence) asked twice within this set, or same question text (warning only)
     dup = []
-    seen_pairs = {}
-    seen_q = {}
+    seen_pairs: dict[tuple, str] = {}
+    seen_q: dict[str, str] = {}
     for d in items:
         if d.get("question") in seen_q:
             dup.append(f"{d.get('id')}: same question as {seen_q[d.get('question')]}")
