@@ -141,6 +141,17 @@ class Params:
     name_max_len: int = 4  # … and four at most (compound surnames)
     honour_min_len: int = 4  # a title (文明单位, 先进集体) has four characters at least
     body_min_len: int = 2  # a body's name is more than its organisation word (局 alone is none)
+    # --- the extractor (extractor.py): sentences, their headings, the answers returned
+    token_cache_size: int = 200_000  # at most this many sentences' word sets are kept in memory (a bound, no tuning)
+    lead_max_len: int = 24  # a sentence this short right before another is its lead (一是…/二是…)
+    dense_rel_flat: float = 0.5  # relative dense similarity when all sentences are alike: neither best nor worst
+    answers_shown: int = 3  # the answers returned for a question, best first
+    # --- span signals shared by the extractors (scoring.py, features.py)
+    near_reach: float = 8.0  # a question word this many characters from a span halves its nearness
+    order_neutral: float = 0.5  # order fit when the question word's place or the question's words are unknown
+    order_window: int = 10  # question words are looked for this many characters beyond the span's clause
+    specific_neutral: float = 0.5  # specificity of a span with no words: neither specific nor generic
+    feature_near_reach: float = 4.0  # the feature `near`: a question word this many characters away halves it
 
 
 PARAMS = Params()
