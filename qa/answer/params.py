@@ -152,6 +152,39 @@ class Params:
     order_window: int = 10  # question words are looked for this many characters beyond the span's clause
     specific_neutral: float = 0.5  # specificity of a span with no words: neither specific nor generic
     feature_near_reach: float = 4.0  # the feature `near`: a question word this many characters away halves it
+    # --- personal names and posts (person.py): a name's score = these weights over how its title places it, its
+    # clause's cover and a base; a post's over nearness, clause cover and novelty
+    person_before_reach: int = 8  # the characters before a name that may hold its title (市委书记|某某某)
+    person_said_min: int = 2  # the question must say at least this much of the text right before the name …
+    person_said_full: float = 3.0  # … and placing it fully takes this many characters of it
+    person_title_near: float = 0.3  # a title word before the name that the question does not say: a weak place
+    person_w_title: float = 0.5  # the title before a name says whose name it is: strongest
+    person_w_clause: float = 0.3  # the name's clause carries the question's words
+    person_base: float = 0.2  # every name the tagger finds starts from this
+    role_w_near: float = 0.4  # a post beside the question's words
+    role_w_clause: float = 0.3  # its clause's cover of the question
+    role_w_novelty: float = 0.3  # it says something the question does not
+
+    # --- lists (listing.py): runs of items and their score = these weights over nearness, clause cover, count fit,
+    # novelty and items named by the noun asked
+    list_item_max_len: int = 30  # an item of a 、-run or a “quoted name” in a run is at most this long
+    list_title_min_len: int = 2  # a 《title》 in a run of titles has at least this many characters …
+    list_title_max_len: int = 60  # … and at most this many
+    list_min_items: int = 2  # a run of marked names is two of them at least
+    list_item_min_len: int = 2  # an item (a first or last item cut to size, either side of 和) keeps this many at least
+    list_margin: int = 2  # the words opening the first item or closing the last are sought this far past the longest
+    list_last_guess: int = 12  # with no middle item to measure, the last item is taken as at most this long
+    list_np_limit: int = 20  # … or as long as the noun phrase it starts (at most this long)
+    list_word_end_reach: int = 2  # a last item cut inside a word ends with the word if it ends this close
+    list_min_len: int = 3  # a list shorter than this (A和B with one-character items) is no list
+    pair_items: int = 2  # 哪两个: A和B is read as a list too
+    items_max: int = 9  # a question asking for more items than this (哪十个) names no count to check items against
+    list_count_other: float = 0.5  # count fit of a list of another number of items than asked
+    list_w_near: float = 0.35  # a list beside the question's words
+    list_w_clause: float = 0.25  # its clause's cover of the question
+    list_w_count: float = 0.2  # it has as many items as asked
+    list_w_novelty: float = 0.2  # it says something the question does not
+    list_w_named: float = 0.15  # every item ends in the noun asked (哪两项议事规则 -> …议事规则、…议事规则)
 
 
 PARAMS = Params()
