@@ -186,5 +186,27 @@ class Params:
     list_w_novelty: float = 0.2  # it says something the question does not
     list_w_named: float = 0.15  # every item ends in the noun asked (哪两项议事规则 -> …议事规则、…议事规则)
 
+    # --- figures (quantity.py): a figure's score = its label's fit (below) + figure_w_unit x its unit's fit
+    short_counted: int = 4  # 3名|执法人员 keeps a counted noun this short; 971名 (新提拔领导干部) leaves a longer out
+    figure_after_reach: int = 20  # the words right after a figure that are its own (…件|行政复议案件)
+    figure_precision_reach: int = 8  # … and the shorter reach whose words must all be the question's (precision)
+    figure_prev_credit: float = 0.6  # a question word said before the figure's clause counts this share …
+    figure_rest_credit: float = 0.25  # … and one said after it this share
+    figure_near_reach: float = 6.0  # a question word this many characters from the figure halves its nearness
+    figure_w_label: float = 0.45  # the label's fit: recall and precision of the question's words in it …
+    figure_recall_share: float = 0.75  # … recall weighing this share of it, precision the rest
+    figure_w_near: float = 0.2  # … plus nearness of the question's words …
+    figure_key_floor: float = 0.3  # … times this floor plus the rest scaled by the key word (what is counted)
+    figure_key_weak: float = 0.5  # a key credit below this in the figure's own words looks further afield …
+    figure_head_key: float = 0.9  # … to its clause's head, counting this share (权力事项: A140项、B269项) …
+    figure_prev_key: float = 0.5  # … or to the words before its clause, counting this share …
+    figure_prev_reach: int = 12  # … of which only the last this many characters
+    other_stage_gate: float = 0.3  # 受理…47件 when 审结 is asked: another stage of the same cases, gated low
+    figure_w_unit: float = 0.35  # the unit's fit (unit_* above) added to the label's fit
+    joined_bonus: float = 0.1  # two figures side by side when two are asked (2市5县) beat either alone
+    from_reach: int = 14  # 从|由 at most this many characters before a figure marks it a change's starting value …
+    to_reach: int = 8  # … when 至|到|为 follows it within this many characters …
+    result_reach: int = 3  # … and the result's number within this many more
+
 
 PARAMS = Params()
