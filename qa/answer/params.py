@@ -208,5 +208,55 @@ class Params:
     to_reach: int = 8  # … when 至|到|为 follows it within this many characters …
     result_reach: int = 3  # … and the result's number within this many more
 
+    # --- slots (slot.py): names, bodies, honours, roles and places in the gap the question's words leave; a slot's
+    # score = (fit x shape + bonus) x damps, its fit these weights over frame, nearness, clause cover, word order,
+    # type fit and what it says
+    slot_min_len: int = 2  # a slot, and what is left of one once trimmed, has two characters at least
+    slot_max_len: int = 40  # … and at most this many (an addressee line too)
+    slot_quote_max_len: int = 40  # a “quoted name” is at most this long
+    noun_head_len: int = 2  # the asked noun's head: its last two characters (工作室 -> 作室), or its first two next
+    slot_frame_reach: int = 2  # a question word at most this far from a slot frames it on that side
+    slot_w_frame: float = 0.25  # question words on both sides of it: the slot is the gap they leave
+    slot_w_near: float = 0.1  # nearness to the heavy question words
+    slot_w_clause: float = 0.15  # its clause's cover of the question
+    slot_w_order: float = 0.15  # the question's words on the same sides as of the question word
+    slot_w_type: float = 0.2  # it looks like the type asked (a body ends in 局/委/办…)
+    slot_w_says: float = 0.15  # it says something new and specific …
+    slot_novelty_share: float = 0.5  # … novelty weighing this share of it, specificity the rest
+    slot_body_other: float = 0.2  # type fit of a body slot that ends in no organisation word
+    slot_role_other: float = 0.3  # … of a role slot that ends in no role word
+    slot_place_other: float = 0.1  # … of a place slot that ends in no level and is no known place
+    slot_honour_other: float = 0.3  # … of an honour slot that holds no honour word
+    slot_type_any: float = 0.7  # … of a slot of any other type: nothing to check
+    slot_honour_np_limit: int = 6  # an honour's noun phrase may go on this far past the asked noun (称号 -> …单位)
+    slot_opening_reach: int = 3  # a phrase starting this close to a sentence's start, only words before it, starts it
+    slot_topic_reach: int = 11  # the words a question describes its answer by are at most this long
+    slot_noun_reach: int = 12  # the asked noun at most this far after a gap (past question words) joins it
+    slot_grow_reach: int = 6  # a gap grows back to the start of its noun phrase at most this far
+    slot_place_back: int = 8  # a place's name a slot starts inside of is looked for this far back …
+    slot_place_ahead: int = 2  # … and this far ahead
+    slot_noun_bonus: float = 0.12  # a gap grown by the asked noun (召开了什么推进会 -> …建设推进会)
+    slot_np_limit: int = 24  # the noun phrase a gap starts with is at most this long
+    slot_through_reach: int = 12  # … and may run through a question word this far past the gap (…专业|调解队) …
+    slot_through_bonus: float = 0.05  # … for a name, honour or body, with this bonus
+    slot_short_named: float = 0.6  # shape of a two-character name, honour, document or list: seldom whole
+    slot_short_other: float = 0.9  # … of a two-character body, role or place (县委, 区长): fine
+    slot_most: int = 16  # a slot longer than this is diluted (shape = this / its length) …
+    slot_full_name_max: int = 40  # … unless a full name (全称) is asked: as long as it is
+    slot_cut_word: float = 0.6  # a slot that cuts a word in half is not an answer
+    slot_np_left: float = 0.9  # the noun phrase goes on to the left (…法治|文化基地)
+    slot_noun_next: float = 0.85  # the noun asked comes next: it belongs to the answer (…建设|推进会)
+    slot_inner_verb: float = 0.85  # a body, role or place holding a verb is a clause (全厅形成|法规处)
+    slot_subject: float = 1.1  # 哪个基地获评…: the subject asked, the phrase its clause opens with
+    slot_word_skip: int = 2  # a slot starting inside a question word starts after it, if that is this close
+    slot_head_bonus: float = 0.1  # a noun phrase ending in the asked noun (什么工作室 -> 行政调解工作室)
+    slot_honour_bonus: float = 0.2  # a phrase of an honour's shape (…示范县)
+    slot_full_name_bonus: float = 0.2  # the whole name when a full name (全称) is asked
+    slot_place_bonus: float = 0.05  # a division the sentence names in full, when a place is asked
+    slot_quote_named: float = 0.3  # a “quoted name” the asked noun follows (“某某”微信公众号)
+    slot_quote_bonus: float = 0.05  # any quoted name, when a name or an honour is asked
+    slot_addressee_damp: float = 0.7  # 报给谁 about the report: its addressee line answers, other slots weigh less
+    slot_title_damp: float = 0.9  # a 《title》 for a name or honour: a fair stand-in
+
 
 PARAMS = Params()
