@@ -190,8 +190,8 @@ class Extractor:
             cit = Citation(doc_id=p.doc_id, title=m.title, region=m.region, year=m.year, passage_id=p.passage_id,
                            start=sp.start, end=sp.end, sentence_start=sp.sentence.start,
                            sentence_end=sp.sentence.end, section=p.section_path)
-            out.append(Answer(text=sp.text, score=round(sp.score, 4), sentence=sp.sentence.text, citation=cit,
-                              kind=sp.kind))
+            out.append(Answer(text=sp.text, score=round(sp.score, self.params.score_digits), sentence=sp.sentence.text,
+                              citation=cit, kind=sp.kind))
             if len(out) >= limit:
                 break
         return out

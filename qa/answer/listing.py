@@ -100,7 +100,7 @@ def _closing_word(sent: str, last_start: int, e: int, longest: int) -> int | Non
         if not last_start + PARAMS.list_item_min_len <= a <= min(e - 1, last_start + longest + PARAMS.list_margin):
             continue
         if t == "c" and sent[a:b] in _JOINS:
-            end = _closing_word(sent, b, len(sent), 2 * longest)  # the joined item may be as long as two
+            end = _closing_word(sent, b, len(sent), PARAMS.pair_items * longest)  # the joined item: as long as two
             return end if end is not None and end - b >= PARAMS.list_item_min_len else None
         if t in _CLOSES:
             return a

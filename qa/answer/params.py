@@ -146,6 +146,7 @@ class Params:
     lead_max_len: int = 24  # a sentence this short right before another is its lead (一是…/二是…)
     dense_rel_flat: float = 0.5  # relative dense similarity when all sentences are alike: neither best nor worst
     answers_shown: int = 3  # the answers returned for a question, best first
+    score_digits: int = 4  # an answer's score is returned rounded to this many decimals
     # --- span signals shared by the extractors (scoring.py, features.py)
     near_reach: float = 8.0  # a question word this many characters from a span halves its nearness
     order_neutral: float = 0.5  # order fit when the question word's place or the question's words are unknown

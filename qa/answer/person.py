@@ -1,6 +1,8 @@
 """Personal names, preferably next to the title the question asks about (市委书记 | 某某某)."""
 from __future__ import annotations
 
+import re
+
 from index.text import pos_cut_cached as pos_cut
 from index.text import tokenize_cached as tokenize
 from qa.answer.context import SpanContext
@@ -15,6 +17,7 @@ TITLE_WORDS = WORDS["title"]
 _NAME_END = set("，,、。；;（(“")
 _NAME_FOLLOW = "".join(WORDS["name_follow"])
 _NAME_TAGS = ("nr", "nrfg", "nrt")  # jieba's tags of personal names
+_HAN = re.compile(r"[\u4e00-\u9fff]")  # a Chinese character
 
 
 def _tokens(sent: str) -> list[tuple[int, int, str, str]]:
@@ -35,7 +38,7 @@ def _tokens(sent: str) -> list[tuple[int, int, str, str]]:
 def _full_name(sent: str, s: int, e: int) -> int:
     """A two-character name the tagger cut short (陈云 | 良): take the third character when a boundary or a
     title follows it."""
-    if e - s == PARAMS.name_min_len and e < len(sent) and "\u4e00" <= sent[e] <= "\u9fff":
+    if e - s == PARAMS.name_min_len and e < len(sent) and _HAN.match(sent[e]):
         rest = sent[e + 1:e + 3]  # the two characters after the third
         if not rest or rest[0] in _NAME_END or any(rest.startswith(t[:2]) for t in TITLE_WORDS) \
                 or rest[:1] in _NAME_FOLLOW:
