@@ -1,4 +1,5 @@
-"""Personal names, preferably next to the title the question asks about (市委书记 | 某某某)."""
+"""Personal names, preferably next to the title the question asks about (市委书记 | 某某某)
+(words: person_words.tsv, role_heads.txt, name_asks.txt)."""
 from __future__ import annotations
 
 import re

@@ -4,6 +4,9 @@ A figure is scored by how well the words of its *own* clause match the question 
 the previous figure; items of a 分别 list), whether its unit is the one asked for, and how close it sits to the
 question's words. The span keeps what a reader needs: the unit's measure word, a generic classifier's noun
 (9项制度, not 9项), a duration's 连续/提前, an estimate's 约/近/超过.
+
+Its words are in ``qa/lexicon/quantity_words.tsv``, its units' families and kinds in ``quantity_units.tsv``, its
+weights in ``params.py`` (``unit_*``, ``figure_*``).
 """
 from __future__ import annotations
 

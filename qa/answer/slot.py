@@ -5,6 +5,8 @@ between 联合 and 开展 in "联合了哪个局开展…", or the noun phrase e
 行政调解工作室), or a “quoted name”. Each candidate is scored by how tightly the question's words frame
 it, how well its clause matches the question, whether it looks like the type asked (a body ends in 局/委/办…,
 a place is a place), and how much it says that the question does not.
+
+Its words are in ``qa/lexicon/slot_words.tsv``, its weights in ``params.py`` (``slot_*``).
 """
 from __future__ import annotations
 
