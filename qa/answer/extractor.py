@@ -23,11 +23,12 @@ from qa.answer.spans import SentenceCandidate, SpanCandidate
 from qa.answer.tagging import widenings
 from qa.answer.terms import QuestionTerms, TermWeights
 from qa.answer.types import AnswerType, Asked
+from qa.lexicon import alternation, groups
 from qa.models import Answer, Citation, QueryInfo
 
 # a question about the report itself (its number, addressee, signature date) is answered by the lines above
 # and below its body, whatever the retriever ranked
-_ABOUT_REPORT = re.compile(r"文号|字号|报给|报送|主送|呈报|呈送|落款|签发|成文日期|署名|名义发布")
+_ABOUT_REPORT = re.compile(alternation(groups("extract_words.tsv")["about_report"]))
 
 
 # answers that are one noun phrase (an honour, a body, a role, a name): the whole phrase a candidate is a piece of
@@ -53,9 +54,6 @@ def widen(spans: list[SpanCandidate], limit: int) -> list[SpanCandidate]:
     return out
 
 
-_LEAD_MAX = 24  # a sentence this short right before another is its lead (一是…/二是…)
-
-
 class Extractor:
     def __init__(self, index: LoadedIndex, weights: TermWeights, places: re.Pattern[str] | None,
                  params: Params = PARAMS, scorer: Scorer | None = None) -> None:
@@ -70,7 +68,7 @@ class Extractor:
         toks = self._tokcache.get(row)
         if toks is None:
             toks = set(tokenize_cached(text))
-            if len(self._tokcache) < 200_000:
+            if len(self._tokcache) < self.params.token_cache_size:
                 self._tokcache[row] = toks
         return toks
 
@@ -115,7 +113,7 @@ class Extractor:
         text = self.index.documents[p.doc_id].clean_text
         cut = max(text.rfind(ch, 0, max(start - 1, 0)) for ch in "。\n；;")
         lead = text[cut + 1:start]
-        return (p.section[-1] if p.section else "") + "|" + (lead if len(lead) <= _LEAD_MAX else "")
+        return (p.section[-1] if p.section else "") + "|" + (lead if len(lead) <= self.params.lead_max_len else "")
 
     def spans(self, ctx: SpanContext, sents: list[SentenceCandidate]) -> list[SpanCandidate]:
         p = self.params
@@ -127,7 +125,7 @@ class Extractor:
         extract = EXTRACTORS[ctx.asked.type]
         out = []
         for c in sents:
-            dense_rel = (c.dense - lo) / (hi - lo) if hi > lo else 0.5
+            dense_rel = (c.dense - lo) / (hi - lo) if hi > lo else p.dense_rel_flat
             heading_names_it = None
             for sp in extract(c.text, ctx):
                 g = sp.gate
@@ -176,7 +174,7 @@ class Extractor:
         return out
 
     def answers(self, question: str, info: QueryInfo, asked: Asked, hits, qvec: np.ndarray | None,
-                limit: int = 3) -> list[Answer]:
+                limit: int = PARAMS.answers_shown) -> list[Answer]:
         return self._answers(self.rank(self.candidates(question, info, asked, hits, qvec), asked), limit)
 
     def _answers(self, spans: list[SpanCandidate], limit: int) -> list[Answer]:
@@ -192,8 +190,8 @@ class Extractor:
             cit = Citation(doc_id=p.doc_id, title=m.title, region=m.region, year=m.year, passage_id=p.passage_id,
                            start=sp.start, end=sp.end, sentence_start=sp.sentence.start,
                            sentence_end=sp.sentence.end, section=p.section_path)
-            out.append(Answer(text=sp.text, score=round(sp.score, 4), sentence=sp.sentence.text, citation=cit,
-                              kind=sp.kind))
+            out.append(Answer(text=sp.text, score=round(sp.score, self.params.score_digits), sentence=sp.sentence.text,
+                              citation=cit, kind=sp.kind))
             if len(out) >= limit:
                 break
         return out

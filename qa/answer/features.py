@@ -35,7 +35,7 @@ import math
 from collections import Counter
 
 from qa.answer.context import SpanContext
-from qa.answer.shapes import shape, unit_fit
+from qa.answer.shapes import Shape, shape, unit_fit
 from qa.answer.spans import SpanCandidate, clause_bounds
 from qa.answer.tagging import boundary_features
 
@@ -56,17 +56,11 @@ def _near(sent: str, s: int, e: int, ctx: SpanContext) -> float:
         else:
             continue  # the question's word inside the span: no distance to measure
         best = d if best is None else min(best, d)
-    return 0.0 if best is None else 1.0 / (1.0 + best / 4.0)
+    return 0.0 if best is None else 1.0 / (1.0 + best / ctx.params.feature_near_reach)
 
 
-def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int, dense: bool = True) -> list[SpanCandidate]:
-    """The ``limit`` best distinct candidates (by ``hand``), each with every feature of FEATURES and the shape
-    verdict in ``features['shape_ok']``."""
-    support = Counter(sp.text for sp in spans)
-    sents = {(sp.sentence.pidx, sp.sentence.start): sp.sentence for sp in spans}
-    cover_max = max((c.cover for c in sents.values()), default=0.0)
-    dense_max = max((c.dense for c in sents.values()), default=0.0)
-    q = set(ctx.question)
+def _distinct(spans: list[SpanCandidate], limit: int) -> list[SpanCandidate]:
+    """The first ``limit`` candidates of distinct, non-blank text."""
     out: list[SpanCandidate] = []
     seen: set[str] = set()
     for sp in spans:
@@ -76,31 +70,55 @@ def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int, dense: bool
         out.append(sp)
         if len(out) >= limit:
             break
-    shapes = [shape(sp.text, ctx.asked) for sp in out]
-    # rank and gap among the well-formed candidates only: a span of the wrong shape is never answered, so it
-    # must not push the first well-formed one down (the ill-formed ones rank after all of them); equal scores
-    # share a rank (a span and the noun phrase it is a piece of)
+    return out
+
+
+def _ranks(out: list[SpanCandidate], shapes: list[Shape]) -> tuple[dict[int, int], float]:
+    """Each candidate's rank by ``hand`` among the well-formed ones, and the best well-formed score.
+
+    Rank and gap count the well-formed candidates only: a span of the wrong shape is never answered, so it must not
+    push the first well-formed one down (the ill-formed ones rank after all of them); equal scores share a rank (a
+    span and the noun phrase it is a piece of)."""
     ok_scores = [sp.score for sp, sh in zip(out, shapes, strict=True) if sh.ok]
     rank_of = {i: sum(v > sp.score for v in ok_scores) if shapes[i].ok else len(ok_scores) + i
                for i, sp in enumerate(out)}
-    best = max(ok_scores, default=out[0].score if out else 0.0)
+    return rank_of, max(ok_scores, default=out[0].score if out else 0.0)
+
+
+def _span_features(sp: SpanCandidate, ctx: SpanContext) -> dict[str, float]:
+    """The features of one candidate that look at its own span, its clause and the question."""
+    sent = sp.sentence.text
+    s, e = sp.start - sp.sentence.start, sp.end - sp.sentence.start
+    cs, ce = clause_bounds(sent, s)
+    q = set(ctx.question)
+    return {
+        "clause_cover": ctx.terms.cover(None, sent[cs:max(ce, e)]), "near": _near(sent, s, e, ctx),
+        "q_overlap": sum(ch in q for ch in sp.text) / max(len(sp.text), 1),
+        "len_log": math.log1p(len(sp.text)), "unit_fit": unit_fit(sp.text, ctx.asked)[0],
+    }
+
+
+def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int, dense: bool = True) -> list[SpanCandidate]:
+    """The ``limit`` best distinct candidates (by ``hand``), each with every feature of FEATURES and the shape
+    verdict in ``features['shape_ok']``."""
+    support = Counter(sp.text for sp in spans)
+    sents = {(sp.sentence.pidx, sp.sentence.start): sp.sentence for sp in spans}
+    cover_max = max((c.cover for c in sents.values()), default=0.0)
+    dense_max = max((c.dense for c in sents.values()), default=0.0)
+    out = _distinct(spans, limit)
+    shapes = [shape(sp.text, ctx.asked) for sp in out]
+    rank_of, best = _ranks(out, shapes)
     for i, sp in enumerate(out):
-        f = sp.features
-        sent = sp.sentence.text
-        s, e = sp.start - sp.sentence.start, sp.end - sp.sentence.start
-        cs, ce = clause_bounds(sent, s)
         sh = shapes[i]
-        f.update({
+        sp.features.update({
             "hand_rank": 1.0 / (1.0 + rank_of[i]), "hand_gap": best - sp.score,
             "cover_gap": cover_max - sp.sentence.cover, "dense_gap": dense_max - sp.sentence.dense,
-            "clause_cover": ctx.terms.cover(None, sent[cs:max(ce, e)]), "near": _near(sent, s, e, ctx),
-            "q_overlap": sum(ch in q for ch in sp.text) / max(len(sp.text), 1),
-            "len_log": math.log1p(len(sp.text)), "unit_fit": unit_fit(sp.text, ctx.asked)[0],
-            "shape_fit": sh.fit, "support": math.log1p(max(support[sp.text] - 1, 0)),
+            **_span_features(sp, ctx), "shape_fit": sh.fit, "support": math.log1p(max(support[sp.text] - 1, 0)),
             "cover_max": cover_max, "dense_max": dense_max, "shape_ok": float(sh.ok),
         })
-        f.update(boundary_features(sent, s, e))
+        sent = sp.sentence.text
+        sp.features.update(boundary_features(sent, sp.start - sp.sentence.start, sp.end - sp.sentence.start))
         if not dense:
             for k in DENSE_FEATURES:
-                f.pop(k, None)
+                sp.features.pop(k, None)
     return out

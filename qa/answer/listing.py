@@ -1,18 +1,50 @@
-"""Lists: several items asked at once (哪些机关, 哪两项制度, 哪“五同”): A、B、C / A和B / 《A》《B》 / “A”“B”."""
+"""Lists: several items asked at once (哪些机关, 哪两项制度, 哪“五同”): A、B、C / A和B / 《A》《B》 / “A”“B”
+(words: list_words.tsv)."""
 from __future__ import annotations
 
 import re
 
 from index.text import pos_cut_cached as pos_cut
 from qa.answer.context import SpanContext
+from qa.answer.params import PARAMS
 from qa.answer.scoring import clause_cover, near, novelty
 from qa.answer.slot import token_bounds, trim_edges
 from qa.answer.spans import Span, drop_question_tail, noun_phrase_after, noun_phrase_before, strip_span
 from qa.answer.tagging import tag
+from qa.lexicon import groups
 
-_RUN = re.compile(r"[^，,。；;：:、（）()]{1,30}(?:、[^，,。；;：:、（）()]{1,30})+")
-_MARKED_RUN = re.compile(r"(?:《[^《》]{2,60}》[、和及与]?){2,}|(?:“[^“”]{1,30}”[、和及与]?){2,}")
-_PAIR = re.compile(r"[和与及]")
+WORDS = groups("list_words.tsv")
+_ITEM = f"[^，,。；;：:、（）()]{{1,{PARAMS.list_item_max_len}}}"
+_RUN = re.compile(rf"{_ITEM}(?:、{_ITEM})+")
+_MARKED_JOIN = f"[、{''.join(WORDS['marked_join'])}]?"
+_MARKED_RUN = re.compile(
+    rf"(?:《[^《》]{{{PARAMS.list_title_min_len},{PARAMS.list_title_max_len}}}》{_MARKED_JOIN}){{{PARAMS.list_min_items},}}"
+    rf"|(?:“[^“”]{{1,{PARAMS.list_item_max_len}}}”{_MARKED_JOIN}){{{PARAMS.list_min_items},}}")
+_PAIR = re.compile(f"[{''.join(WORDS['join'])}]")
+_ITEM_SEP = re.compile(f"、|》《|”“|[{''.join(WORDS['count_join'])}]")
+_FIRST_DROP = "".join(WORDS["first_drop"])
+
+
+def _last_end(sent: str, last_start: int, e: int, longest: int) -> tuple[int, int]:
+    """Where the last item of a run ends, and the longest item length counting it when a closing word ends it."""
+    closed = _closing_word(sent, last_start, e, longest)
+    if closed is None:
+        return _word_end(sent, last_start + min(e - last_start, longest), limit=PARAMS.list_word_end_reach), longest
+    if "、" not in sent[last_start:closed] and not any(j in sent[last_start:closed] for j in _JOINS):
+        longest = max(longest, closed - last_start)
+    return closed, longest
+
+
+def _first_start(sent: str, s: int, first_end: int, longest: int, typical: float) -> int:
+    """Where a first item longer than the others starts (推动|以案释法、送法下乡): at a word after a governing word,
+    else ``longest`` characters before its end, past the particles it would start with."""
+    opened = _opening_word(sent, s, first_end, longest, typical)
+    if opened is not None:
+        return opened
+    s = first_end - longest
+    while s < first_end - PARAMS.list_item_min_len and sent[s] in _FIRST_DROP:
+        s += 1
+    return s
 
 
 def _run_bounds(sent: str, s: int, e: int) -> tuple[int, int]:
@@ -24,31 +56,18 @@ def _run_bounds(sent: str, s: int, e: int) -> tuple[int, int]:
     items = sent[s:e].split("、")
     last = re.split(r"[”》]", items[-1])[0]
     inner = [len(x) for x in items[1:-1]] or [max(len(noun_phrase_span(sent, e - len(items[-1]))),
-                                                  min(len(last), 12))]
-    longest = max(inner)
+                                                  min(len(last), PARAMS.list_last_guess))]
+    typical = sum(inner) / len(inner)
     first_end = s + len(items[0])
-    last_start = e - len(items[-1])
-    closed = _closing_word(sent, last_start, e, longest)
-    if closed is not None:
-        e = closed
-        if "、" not in sent[last_start:e] and not any(j in sent[last_start:e] for j in _JOINS):
-            longest = max(longest, e - last_start)
-    else:
-        e = _word_end(sent, last_start + min(len(items[-1]), longest), limit=2)
+    e, longest = _last_end(sent, e - len(items[-1]), e, max(inner))
     if len(items[0]) > longest:  # the first item is as long as the others (推动|以案释法、送法下乡)
-        opened = _opening_word(sent, s, first_end, longest, sum(inner) / len(inner))
-        if opened is not None:
-            s = opened
-        else:
-            s = first_end - longest
-            while s < first_end - 2 and sent[s] in "将把对与和及并":
-                s += 1
-    s = _drop_leading_particles(sent, s, first_end, sum(inner) / len(inner))
+        s = _first_start(sent, s, first_end, longest, typical)
+    s = _drop_leading_particles(sent, s, first_end, typical)
     return strip_span(sent, s, e)
 
 
-_GOVERNS = frozenset({"v", "p", "c", "u", "w"})  # a word of these tags before an item starts it: a verb, 在/对, 和, 的
-_CLOSES = frozenset({"u", "m", "w"})  # a word of these tags ends the last item: 等/的, a figure (4支), a mark
+_GOVERNS = frozenset(WORDS["governs_tags"])  # a word of these tags before an item starts it: a verb, 在/对, 和, 的
+_CLOSES = frozenset(WORDS["closes_tags"])  # a word of these tags ends the last item: 等/的, a figure (4支), a mark
 
 
 def _opening_word(sent: str, s: int, first_end: int, longest: int, typical: float) -> int | None:
@@ -56,7 +75,8 @@ def _opening_word(sent: str, s: int, first_end: int, longest: int, typical: floa
     that makes the item closest to the ``typical`` item length (the longer on a tie)."""
     words = [(a, b, t) for a, b, t in tag(sent) if b <= first_end]
     starts = [a2 for (_a, b, t), (a2, _b2, _t2) in zip(words, words[1:], strict=False)
-              if max(s, first_end - longest - 2) <= a2 <= first_end - 2 and t in _GOVERNS and b == a2]
+              if max(s, first_end - longest - PARAMS.list_margin) <= a2 <= first_end - PARAMS.list_item_min_len
+              and t in _GOVERNS and b == a2]
     return min(starts, key=lambda a: (abs(first_end - a - typical), a), default=None)
 
 
@@ -64,12 +84,12 @@ def _drop_leading_particles(sent: str, s: int, first_end: int, typical: float) -
     """Skip prepositions and conjunctions a run starts with (并在|新型工业化、…), while the first item stays as
     long as a typical one (以案释法 read as 以|案释法 keeps its 以)."""
     for a, b, t in tag(sent):
-        if a == s and t in _LEADING and first_end - b >= max(2.0, typical):
+        if a == s and t in _LEADING and first_end - b >= max(float(PARAMS.list_item_min_len), typical):
             s = b
     return s
 
 
-_LEADING = frozenset({"p", "c"})
+_LEADING = frozenset(WORDS["leading_tags"])
 
 
 def _closing_word(sent: str, last_start: int, e: int, longest: int) -> int | None:
@@ -77,17 +97,17 @@ def _closing_word(sent: str, last_start: int, e: int, longest: int) -> int | Non
     by 和/及/与 (…、减轻行政处罚和不予实施行政强制措施) takes the one after it too."""
     words = tag(sent)
     for a, b, t in words:
-        if not last_start + 2 <= a <= min(e - 1, last_start + longest + 2):
+        if not last_start + PARAMS.list_item_min_len <= a <= min(e - 1, last_start + longest + PARAMS.list_margin):
             continue
         if t == "c" and sent[a:b] in _JOINS:
-            end = _closing_word(sent, b, len(sent), 2 * longest)
-            return end if end is not None and end - b >= 2 else None
+            end = _closing_word(sent, b, len(sent), PARAMS.pair_items * longest)  # the joined item: as long as two
+            return end if end is not None and end - b >= PARAMS.list_item_min_len else None
         if t in _CLOSES:
             return a
     return None
 
 
-_JOINS = frozenset({"和", "及", "与", "以及"})
+_JOINS = frozenset(WORDS["joins"])
 
 
 def _word_end(sent: str, e: int, limit: int) -> int:
@@ -101,41 +121,60 @@ def _word_end(sent: str, e: int, limit: int) -> int:
 
 
 def noun_phrase_span(sent: str, s: int) -> str:
-    return sent[s:max(noun_phrase_after(sent, s, limit=20), s + 1)]
+    return sent[s:max(noun_phrase_after(sent, s, limit=PARAMS.list_np_limit), s + 1)]
 
 
 def _items_named(text: str, ctx: SpanContext) -> float:
     """1.0 when every item ends in the noun asked for (哪两项议事规则 -> 《党组议事规则》、《局务会议议事规则》)."""
     noun = ctx.asked.noun or ""
-    if len(noun) < 2:
+    if len(noun) < PARAMS.list_item_min_len:
         return 0.0
-    items = [x.strip("《》“”") for x in re.split(r"、|》《|”“|[和与及]", text) if x.strip("《》“”")]
-    return 1.0 if items and all(x.endswith(noun[-2:]) for x in items) else 0.0
+    tail = noun[-PARAMS.list_item_min_len:]
+    items = [x.strip("《》“”") for x in _ITEM_SEP.split(text) if x.strip("《》“”")]
+    return 1.0 if items and all(x.endswith(tail) for x in items) else 0.0
+
+
+def _pair_start(sent: str, m: re.Match[str], e: int, bounds: set[int]) -> int:
+    """Where A of A和B starts: A about as long as B, but never from the middle of a word (the nearer word start)."""
+    np_start = noun_phrase_before(sent, m.start())
+    s = max(np_start, m.start() - (e - m.end()))
+    if s not in bounds:
+        near_b = [b for b in bounds if np_start <= b < m.start()]
+        s = min(near_b, key=lambda b: (abs(b - s), -b), default=s)
+    return s
+
+
+def _pairs(sent: str) -> list[tuple[int, int]]:
+    """A和B: two noun phrases joined by a conjunction, A about as long as B."""
+    out = []
+    bounds = token_bounds(sent)
+    for m in _PAIR.finditer(sent):
+        e = noun_phrase_after(sent, m.end())
+        s = _pair_start(sent, m, e, bounds)
+        if m.start() - s >= PARAMS.list_item_min_len and e - m.end() >= PARAMS.list_item_min_len:
+            out.append((s, e))
+    return out
+
+
+def _list_score(sent: str, s: int, e: int, ctx: SpanContext) -> float:
+    """Nearness to the question's words, clause cover, the number of items asked, novelty, items named by the noun."""
+    p, text = ctx.params, sent[s:e]
+    n = len(_ITEM_SEP.findall(text)) + 1
+    count_fit = 1.0 if ctx.asked.items in (1, n) or ctx.asked.items > p.items_max else p.list_count_other
+    return (p.list_w_near * near(sent, s, e, ctx) + p.list_w_clause * clause_cover(sent, s, ctx)
+            + p.list_w_count * count_fit + p.list_w_novelty * novelty(text, ctx)
+            + p.list_w_named * _items_named(text, ctx))
 
 
 def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     cands = [(m.start(), m.end()) for m in _MARKED_RUN.finditer(sent)]
     cands += [_run_bounds(sent, m.start(), m.end()) for m in _RUN.finditer(sent)]
-    if ctx.asked.items == 2:
-        bounds = token_bounds(sent)
-        for m in _PAIR.finditer(sent):
-            e = noun_phrase_after(sent, m.end())
-            np_start = noun_phrase_before(sent, m.start())
-            s = max(np_start, m.start() - (e - m.end()))
-            if s not in bounds:  # A about as long as B, but never from the middle of a word: the nearer word start
-                near_b = [b for b in bounds if np_start <= b < m.start()]
-                s = min(near_b, key=lambda b: (abs(b - s), -b), default=s)
-            if m.start() - s >= 2 and e - m.end() >= 2:
-                cands.append((s, e))  # A和B: A about as long as B
+    if ctx.asked.items == ctx.params.pair_items:
+        cands += _pairs(sent)
     for s, e in cands:
         s, e = trim_edges(sent, *drop_question_tail(sent, s, e, ctx))
-        text = sent[s:e]
-        if e - s < 3 or text in ctx.question:
+        if e - s < ctx.params.list_min_len or sent[s:e] in ctx.question:
             continue
-        n = len(re.findall(r"、|》《|”“|[和与及]", text)) + 1
-        count_fit = 1.0 if ctx.asked.items in (1, n) or ctx.asked.items > 9 else 0.5
-        score = 0.35 * near(sent, s, e, ctx) + 0.25 * clause_cover(sent, s, ctx) + 0.2 * count_fit \
-            + 0.2 * novelty(text, ctx) + 0.15 * _items_named(text, ctx)
-        out.append(Span(s, e, score))
+        out.append(Span(s, e, _list_score(sent, s, e, ctx)))
     return out

@@ -141,6 +141,123 @@ class Params:
     name_max_len: int = 4  # … and four at most (compound surnames)
     honour_min_len: int = 4  # a title (文明单位, 先进集体) has four characters at least
     body_min_len: int = 2  # a body's name is more than its organisation word (局 alone is none)
+    # --- the extractor (extractor.py): sentences, their headings, the answers returned
+    token_cache_size: int = 200_000  # at most this many sentences' word sets are kept in memory (a bound, no tuning)
+    lead_max_len: int = 24  # a sentence this short right before another is its lead (一是…/二是…)
+    dense_rel_flat: float = 0.5  # relative dense similarity when all sentences are alike: neither best nor worst
+    answers_shown: int = 3  # the answers returned for a question, best first
+    score_digits: int = 4  # an answer's score is returned rounded to this many decimals
+    # --- span signals shared by the extractors (scoring.py, features.py)
+    near_reach: float = 8.0  # a question word this many characters from a span halves its nearness
+    order_neutral: float = 0.5  # order fit when the question word's place or the question's words are unknown
+    order_window: int = 10  # question words are looked for this many characters beyond the span's clause
+    specific_neutral: float = 0.5  # specificity of a span with no words: neither specific nor generic
+    feature_near_reach: float = 4.0  # the feature `near`: a question word this many characters away halves it
+    # --- personal names and posts (person.py): a name's score = these weights over how its title places it, its
+    # clause's cover and a base; a post's over nearness, clause cover and novelty
+    person_before_reach: int = 8  # the characters before a name that may hold its title (市委书记|某某某)
+    person_said_min: int = 2  # the question must say at least this much of the text right before the name …
+    person_said_full: float = 3.0  # … and placing it fully takes this many characters of it
+    person_title_near: float = 0.3  # a title word before the name that the question does not say: a weak place
+    person_w_title: float = 0.5  # the title before a name says whose name it is: strongest
+    person_w_clause: float = 0.3  # the name's clause carries the question's words
+    person_base: float = 0.2  # every name the tagger finds starts from this
+    role_w_near: float = 0.4  # a post beside the question's words
+    role_w_clause: float = 0.3  # its clause's cover of the question
+    role_w_novelty: float = 0.3  # it says something the question does not
+
+    # --- lists (listing.py): runs of items and their score = these weights over nearness, clause cover, count fit,
+    # novelty and items named by the noun asked
+    list_item_max_len: int = 30  # an item of a 、-run or a “quoted name” in a run is at most this long
+    list_title_min_len: int = 2  # a 《title》 in a run of titles has at least this many characters …
+    list_title_max_len: int = 60  # … and at most this many
+    list_min_items: int = 2  # a run of marked names is two of them at least
+    list_item_min_len: int = 2  # an item (a first or last item cut to size, either side of 和) keeps this many at least
+    list_margin: int = 2  # the words opening the first item or closing the last are sought this far past the longest
+    list_last_guess: int = 12  # with no middle item to measure, the last item is taken as at most this long
+    list_np_limit: int = 20  # … or as long as the noun phrase it starts (at most this long)
+    list_word_end_reach: int = 2  # a last item cut inside a word ends with the word if it ends this close
+    list_min_len: int = 3  # a list shorter than this (A和B with one-character items) is no list
+    pair_items: int = 2  # 哪两个: A和B is read as a list too
+    items_max: int = 9  # a question asking for more items than this (哪十个) names no count to check items against
+    list_count_other: float = 0.5  # count fit of a list of another number of items than asked
+    list_w_near: float = 0.35  # a list beside the question's words
+    list_w_clause: float = 0.25  # its clause's cover of the question
+    list_w_count: float = 0.2  # it has as many items as asked
+    list_w_novelty: float = 0.2  # it says something the question does not
+    list_w_named: float = 0.15  # every item ends in the noun asked (哪两项议事规则 -> …议事规则、…议事规则)
+
+    # --- figures (quantity.py): a figure's score = its label's fit (below) + figure_w_unit x its unit's fit
+    short_counted: int = 4  # 3名|执法人员 keeps a counted noun this short; 971名 (新提拔领导干部) leaves a longer out
+    figure_after_reach: int = 20  # the words right after a figure that are its own (…件|行政复议案件)
+    figure_precision_reach: int = 8  # … and the shorter reach whose words must all be the question's (precision)
+    figure_prev_credit: float = 0.6  # a question word said before the figure's clause counts this share …
+    figure_rest_credit: float = 0.25  # … and one said after it this share
+    figure_near_reach: float = 6.0  # a question word this many characters from the figure halves its nearness
+    figure_w_label: float = 0.45  # the label's fit: recall and precision of the question's words in it …
+    figure_recall_share: float = 0.75  # … recall weighing this share of it, precision the rest
+    figure_w_near: float = 0.2  # … plus nearness of the question's words …
+    figure_key_floor: float = 0.3  # … times this floor plus the rest scaled by the key word (what is counted)
+    figure_key_weak: float = 0.5  # a key credit below this in the figure's own words looks further afield …
+    figure_head_key: float = 0.9  # … to its clause's head, counting this share (权力事项: A140项、B269项) …
+    figure_prev_key: float = 0.5  # … or to the words before its clause, counting this share …
+    figure_prev_reach: int = 12  # … of which only the last this many characters
+    other_stage_gate: float = 0.3  # 受理…47件 when 审结 is asked: another stage of the same cases, gated low
+    figure_w_unit: float = 0.35  # the unit's fit (unit_* above) added to the label's fit
+    joined_bonus: float = 0.1  # two figures side by side when two are asked (2市5县) beat either alone
+    from_reach: int = 14  # 从|由 at most this many characters before a figure marks it a change's starting value …
+    to_reach: int = 8  # … when 至|到|为 follows it within this many characters …
+    result_reach: int = 3  # … and the result's number within this many more
+
+    # --- slots (slot.py): names, bodies, honours, roles and places in the gap the question's words leave; a slot's
+    # score = (fit x shape + bonus) x damps, its fit these weights over frame, nearness, clause cover, word order,
+    # type fit and what it says
+    slot_min_len: int = 2  # a slot, and what is left of one once trimmed, has two characters at least
+    slot_max_len: int = 40  # … and at most this many (an addressee line too)
+    slot_quote_max_len: int = 40  # a “quoted name” is at most this long
+    noun_head_len: int = 2  # the asked noun's head: its last two characters (工作室 -> 作室), or its first two next
+    slot_frame_reach: int = 2  # a question word at most this far from a slot frames it on that side
+    slot_w_frame: float = 0.25  # question words on both sides of it: the slot is the gap they leave
+    slot_w_near: float = 0.1  # nearness to the heavy question words
+    slot_w_clause: float = 0.15  # its clause's cover of the question
+    slot_w_order: float = 0.15  # the question's words on the same sides as of the question word
+    slot_w_type: float = 0.2  # it looks like the type asked (a body ends in 局/委/办…)
+    slot_w_says: float = 0.15  # it says something new and specific …
+    slot_novelty_share: float = 0.5  # … novelty weighing this share of it, specificity the rest
+    slot_body_other: float = 0.2  # type fit of a body slot that ends in no organisation word
+    slot_role_other: float = 0.3  # … of a role slot that ends in no role word
+    slot_place_other: float = 0.1  # … of a place slot that ends in no level and is no known place
+    slot_honour_other: float = 0.3  # … of an honour slot that holds no honour word
+    slot_type_any: float = 0.7  # … of a slot of any other type: nothing to check
+    slot_honour_np_limit: int = 6  # an honour's noun phrase may go on this far past the asked noun (称号 -> …单位)
+    slot_opening_reach: int = 3  # a phrase starting this close to a sentence's start, only words before it, starts it
+    slot_topic_reach: int = 11  # the words a question describes its answer by are at most this long
+    slot_noun_reach: int = 12  # the asked noun at most this far after a gap (past question words) joins it
+    slot_grow_reach: int = 6  # a gap grows back to the start of its noun phrase at most this far
+    slot_place_back: int = 8  # a place's name a slot starts inside of is looked for this far back …
+    slot_place_ahead: int = 2  # … and this far ahead
+    slot_noun_bonus: float = 0.12  # a gap grown by the asked noun (召开了什么推进会 -> …建设推进会)
+    slot_np_limit: int = 24  # the noun phrase a gap starts with is at most this long
+    slot_through_reach: int = 12  # … and may run through a question word this far past the gap (…专业|调解队) …
+    slot_through_bonus: float = 0.05  # … for a name, honour or body, with this bonus
+    slot_short_named: float = 0.6  # shape of a two-character name, honour, document or list: seldom whole
+    slot_short_other: float = 0.9  # … of a two-character body, role or place (县委, 区长): fine
+    slot_most: int = 16  # a slot longer than this is diluted (shape = this / its length) …
+    slot_full_name_max: int = 40  # … unless a full name (全称) is asked: as long as it is
+    slot_cut_word: float = 0.6  # a slot that cuts a word in half is not an answer
+    slot_np_left: float = 0.9  # the noun phrase goes on to the left (…法治|文化基地)
+    slot_noun_next: float = 0.85  # the noun asked comes next: it belongs to the answer (…建设|推进会)
+    slot_inner_verb: float = 0.85  # a body, role or place holding a verb is a clause (全厅形成|法规处)
+    slot_subject: float = 1.1  # 哪个基地获评…: the subject asked, the phrase its clause opens with
+    slot_word_skip: int = 2  # a slot starting inside a question word starts after it, if that is this close
+    slot_head_bonus: float = 0.1  # a noun phrase ending in the asked noun (什么工作室 -> 行政调解工作室)
+    slot_honour_bonus: float = 0.2  # a phrase of an honour's shape (…示范县)
+    slot_full_name_bonus: float = 0.2  # the whole name when a full name (全称) is asked
+    slot_place_bonus: float = 0.05  # a division the sentence names in full, when a place is asked
+    slot_quote_named: float = 0.3  # a “quoted name” the asked noun follows (“某某”微信公众号)
+    slot_quote_bonus: float = 0.05  # any quoted name, when a name or an honour is asked
+    slot_addressee_damp: float = 0.7  # 报给谁 about the report: its addressee line answers, other slots weigh less
+    slot_title_damp: float = 0.9  # a 《title》 for a name or honour: a fair stand-in
 
 
 PARAMS = Params()

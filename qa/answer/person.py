@@ -1,18 +1,24 @@
-"""Personal names, preferably next to the title the question asks about (市委书记 | 某某某)."""
+"""Personal names, preferably next to the title the question asks about (市委书记 | 某某某)
+(words: person_words.tsv, role_heads.txt, name_asks.txt)."""
 from __future__ import annotations
+
+import re
 
 from index.text import pos_cut_cached as pos_cut
 from index.text import tokenize_cached as tokenize
 from qa.answer.context import SpanContext
+from qa.answer.params import PARAMS, Params
 from qa.answer.scoring import clause_cover, near, novelty
 from qa.answer.spans import Span, clause_bounds
 from qa.answer.tagging import chunks
-from qa.lexicon import words
+from qa.lexicon import groups, words
 
-TITLE_WORDS = ("书记", "市长", "县长", "区长", "州长", "主任", "局长", "厅长", "部长", "院长", "主席", "委员", "秘书长",
-               "副市长", "副县长", "副区长", "检察长", "庭长", "组长", "负责人", "同志", "领导", "教授", "专家",
-               "律师", "博士")
+WORDS = groups("person_words.tsv")
+TITLE_WORDS = WORDS["title"]
 _NAME_END = set("，,、。；;（(“")
+_NAME_FOLLOW = "".join(WORDS["name_follow"])
+_NAME_TAGS = ("nr", "nrfg", "nrt")  # jieba's tags of personal names
+_HAN = re.compile(r"[\u4e00-\u9fff]")  # a Chinese character
 
 
 def _tokens(sent: str) -> list[tuple[int, int, str, str]]:
@@ -21,7 +27,7 @@ def _tokens(sent: str) -> list[tuple[int, int, str, str]]:
     offs: list[tuple[int, int, str, str]] = []
     for w, f in pos_cut(sent):
         if offs and f.startswith("nr") and offs[-1][3].startswith("nr") and len(offs[-1][2]) == 1 \
-                and len(offs[-1][2]) + len(w) <= 4:
+                and len(offs[-1][2]) + len(w) <= PARAMS.name_max_len:
             ps, _, pw, _ = offs.pop()
             offs.append((ps, pos + len(w), pw + w, "nr"))
         else:
@@ -33,28 +39,34 @@ def _tokens(sent: str) -> list[tuple[int, int, str, str]]:
 def _full_name(sent: str, s: int, e: int) -> int:
     """A two-character name the tagger cut short (陈云 | 良): take the third character when a boundary or a
     title follows it."""
-    if e - s == 2 and e < len(sent) and "\u4e00" <= sent[e] <= "\u9fff":
-        rest = sent[e + 1:e + 3]
+    if e - s == PARAMS.name_min_len and e < len(sent) and _HAN.match(sent[e]):
+        rest = sent[e + 1:e + 3]  # the two characters after the third
         if not rest or rest[0] in _NAME_END or any(rest.startswith(t[:2]) for t in TITLE_WORDS) \
-                or rest[:1] in "作为就在主等":
+                or rest[:1] in _NAME_FOLLOW:
             return e + 1
     return e
 
 
+def _title_near(before: str, q: str, p: Params) -> float:
+    """How well the text before a name places it: the longest end of it the question also says (市委书记 | 某某某),
+    else a title word in it."""
+    said = max((k for k in range(1, len(before) + 1) if before[-k:] in q), default=0)
+    if said >= p.person_said_min:
+        return min(said / p.person_said_full, 1.0)
+    return p.person_title_near if any(t in before for t in TITLE_WORDS) else 0.0
+
+
 def person_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out: list[Span] = []
-    q = ctx.question
+    q, p = ctx.question, ctx.params
     for s, e, w, f in _tokens(sent):
-        if f not in ("nr", "nrfg", "nrt") or not (2 <= len(w) <= 4) or w in q:
+        if f not in _NAME_TAGS or not (p.name_min_len <= len(w) <= p.name_max_len) or w in q:
             continue
         e = _full_name(sent, s, e)
-        before = sent[max(0, s - 8):s]
-        # the longest end of the text before the name that the question also says (市委书记 | 某某某)
-        said = max((k for k in range(1, len(before) + 1) if before[-k:] in q), default=0)
-        title_near = min(said / 3.0, 1.0) if said >= 2 else (0.3 if any(t in before for t in TITLE_WORDS) else 0.0)
+        title_near = _title_near(sent[max(0, s - p.person_before_reach):s], q, p)
         cs, ce = clause_bounds(sent, s)
         local = ctx.terms.cover(set(tokenize(sent[cs:ce])), sent[cs:ce])
-        out.append(Span(s, e, 0.5 * title_near + 0.3 * local + 0.2))
+        out.append(Span(s, e, p.person_w_title * title_near + p.person_w_clause * local + p.person_base))
     return out
 
 
@@ -66,9 +78,11 @@ def role_phrase_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     for a, b in chunks(sent):
         text = sent[a:b]
-        if len(text) < 2 or text in ctx.question or text in heads or not any(text.endswith(h) for h in heads):
+        if len(text) <= 1 or text in ctx.question or text in heads or not any(text.endswith(h) for h in heads):
             continue
-        score = 0.4 * near(sent, a, b, ctx) + 0.3 * clause_cover(sent, a, ctx) + 0.3 * novelty(text, ctx)
+        p = ctx.params
+        score = (p.role_w_near * near(sent, a, b, ctx) + p.role_w_clause * clause_cover(sent, a, ctx)
+                 + p.role_w_novelty * novelty(text, ctx))
         out.append(Span(a, b, score))
     return out
 

@@ -17,6 +17,7 @@ from qa.answer.slot import slot_spans, trim_slot
 from qa.answer.spans import Span
 from qa.answer.types import AnswerType
 from qa.lexicon import alternation, groups
+from qa.question.rules import question_pattern
 
 WORDS = groups("registry_words.tsv")
 
@@ -30,7 +31,7 @@ def _list_or_slot(sent: str, ctx: SpanContext) -> list[Span]:
 
 def _document_or_slot(sent: str, ctx: SpanContext) -> list[Span]:
     found = document_spans(sent, ctx)
-    if "文号" in ctx.question or "字号" in ctx.question:
+    if question_pattern("docnum").search(ctx.question):  # 文号 / 字号 asked: only a document number answers
         return found
     damp = ctx.params.document_slot_damp
     return found + [Span(s.start, s.end, damp * s.score) for s in slot_spans(sent, ctx)]

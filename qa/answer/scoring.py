@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from index.text import tokenize_cached as tokenize
 from qa.answer.context import SpanContext
+from qa.answer.params import PARAMS
 from qa.answer.spans import clause_bounds
 
 
-def near(sent: str, s: int, e: int, ctx: SpanContext, reach: float = 8.0) -> float:
+def near(sent: str, s: int, e: int, ctx: SpanContext, reach: float = PARAMS.near_reach) -> float:
     """1.0 when a heavy question word touches the span, falling with distance; words inside the span don't count."""
     positions = ctx.terms.positions(sent)
     top = max((w for _, _, w in positions), default=1.0)
@@ -19,34 +20,43 @@ def near(sent: str, s: int, e: int, ctx: SpanContext, reach: float = 8.0) -> flo
     return best
 
 
+def _on_its_side(sent: str, s: int, e: int, words: set[str], window: tuple[int, int], before: bool) -> bool | None:
+    """Whether the first of ``words`` found in ``window`` (outside the span) sits on the side of the span the question
+    puts it (``before``: left of the question word); None when none is found there."""
+    lo, hi = window
+    for a in words:
+        k = sent.find(a, lo, hi)
+        if k < 0 or (s <= k < e):
+            continue
+        return (before and k + len(a) <= s) or (not before and k >= e)
+    return None
+
+
 def order_fit(sent: str, s: int, e: int, ctx: SpanContext) -> float:
     """Do the question's words sit on the same side of the span as they sit of the question word?
     (联合哪个部门开展了检查: 联合 before the answer, 检查 after it.)"""
-    wh = ctx.asked.wh_pos
+    wh, p = ctx.asked.wh_pos, ctx.params
     if wh is None:
-        return 0.5
+        return p.order_neutral
     cs, ce = clause_bounds(sent, s)
+    window = (max(0, cs - p.order_window), ce + p.order_window)
     agree = total = 0.0
     for w, term, alts, _subs in ctx.terms.slots:
         at = ctx.question.find(term)
         if at < 0:
             continue
-        before = at < wh
-        for a in {term} | alts:
-            k = sent.find(a, max(0, cs - 10), ce + 10)
-            if k < 0 or (s <= k < e):
-                continue
+        side = _on_its_side(sent, s, e, {term} | alts, window, at < wh)
+        if side is not None:
             total += w
-            agree += w if (before and k + len(a) <= s) or (not before and k >= e) else 0.0
-            break
-    return agree / total if total else 0.5
+            agree += w if side else 0.0
+    return agree / total if total else p.order_neutral
 
 
 def specific(text: str, ctx: SpanContext) -> float:
     """Mean idf of the span's words relative to the rarest word: names are specific, 工作/情况 are not."""
     toks = tokenize(text)
     if not toks:
-        return 0.5
+        return ctx.params.specific_neutral
     return sum(ctx.weights.idf(t) for t in toks) / len(toks) / ctx.weights.max_idf
 
 

@@ -5,6 +5,8 @@ between 联合 and 开展 in "联合了哪个局开展…", or the noun phrase e
 行政调解工作室), or a “quoted name”. Each candidate is scored by how tightly the question's words frame
 it, how well its clause matches the question, whether it looks like the type asked (a body ends in 局/委/办…,
 a place is a place), and how much it says that the question does not.
+
+Its words are in ``qa/lexicon/slot_words.tsv``, its weights in ``params.py`` (``slot_*``).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from index.places import find_places
 from index.text import find_all, pos_cut_cached
 from qa.answer.context import SpanContext
 from qa.answer.document import title_spans
+from qa.answer.params import PARAMS
 from qa.answer.scoring import clause_cover, near, novelty, order_fit, specific
 from qa.answer.spans import (
     CLAUSE_BREAK,
@@ -28,19 +31,29 @@ from qa.answer.spans import (
     strip_span,
 )
 from qa.answer.types import AnswerType
+from qa.lexicon import alternation, groups
 
-QUOTE_RE = re.compile(r"“[^“”]{1,40}”|\"[^\"]{1,40}\"")
-_ORG_END = re.compile(r"(局|委|办|厅|院|部|处|科|股|室|中心|政府|机关|党校|学院|学校|大学|法院|检察院|组|会|所|站|队|社区|"
-                      r"街道|公司|协会|党工委|党委|人大|常委会|政协)$")
-_HONOUR_WORDS = re.compile(r"示范|先进|称号|优秀|模范|试点|标兵|文明|达标|合格|典型|样板|品牌|奖|等级|等次|第一|荣誉|百强|"
-                           r"城市|县|市|区|单位|集体|个人|项目")
-_ROLE_END = re.compile(r"(负责人|领导|书记|长|主任|人员|专家|干部|同志|委员|律师|顾问|班子|成员|职工|群众|代表|学者|对象)$")
-_PLACE_END = re.compile(r"(省|市|县|区|州|盟|旗|镇|乡|街道|社区|村|新区|开发区)$")
-_LEAD = re.compile(r"^(?:邀请|会同|联合|围绕|按照|根据|通过|开展|深化|推进|打造|实施|成立|"
-                   r"建立|设立|挂牌|举办|召开|创建|获评|评为|命名为|列为|列入|纳入|入选|荣获|获得|是由|任命|推行|推动|实行|采取|推出|"
-                   r"坚持|践行|弘扬|秉持|树立|遵循|落实|建成|制定|出台|印发|组织|开设|上线|设在|形成|构建|借助|依托|利用|"
-                   r"[了的是为在对将把由以与和向从被请并同跟获])+")  # words before single characters: 获评, not 获|评
-_TAIL = re.compile(r"(?:[的了等为]|进行|开展|担任|任|作为|相结合|结合|有机统一)+$")
+WORDS = groups("slot_words.tsv")
+
+
+def _chars(group: str) -> str:
+    return "".join(WORDS[group])
+
+
+def _alt(group: str) -> str:
+    return f"(?:{alternation(WORDS[group])})"
+
+
+_Q = PARAMS.slot_quote_max_len
+QUOTE_RE = re.compile(rf"“[^“”]{{1,{_Q}}}”|\"[^\"]{{1,{_Q}}}\"")
+_ORG_END = re.compile(f"{_alt('org_end')}$")
+_HONOUR_WORDS = re.compile(alternation(WORDS["honour_word"]))
+_ROLE_END = re.compile(f"{_alt('role_end')}$")
+_PLACE_END = re.compile(f"{_alt('place_end')}$")
+# words before single characters: 获评, not 获|评
+_LEAD = re.compile(rf"^(?:{alternation(WORDS['lead'])}|[{_chars('lead_char')}])+")
+_TAIL = re.compile(rf"(?:[{_chars('tail_char')}]|{alternation(WORDS['tail'])})+$")
+_VERB = "v"  # jieba's tag of a verb
 
 
 def token_bounds(sent: str) -> set[int]:
@@ -52,50 +65,59 @@ def token_bounds(sent: str) -> set[int]:
     return out
 
 
+_TYPE_WORDS = {  # answer type -> what a span of that type holds, and the fit of one that does not (Params)
+    AnswerType.BODY: (_ORG_END, "slot_body_other"),
+    AnswerType.ROLE: (_ROLE_END, "slot_role_other"),
+    AnswerType.HONOUR: (_HONOUR_WORDS, "slot_honour_other"),
+}
+
+
 def _type_fit(text: str, t: AnswerType, ctx: SpanContext) -> float:
-    if t == AnswerType.BODY:
-        return 1.0 if _ORG_END.search(text) else 0.2
-    if t == AnswerType.ROLE:
-        return 1.0 if _ROLE_END.search(text) else 0.3
+    """1.0 when the span looks like the type asked (a body ends in 局/委/办…, a place is a place), else low."""
+    p = ctx.params
     if t == AnswerType.PLACE:
         places = ctx.places
-        return 1.0 if _PLACE_END.search(text) or (places is not None and places.fullmatch(text)) else 0.1
-    if t == AnswerType.HONOUR:
-        return 1.0 if _HONOUR_WORDS.search(text) else 0.3
-    return 0.7
+        return 1.0 if _PLACE_END.search(text) or (places is not None and places.fullmatch(text)) else p.slot_place_other
+    if t not in _TYPE_WORDS:
+        return p.slot_type_any
+    rx, other = _TYPE_WORDS[t]
+    return 1.0 if rx.search(text) else getattr(p, other)
 
 
 def _frame(sent: str, s: int, e: int, ctx: SpanContext) -> float:
     """1.0 when question words touch the span on both sides, 0.5 on one side."""
     left = right = 0.0
+    reach, head = ctx.params.slot_frame_reach, ctx.params.slot_min_len
     for ps, pe, _w in ctx.terms.positions(sent):
-        if 0 <= s - pe <= 2:
+        if 0 <= s - pe <= reach:
             left = 1.0
-        if 0 <= ps - e <= 2 or (pe == e and pe - ps >= 2 and ps > s):
+        if 0 <= ps - e <= reach or (pe == e and pe - ps >= head and ps > s):
             right = 1.0  # framed on the right, or ending in the noun the question asks for (…|工作室)
-    return (left + right) / 2
+    return (left + right) / 2  # the mean of the two sides
 
 
-_LEAD_TIME = re.compile(r"^(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、])?"
-                        r"(?:先后|积极|全面|深入|认真|切实|扎实|持续|不断)?(?:与|和)?"
-                        r"(?:于|在)?(?:(?:19|20)\d\d年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起)?")
-_TAIL_COUNT = re.compile(r"等[\d一二三四五六七八九十两]+[个项件类种批家]$")
-
-
-_LEAD_VERB = re.compile(r"^(?:推出|推行|推动|实行|采取|制定|出台|印发|建立|成立|开展|组织|实施|落实|坚持|形成|构建)")
+_EN = _chars("enum_numeral")
+_YEAR, _MONTH, _DAY = WORDS["date_mark"]
+_LEAD_TIME = re.compile(rf"^(?:[{_EN}]+{_alt('enum_is')}|[（(][{_EN}\d]+[)）]|\d+[.、])?"
+                        rf"{_alt('lead_adverb')}?{_alt('lead_with')}?"
+                        rf"{_alt('lead_at')}?(?:(?:19|20)\d\d{_YEAR})?(?:\d{{1,2}}{_MONTH})?(?:\d{{1,2}}{_DAY})?"
+                        rf"{_alt('since')}?")
+_TAIL_COUNT = re.compile(rf"{_alt('count_lead')}[\d{_chars('count_numeral')}]+[{_chars('count_unit')}]$")
+_LEAD_VERB = re.compile(rf"^{_alt('lead_verb')}")
+_MIN = PARAMS.slot_min_len  # a slot, and what is left of it once trimmed, has this many characters at least
 
 
 def trim_edges(sent: str, s: int, e: int) -> tuple[int, int]:
     """Drop a leading time (于2023年5月|通过…) and a trailing count (…不动产登记|等6项)."""
     s, e = strip_span(sent, s, e)
     m = _LEAD_TIME.match(sent[s:e])
-    if m and m.end() and e - s - m.end() >= 2:
+    if m and m.end() and e - s - m.end() >= _MIN:
         s += m.end()  # 于2023年5月|通过…
     m = _TAIL_COUNT.search(sent[s:e])
-    if m and m.start() >= 2:
+    if m and m.start() >= _MIN:
         e = s + m.start()  # …不动产登记|等6项
     m = _LEAD_VERB.match(sent[s:e])
-    if m and e - s - m.end() >= 2:
+    if m and e - s - m.end() >= _MIN:
         s += m.end()  # 推出|一件事套餐、…
     return strip_span(sent, s, e)
 
@@ -104,10 +126,10 @@ def trim_slot(sent: str, s: int, e: int) -> tuple[int, int]:
     """A gap without the verbs and particles around it."""
     s, e = trim_edges(sent, s, e)
     m = _LEAD.match(sent[s:e])
-    if m and e - s - m.end() >= 2:
+    if m and e - s - m.end() >= _MIN:
         s += m.end()
     m = _TAIL.search(sent[s:e])
-    if m and m.start() >= 2:
+    if m and m.start() >= _MIN:
         e = s + m.start()
     return strip_span(sent, s, e)
 
@@ -115,7 +137,7 @@ def trim_slot(sent: str, s: int, e: int) -> tuple[int, int]:
 def _inner_verb(sent: str, s: int, e: int) -> bool:
     pos = 0
     for w, f in pos_cut_cached(sent):
-        if s <= pos and pos + len(w) <= e and f == "v" and len(w) >= 2:
+        if s <= pos and pos + len(w) <= e and f == _VERB and len(w) >= _MIN:
             return True
         pos += len(w)
     return False
@@ -130,6 +152,14 @@ def _covered(sent: str, ctx: SpanContext) -> list[bool]:
     return covered
 
 
+def _open_end(sent: str, covered: list[bool], i: int) -> int:
+    """Where the stretch from ``i`` that no question word covers ends (at a question word or a clause break)."""
+    j = i
+    while j < len(sent) and not covered[j] and not CLAUSE_BREAK.match(sent[j]):
+        j += 1
+    return j
+
+
 def _gaps(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     """Stretches of a clause that no question word covers, next to at least one that does."""
     covered = _covered(sent, ctx)
@@ -138,14 +168,16 @@ def _gaps(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
         if covered[i] or CLAUSE_BREAK.match(sent[i]):
             i += 1
             continue
-        j = i
-        while j < len(sent) and not covered[j] and not CLAUSE_BREAK.match(sent[j]):
-            j += 1
+        j = _open_end(sent, covered, i)
         touches = (i > 0 and covered[i - 1]) or (j < len(sent) and covered[j])
-        if touches and j - i >= 2 and not inside_marks(sent, i):
+        if touches and j - i >= _MIN and not inside_marks(sent, i):
             out.append((i, j))
         i = j
     return out
+
+
+_HEAD = PARAMS.noun_head_len  # the asked noun's last characters, its head (工作室 -> 作室), found in the sentence
+_NON_WORD = re.compile(r"[\W_]")
 
 
 def _head_phrases(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
@@ -154,28 +186,28 @@ def _head_phrases(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     if not noun:
         return []
     out = []
-    key = noun[-2:] if len(noun) >= 2 else noun
+    p = ctx.params
+    key = noun[-_HEAD:] if len(noun) >= _HEAD else noun
     for at in find_all(sent, key):
-        e = noun_phrase_after(sent, at + len(key), limit=6) if ctx.asked.type == AnswerType.HONOUR else at + len(key)
+        e = (noun_phrase_after(sent, at + len(key), limit=p.slot_honour_np_limit)
+             if ctx.asked.type == AnswerType.HONOUR else at + len(key))
         s = noun_phrase_before(sent, at)
         cs, _ = clause_bounds(sent, at)
-        if cs == 0 and 0 < s <= 3 and not re.search(r"[\W_]", sent[:s]):
+        if cs == 0 and 0 < s <= p.slot_opening_reach and not _NON_WORD.search(sent[:s]):
             s = 0
         if e - s > len(noun):
             out.append((s, e))
     return out
 
 
-_HONOUR_HEAD = re.compile(r"(?:示范|先进|达标|合格|优秀|模范|试点|标兵|文明|样板|百强)(?:县|市|区|城市|单位|集体|项目|乡镇|镇|街道|"
-                          r"村|社区|基地|窗口|机关|部门|地区)")
-
-
-_SCOPE = re.compile(r"(?:全国|全省|全市|全州|全区|全县|国家级|省级|市级|县级)$")
+_HONOUR_HEAD = re.compile(f"{_alt('honour_mark')}{_alt('honour_head')}")
+_SCOPE = re.compile(f"{_alt('scope')}$")
+_YEAR_OF = re.compile(rf"(?:19|20)\d\d{_YEAR}{_alt('year_more')}?")
 
 
 def _with_scope(sent: str, s: int, e: int) -> tuple[int, int]:
-    year = re.match(r"(?:19|20)\d\d年度?", sent[s:e])
-    if year and e - s - year.end() >= 4:
+    year = _YEAR_OF.match(sent[s:e])
+    if year and e - s - year.end() >= PARAMS.honour_min_len:
         s += year.end()  # 2023年度|全国…试点县: the year is when, not part of the honour
     m = _SCOPE.search(sent, 0, s)
     return (m.start(), e) if m and sent[s:s + 1] not in "“《" else (s, e)
@@ -193,7 +225,8 @@ def _honour_phrases(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     return out
 
 
-_QUOTE_RUN = re.compile(r"(?:[、和及与]?“[^“”]{1,40}”)*等")
+_QUOTE_RUN = re.compile(rf"(?:[{_chars('quote_join')}]?“[^“”]{{1,{_Q}}}”)*{_alt('quote_run_end')}")
+_PARTICLE = _chars("particle")
 
 
 def _quoted(sent: str, ctx: SpanContext) -> list[tuple[tuple[int, int], float]]:
@@ -204,17 +237,19 @@ def _quoted(sent: str, ctx: SpanContext) -> list[tuple[tuple[int, int], float]]:
     for m in QUOTE_RE.finditer(sent):
         if m.group(0)[1:-1] in ctx.question:
             continue
-        after = sent[m.end():m.end() + len(noun) + 1]
+        after = sent[m.end():m.end() + len(noun) + 1]  # the noun, maybe behind a particle
         # “甲”“乙”等称号: the noun after a run of quoted names names each of them
         run = _QUOTE_RUN.match(sent, m.end())
         later = sent[run.end():run.end() + len(noun) + 1] if run else ""
-        named = len(noun) >= 2 and (after.startswith(noun[:2]) or after.lstrip("的").startswith(noun[-2:])
-                                    or later.lstrip("的").startswith(noun[-2:]))
-        out.append(((m.start(), m.end()), 0.3 if named else 0.0))
+        head = noun[-_HEAD:]
+        named = len(noun) >= _HEAD and (after.startswith(noun[:_HEAD]) or after.lstrip(_PARTICLE).startswith(head)
+                                        or later.lstrip(_PARTICLE).startswith(head))
+        out.append(((m.start(), m.end()), ctx.params.slot_quote_named if named else 0.0))
     return out
 
 
-_TOPIC = re.compile(r"(?:方面|领域|主题|相关)的")
+_TOPIC = re.compile(f"{_alt('topic')}{_alt('particle')}")
+_TOPIC_CUT = WORDS["topic_cut"]
 
 
 def _topic(question: str) -> str | None:
@@ -222,92 +257,132 @@ def _topic(question: str) -> str | None:
     m = _TOPIC.search(question)
     if not m:
         return None
-    start = max(question.rfind("的", 0, m.start()), question.rfind("了", 0, m.start()), m.start() - 11) + 1
+    start = max(*(question.rfind(c, 0, m.start()) for c in _TOPIC_CUT), m.start() - PARAMS.slot_topic_reach) + 1
     topic = question[start:m.start()]
-    return topic if len(topic) >= 2 else None
+    return topic if len(topic) >= _MIN else None
+
+
+def _to_noun(sent: str, e: int, ctx: SpanContext) -> int:
+    """A gap's end grown to take the asked noun right after it (…化解|工作室), or after question words only
+    (某某|法治宣传|志愿服务队)."""
+    noun = ctx.asked.noun
+    if not noun:
+        return e
+    covered = _covered(sent, ctx)
+    for key in [noun[:k] for k in range(len(noun), 1, -1)] + [noun[-_HEAD:]]:
+        k = sent.find(key, e)
+        if 0 <= k - e <= ctx.params.slot_noun_reach and all(covered[i] or sent[i] in _PARTICLE for i in range(e, k)):
+            return k + len(key)
+    return e
+
+
+def _place_start(sent: str, s: int, ctx: SpanContext) -> int:
+    """A span that starts inside a place's name (某某|镇委党校) starts where the name does."""
+    if ctx.places is None:
+        return s
+    p = ctx.params
+    for m in ctx.places.finditer(sent, max(0, s - p.slot_place_back), s + p.slot_place_ahead):
+        if m.start() < s < m.end() or m.end() == s:
+            return m.start()
+    return s
 
 
 def _to_phrase(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]:
     """Grow a gap to whole words: the asked noun right after it (…化解|工作室), and the noun phrase it ends
     (列入|某某镇委党校, 由|分管副局长)."""
-    noun = ctx.asked.noun
-    if noun:
-        covered = _covered(sent, ctx)
-        for key in [noun[:k] for k in range(len(noun), 1, -1)] + [noun[-2:]]:
-            k = sent.find(key, e)
-            # right after the gap, or after question words only (某某|法治宣传|志愿服务队)
-            if 0 <= k - e <= 12 and all(covered[i] or sent[i] == "的" for i in range(e, k)):
-                e = k + len(key)
-                break
+    e = _to_noun(sent, e, ctx)
     start = noun_phrase_before(sent, e)
-    if start < s and s - start <= 6 and not CLAUSE_BREAK.search(sent[start:s]):
+    if start < s and s - start <= ctx.params.slot_grow_reach and not CLAUSE_BREAK.search(sent[start:s]):
         s = start
-    if ctx.places is not None:  # a place name the span starts inside of (某某|镇委党校)
-        for m in ctx.places.finditer(sent, max(0, s - 8), s + 2):
-            if m.start() < s < m.end() or m.end() == s:
-                s = m.start()
-                break
-    return s, e
+    return _place_start(sent, s, ctx), e
 
 
-_ADDRESSEE = re.compile(r"^([^，,。；;：:]{2,40})[：:]\s*$")
-_ASKS_ADDRESSEE = re.compile(r"报给|报送|呈报|主送|呈送|报告给|致")
+_ADDRESSEE = re.compile(rf"^([^，,。；;：:]{{{PARAMS.slot_min_len},{PARAMS.slot_max_len}}})[：:]\s*$")
+_ASKS_ADDRESSEE = re.compile(alternation(WORDS["addressee_ask"]))
+_NOT_ADDRESSEE = re.compile(alternation(WORDS["addressee_not"]))
 
 
 def addressee_spans(sent: str, ctx: SpanContext) -> list[Span]:
     """"省人民政府:" above a report's body: the body it is addressed to (报给哪个机关 / 主送单位)."""
     m = _ADDRESSEE.match(sent.strip())
-    if not m or not _ASKS_ADDRESSEE.search(ctx.question) or re.search(r"现将|如下|报告|情况", m.group(1)):
+    if not m or not _ASKS_ADDRESSEE.search(ctx.question) or _NOT_ADDRESSEE.search(m.group(1)):
         return []
     s = sent.find(m.group(1))
     return [Span(s, s + len(m.group(1)), 1.0, sure=True)]
 
 
+_THROUGH_TYPES = (AnswerType.HONOUR, AnswerType.NAME, AnswerType.BODY)  # names whose phrase may run through a
+# question word (…市级专业|调解队)
+
+
 def _gap_candidates(sent: str, ctx: SpanContext) -> dict[tuple[int, int], float]:
     """Candidate spans (with a bonus) grown from the gaps the question's words leave in the sentence."""
-    t = ctx.asked.type
+    t, p = ctx.asked.type, ctx.params
     cands: dict[tuple[int, int], float] = {}
     for s, e in _gaps(sent, ctx):
         s, e = trim_slot(sent, s, e)
         cands[(s, e)] = 0.0
         # the asked noun belongs to the answer (召开了什么推进会 -> …建设推进会)
-        cands.setdefault(trim_slot(sent, *_to_phrase(sent, s, e, ctx)), 0.12)
-        np_end = noun_phrase_after(sent, s, limit=24)
-        if s + 2 <= np_end < e:
+        cands.setdefault(trim_slot(sent, *_to_phrase(sent, s, e, ctx)), p.slot_noun_bonus)
+        np_end = noun_phrase_after(sent, s, limit=p.slot_np_limit)
+        if s + _MIN <= np_end < e:
             cands.setdefault((s, np_end), 0.0)  # the noun phrase the gap starts with (…管理局|开展联合)
-        elif e < np_end <= e + 12 and t in (AnswerType.HONOUR, AnswerType.NAME, AnswerType.BODY):
-            cands.setdefault((s, np_end), 0.05)  # …市级专业|调解队: the phrase goes on through a question word
+        elif e < np_end <= e + p.slot_through_reach and t in _THROUGH_TYPES:
+            cands.setdefault((s, np_end), p.slot_through_bonus)  # …市级专业|调解队: on through a question word
         np_start = noun_phrase_before(sent, e)
-        if s < np_start <= e - 2:
+        if s < np_start <= e - _MIN:
             cands.setdefault((np_start, e), 0.0)  # the noun phrase it ends with (全局形成|法制科)
     return cands
 
 
+_SHORT_TYPES = (AnswerType.NAME, AnswerType.HONOUR, AnswerType.DOCUMENT, AnswerType.LIST)  # short answers are
+# rare for these
+_PHRASE_TYPES = (AnswerType.BODY, AnswerType.ROLE, AnswerType.PLACE)  # noun phrases, never clauses
+
+
+def _length_fit(s: int, e: int, ctx: SpanContext) -> float:
+    """1.0 for a right-sized span; a two-character one is short, a longer than most is diluted."""
+    p = ctx.params
+    short = p.slot_short_named if ctx.asked.type in _SHORT_TYPES else p.slot_short_other
+    most = p.slot_full_name_max if _FULL_NAME.search(ctx.question) else p.slot_most  # a full name is as long as it is
+    return short if e - s <= _MIN else 1.0 if e - s <= most else most / (e - s)
+
+
+def _noun_next(sent: str, s: int, e: int, noun: str | None) -> bool:
+    """The noun asked for comes next: it belongs to the answer (…建设|推进会)."""
+    return bool(noun and len(noun) >= _HEAD and sent.startswith(noun[:_HEAD], e) and sent[s:s + 1] != "“")
+
+
+def _opens_clause(sent: str, s: int, e: int, ctx: SpanContext) -> bool:
+    """哪个基地获评…: the question asks for the subject, and the span is the phrase the clause opens with."""
+    noun = ctx.asked.noun
+    return bool(ctx.asked.wh_pos == 0 and s == clause_bounds(sent, s)[0] and noun and sent.endswith(noun, s, e))
+
+
 def _shape(sent: str, s: int, e: int, ctx: SpanContext, bounds: set[int]) -> float:
     """How much the span's shape is worth as an answer of the type asked (1.0: a whole, right-sized phrase)."""
-    t = ctx.asked.type
-    short = 0.6 if t in (AnswerType.NAME, AnswerType.HONOUR, AnswerType.DOCUMENT, AnswerType.LIST) else 0.9
-    most = 40 if _FULL_NAME.search(ctx.question) else 16  # a full name (全称) is as long as it is
-    length = short if e - s <= 2 else 1.0 if e - s <= most else most / (e - s)
+    p = ctx.params
+    length = _length_fit(s, e, ctx)
     if s not in bounds or e not in bounds:
-        length *= 0.6  # a span that cuts a word in half is not an answer
+        length *= p.slot_cut_word  # a span that cuts a word in half is not an answer
     if noun_phrase_before(sent, e) < s and sent[s - 1:s] not in "“《":
-        length *= 0.9  # the noun phrase goes on to the left (…法治|文化基地)
-    noun = ctx.asked.noun
-    if noun and len(noun) >= 2 and sent.startswith(noun[:2], e) and sent[s:s + 1] != "“":
-        length *= 0.85  # the noun asked for comes next: it belongs to the answer (…建设|推进会)
-    if t in (AnswerType.BODY, AnswerType.ROLE, AnswerType.PLACE) and _inner_verb(sent, s, e):
-        length *= 0.85  # a body is a noun phrase, not a clause (全厅形成|法规处)
-    if ctx.asked.wh_pos == 0 and s == clause_bounds(sent, s)[0] and noun and sent.endswith(noun, s, e):
-        length *= 1.1  # 哪个基地获评…: the question asks for the subject, the phrase the clause opens with
+        length *= p.slot_np_left  # the noun phrase goes on to the left (…法治|文化基地)
+    if _noun_next(sent, s, e, ctx.asked.noun):
+        length *= p.slot_noun_next
+    if ctx.asked.type in _PHRASE_TYPES and _inner_verb(sent, s, e):
+        length *= p.slot_inner_verb  # a body is a noun phrase, not a clause (全厅形成|法规处)
+    if _opens_clause(sent, s, e, ctx):
+        length *= p.slot_subject
     return length
 
 
 def _fit(sent: str, s: int, e: int, ctx: SpanContext) -> float:
-    text = sent[s:e]
-    return (0.25 * _frame(sent, s, e, ctx) + 0.1 * near(sent, s, e, ctx) + 0.15 * clause_cover(sent, s, ctx)
-            + 0.15 * order_fit(sent, s, e, ctx) + 0.2 * _type_fit(text, ctx.asked.type, ctx)
-            + 0.15 * (0.5 * novelty(text, ctx) + 0.5 * specific(text, ctx)))
+    text, p = sent[s:e], ctx.params
+    share = p.slot_novelty_share
+    return (p.slot_w_frame * _frame(sent, s, e, ctx) + p.slot_w_near * near(sent, s, e, ctx)
+            + p.slot_w_clause * clause_cover(sent, s, ctx) + p.slot_w_order * order_fit(sent, s, e, ctx)
+            + p.slot_w_type * _type_fit(text, ctx.asked.type, ctx)
+            + p.slot_w_says * (share * novelty(text, ctx) + (1 - share) * specific(text, ctx)))
 
 
 def _word_start(sent: str, s: int, e: int, bounds: set[int], question: str) -> int:
@@ -316,20 +391,31 @@ def _word_start(sent: str, s: int, e: int, bounds: set[int], question: str) -> i
         return s
     prev = max((b for b in bounds if b < s), default=0)
     nxt = min((b for b in bounds if s < b < e), default=s)
-    return nxt if e - nxt >= 2 and nxt - s <= 2 and sent[prev:nxt] in question else s
+    return nxt if e - nxt >= _MIN and nxt - s <= PARAMS.slot_word_skip and sent[prev:nxt] in question else s
+
+
+_ITEM_SEP = re.compile(rf"、|》《|”“|[{_chars('item_join')}]")
+
+
+def _counts_items(ctx: SpanContext) -> bool:
+    """哪两个机关: a count of items (two to items_max) is asked, and no list (a list is counted by list_spans)."""
+    return 1 < ctx.asked.items <= ctx.params.items_max and ctx.asked.type != AnswerType.LIST
 
 
 def _items_fit(text: str, ctx: SpanContext) -> float:
     """哪两个机关: a span naming two (A和B) fits better than one naming a single body."""
     want = ctx.asked.items
-    if want < 2 or want > 9 or ctx.asked.type == AnswerType.LIST:  # a list is counted by list_spans
+    if not _counts_items(ctx):
         return 1.0
-    n = len(re.findall(r"、|》《|”“|[和与及]", text)) + 1
+    n = len(_ITEM_SEP.findall(text)) + 1
     if ctx.asked.type == AnswerType.PLACE and sum(not pm.short for pm in find_places(text)) != n:
         return ctx.params.items_mismatch  # an item that is no place's name (省、某某市和某某市)
     if n == want:
         return 1.0
     return ctx.params.items_mismatch if n > want else ctx.params.items_short  # fewer: 亚运会亚残运会 may be two
+
+
+_PAIR_JOIN = _chars("pair_join")
 
 
 def _pairs(sent: str, spans: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
@@ -339,28 +425,28 @@ def _pairs(sent: str, spans: dict[tuple[int, int], float]) -> dict[tuple[int, in
         ends.setdefault(e, []).append((s, e))
     out = {}
     for (s2, e2), b2 in spans.items():
-        if s2 >= 1 and sent[s2 - 1] in "和与及、":
+        if s2 >= 1 and sent[s2 - 1] in _PAIR_JOIN:
             for s1, e1 in ends.get(s2 - 1, []):
                 out[(s1, e2)] = max(spans[(s1, e1)], b2)
     return out
 
 
-_FULL_NAME = re.compile(r"全称|全名|完整名称|完整的名称")
+_FULL_NAME = re.compile(alternation(WORDS["full_name"]))
 
 
 def _full_names(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     """…的全称是什么: the whole name that ends in the noun asked, from where its clause starts (after the verb that
     opens it: 调整|某某州深入推进依法行政…工作领导小组), question words and all."""
     noun = ctx.asked.noun or ""
-    if len(noun) < 2 or not _FULL_NAME.search(ctx.question):
+    if len(noun) < _MIN or not _FULL_NAME.search(ctx.question):
         return []
     out = []
     for at in find_all(sent, noun):
         cs, _ = clause_bounds(sent, at)
         toks = pos_cut_cached(sent[cs:at])
-        if toks and toks[0][1].startswith("v") and len(toks) > 1:
+        if toks and toks[0][1].startswith(_VERB) and len(toks) > 1:
             cs += len(toks[0][0])
-        if at - cs >= 2:
+        if at - cs >= _MIN:
             out.append((cs, at + len(noun)))
     return out
 
@@ -371,55 +457,71 @@ def _restates(text: str, question: str) -> bool:
         return True
     toks = pos_cut_cached(text)
     k = 0
-    while k < len(toks) - 1 and toks[k][1] == "v":
+    while k < len(toks) - 1 and toks[k][1] == _VERB:
         k += 1
     rest = "".join(w for w, _ in toks[k:])
-    return k > 0 and len(rest) >= 2 and rest in question
+    return k > 0 and len(rest) >= _MIN and rest in question
+
+
+_QUOTE_TYPES = (AnswerType.NAME, AnswerType.HONOUR)  # a quoted name is likely their answer
+_TITLE_TYPES = (AnswerType.NAME, AnswerType.HONOUR)  # a 《title》 may name them too
+_TOPIC_TYPES = (AnswerType.NAME, AnswerType.HONOUR, AnswerType.DOCUMENT)  # answers a question may describe by topic
+
+
+def _add_shaped(sent: str, ctx: SpanContext, cands: dict[tuple[int, int], float]) -> None:
+    """Phrases of the head's or an honour's shape, whole names, places named in full, quoted names, with bonuses."""
+    t, p = ctx.asked.type, ctx.params
+    for s, e in _head_phrases(sent, ctx):
+        cands[strip_span(sent, s, e)] = p.slot_head_bonus
+    for s, e in _honour_phrases(sent, ctx):
+        cands[strip_span(sent, s, e)] = p.slot_honour_bonus  # …示范县: a phrase of an honour's shape
+    for s, e in _full_names(sent, ctx):
+        cands[strip_span(sent, s, e)] = p.slot_full_name_bonus  # 全称: the whole name
+    if t == AnswerType.PLACE:  # every division the sentence names in full is a candidate
+        for pm in find_places(sent):
+            if not pm.short:
+                cands.setdefault((pm.start, pm.end), p.slot_place_bonus)
+    for (s, e), named in _quoted(sent, ctx):
+        cands[(s, e)] = named + (p.slot_quote_bonus if t in _QUOTE_TYPES else 0.0)
+
+
+def _grown(sent: str, cands: dict[tuple[int, int], float], ctx: SpanContext) -> dict[tuple[int, int], float]:
+    """The candidates grown to whole marks and names, an honour with its scope, and pairs when two are asked."""
+    grown = {quote_only(sent, *drop_question_tail(sent, *snap_to_marks(sent, s, e), ctx), ctx): b
+             for (s, e), b in cands.items()}
+    if ctx.asked.type == AnswerType.HONOUR:  # an honour keeps its scope: 全国|党建引领乡村治理试点县
+        grown = {_with_scope(sent, s, e): b for (s, e), b in grown.items()}
+    if _counts_items(ctx):  # 哪两个市: two names side by side (甲市和乙市)
+        grown.update(_pairs(sent, grown))
+    return grown
 
 
 def _candidates(sent: str, ctx: SpanContext) -> dict[tuple[int, int], float]:
     """Every candidate span with its bonus: gaps the question leaves, phrases of the head or honour shape, places,
     quoted names; grown to whole marks and names, and joined in pairs when two are asked."""
-    t = ctx.asked.type
     cands = _gap_candidates(sent, ctx)
-    for s, e in _head_phrases(sent, ctx):
-        cands[strip_span(sent, s, e)] = 0.1
-    for s, e in _honour_phrases(sent, ctx):
-        cands[strip_span(sent, s, e)] = 0.2  # …示范县: a phrase of an honour's shape
-    for s, e in _full_names(sent, ctx):
-        cands[strip_span(sent, s, e)] = 0.2  # 全称: the whole name
-    if t == AnswerType.PLACE:  # every division the sentence names in full is a candidate
-        for pm in find_places(sent):
-            if not pm.short:
-                cands.setdefault((pm.start, pm.end), 0.05)
-    for (s, e), named in _quoted(sent, ctx):
-        cands[(s, e)] = named + (0.05 if t in (AnswerType.NAME, AnswerType.HONOUR) else 0.0)
-    topic = _topic(ctx.question) if t in (AnswerType.NAME, AnswerType.HONOUR, AnswerType.DOCUMENT) else None
+    _add_shaped(sent, ctx, cands)
+    topic = _topic(ctx.question) if ctx.asked.type in _TOPIC_TYPES else None
     if topic:  # 市域社会治理方面的称号: a name that carries the topic's words is about it
         cands = {(s, e): b + (ctx.params.topic_named if topic in sent[s:e] else 0.0) for (s, e), b in cands.items()}
-    grown = {quote_only(sent, *drop_question_tail(sent, *snap_to_marks(sent, s, e), ctx), ctx): b
-             for (s, e), b in cands.items()}
-    if t == AnswerType.HONOUR:  # an honour keeps its scope: 全国|党建引领乡村治理试点县
-        grown = {_with_scope(sent, s, e): b for (s, e), b in grown.items()}
-    if 2 <= ctx.asked.items <= 9 and t != AnswerType.LIST:  # 哪两个市: two names side by side (甲市和乙市)
-        grown.update(_pairs(sent, grown))
-    return grown
+    return _grown(sent, cands, ctx)
 
 
 def slot_spans(sent: str, ctx: SpanContext) -> list[Span]:
-    t = ctx.asked.type
+    t, p = ctx.asked.type, ctx.params
     found = addressee_spans(sent, ctx)
     if found:
         return found
     # a question about whom the report is sent to is answered by its addressee line, if it has one
-    damp = 0.7 if _ASKS_ADDRESSEE.search(ctx.question) and "报告" in ctx.question else 1.0
+    asks_line = _ASKS_ADDRESSEE.search(ctx.question) and any(w in ctx.question for w in WORDS["report"])
+    damp = p.slot_addressee_damp if asks_line else 1.0
     bounds = token_bounds(sent)
     out = []
     for (s, e), bonus in _candidates(sent, ctx).items():
         s = _word_start(sent, s, e, bounds, ctx.question)
-        if 2 <= e - s <= 40 and not _restates(sent[s:e], ctx.question):
+        if _MIN <= e - s <= p.slot_max_len and not _restates(sent[s:e], ctx.question):
             score = (_fit(sent, s, e, ctx) * _shape(sent, s, e, ctx, bounds) + bonus) * damp
             out.append(Span(s, e, score * _items_fit(sent[s:e], ctx)))
-    if t in (AnswerType.NAME, AnswerType.HONOUR):
-        out += [Span(sp.start, sp.end, sp.score * 0.9) for sp in title_spans(sent, ctx)]
+    if t in _TITLE_TYPES:
+        out += [Span(sp.start, sp.end, sp.score * p.slot_title_damp) for sp in title_spans(sent, ctx)]
     return out

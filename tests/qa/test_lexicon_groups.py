@@ -9,7 +9,8 @@ import pytest
 from qa.lexicon import alternation, groups, table
 
 GROUPED = ["span_words.tsv", "date_words.tsv", "ordinal_words.tsv", "open_words.tsv", "registry_words.tsv",
-           "shape_words.tsv"]
+           "shape_words.tsv", "slot_words.tsv", "quantity_words.tsv", "list_words.tsv", "person_words.tsv",
+           "extract_words.tsv"]
 
 
 @pytest.mark.parametrize("name", GROUPED)
