@@ -57,9 +57,15 @@ def date_spans(sent: str, ctx: SpanContext) -> list[Span]:
             continue
         if text.rstrip(_SUFFIXES) in q:
             continue  # the question's own year
-        while e > s and sent[e - 1] in _AFTER_DAY and not since:
-            e -= 1
-        if sent[s:e].endswith(WORDS["year_kind"]) and not any(w in q for w in WORDS["year_kind_ask"]):
-            e -= len(WORDS["year_kind"][0])  # 2023年|度, unless a 年度 is asked
+        e = _date_end(sent, s, e, q, since)
         out.append(Span(s, e, _score(sent, s, e, text, ctx)))
     return out
+
+
+def _date_end(sent: str, s: int, e: int, q: str, since: bool) -> int:
+    """Where a date ends: without 起/以来 unless 从何时起 is asked, without a year's 度 unless a 年度 is asked."""
+    while e > s and sent[e - 1] in _AFTER_DAY and not since:
+        e -= 1
+    if sent[s:e].endswith(WORDS["year_kind"]) and not any(w in q for w in WORDS["year_kind_ask"]):
+        e -= len(WORDS["year_kind"][0])  # 2023年|度
+    return e
