@@ -130,6 +130,7 @@ _JOINERS = frozenset(listed("q_noun_joiners", "inside"))
 _JOIN_BEFORE = frozenset(listed("q_noun_joiners", "before"))
 _TRAILING = "".join(listed("q_noun_joiners", "trailing"))
 _OPENING = frozenset(listed("q_noun_joiners", "open"))
+_MODIFIER = frozenset(listed("q_noun_joiners", "modifier"))
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 _END_TAG = "x"  # jieba's tag of punctuation: what ends the question's words
 
@@ -168,7 +169,7 @@ def counted_noun(q: str) -> tuple[str | None, bool]:
         noun += rest[:rest.index("”") + 1]  # 多少个高频“一件事一次办”
     if len(noun) < 2 or coarse_time(m.group(1)):
         return None, True
-    return noun, nxt != "的" and counted_head(q) is None
+    return noun, nxt not in _MODIFIER and counted_head(q) is None
 
 
 def counted_words_end(q: str, sent: str, e: int) -> int:

@@ -13,10 +13,11 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from qa.lexicon import listed, words
+from qa.lexicon import listed, table, words
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FILLERS = "".join(listed("q_greeting_fillers"))  # 啊, 呀, 请问 …
+_MESSAGES = {r["key"]: r["text"] for r in table("q_messages.tsv")}
 
 
 class Intent(NamedTuple):
@@ -50,5 +51,5 @@ def intent(text: str) -> Intent:
     if is_chitchat(text):
         return Intent("chitchat")
     if not _CJK.search(text):
-        return Intent("out_of_scope", "问题中没有中文词语:本服务回答关于法治政府建设报告的中文问题")
+        return Intent("out_of_scope", _MESSAGES["no_chinese"])
     return Intent("question")
