@@ -18,13 +18,16 @@ from qa.answer.context import SpanContext
 from qa.answer.params import PARAMS, Params
 from qa.answer.spans import CN_DIGITS, NUMBER_RE, Span, clauses, inside_marks, noun_phrase_after
 from qa.answer.types import TIME_UNITS, AnswerType, counted_words_end
-from qa.lexicon import alternation, groups, table
+from qa.lexicon import alternation, groups, table, units
 
 WORDS = groups("quantity_words.tsv")
-_UNITS = table("quantity_units.tsv")
 _NONE = "-"
+# the ONE unit table (index/data/units.tsv, read by /facts too), and the magnitudes a figure may end in without a unit
+_UNITS = [{"unit": u, "family": r["family"], "kind": r["kind"]} for u, r in units().items()] + list(
+    table("quantity_units.tsv"))
+_KINDS = {r["kind"]: r["coarse"] for r in table("quantity_kinds.tsv")}
 UNIT_FAMILY = {r["unit"]: r["family"] for r in _UNITS if r["family"] != _NONE}
-_COARSE = {r["unit"]: r["kind"] for r in _UNITS if r["kind"] != _NONE}
+_COARSE = {r["unit"]: _KINDS.get(r["kind"], _NONE) for r in _UNITS if _KINDS.get(r["kind"], _NONE) != _NONE}
 _COUNT = "n"  # the kind of a figure of no other kind: a count
 # classifiers that say nothing without their noun: 9项 -> 9项制度, 25个 -> 25个镇街
 GENERIC_CLASSIFIERS = frozenset(WORDS["generic"])
