@@ -28,6 +28,7 @@ import numpy as np
 
 from qa.answer.features import FEATURES as ALL_FEATURES
 from qa.answer.registry import FIGURE_TYPES
+from qa.answer.types import AnswerType
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "qa" / "data" / "scorer.json"
@@ -80,6 +81,8 @@ def collect(qa, path: Path, doc_of) -> list[Row]:
         if answer_comparison(qa, q, None, 5, time.perf_counter()) is not None:
             continue  # comparative questions are answered from the fact table, not by a span
         asked, cands = qa.candidates(q)
+        if asked.type == AnswerType.OPEN:
+            continue  # open answers are clauses no exact span labels; the engine ranks them by the hand score
         golds = _golds(d)
         rows.append(Row(d["id"], doc_of(d) or f"none:{d['id']}", asked.type in FIGURE_TYPES, bool(golds),
                         [c.features for c in cands], [any(accepted(c.text, g, q) for g in golds) for c in cands],
@@ -141,16 +144,16 @@ def cross_validate(rows: list[Row]) -> list[tuple[float, bool, bool, str]]:
         sc = Scorer.from_dict({"groups": fit([rows[i] for i in train]), "threshold": 0.5})
         for i in test:
             p, ok = pick(sc, rows[i])
-            out.append((p, ok, rows[i].answerable, rows[i].qid))
+            out.append((p, ok, rows[i].answerable, rows[i].qid, rows[i].figure))
     return out
 
 
 def figures_at(scored: list[tuple[float, bool, bool, str]], t: float) -> dict:
     ans = [s for s in scored if s[2]]
     una = [s for s in scored if not s[2]]
-    right = sum(1 for p, ok, _a, _q in ans if p >= t and ok)
-    wrong = sum(1 for p, ok, _a, _q in ans if p >= t and not ok)
-    abst = sum(1 for p, _ok, _a, _q in ans if p < t)
+    right = sum(1 for p, ok, *_ in ans if p >= t and ok)
+    wrong = sum(1 for p, ok, *_ in ans if p >= t and not ok)
+    abst = sum(1 for p, *_ in ans if p < t)
     return {"threshold": round(t, 3), "acc": round(right / max(len(ans), 1), 4),
             "answered_wrong": round(wrong / max(len(ans), 1), 4), "abstained": round(abst / max(len(ans), 1), 4),
             "unanswerable_abstained": round(sum(1 for s in una if s[0] < t) / max(len(una), 1), 4),
@@ -164,7 +167,7 @@ def curve(scored) -> list[dict]:
 def choose(scored) -> float:
     """The threshold with the most right answers minus wrong ones (answerable or not) on the held-out curve."""
     def gain(t: float) -> float:
-        return sum((1 if ok else -1) for p, ok, _a, _q in scored if p >= t)
+        return sum((1 if ok else -1) for p, ok, *_ in scored if p >= t)
     return max(np.round(np.arange(0.05, 0.96, 0.01), 2), key=lambda t: (gain(t), -t))
 
 
@@ -177,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="also fit on eval/fresh/ (then it is no longer a held-out check)")
     ap.add_argument("--with-typed", action="store_true",
                     help="also fit on eval/typed/ (colloquial questions over the seeds, a tuning set)")
+    ap.add_argument("--more-dev", type=lambda v: Path(v).resolve(), action="append", default=[], metavar="FILE",
+                    help="another question set over the development set's reports (same format), e.g. questions "
+                         "written later without looking at the service's answers; held out with dev's questions "
+                         "on the same report")
     ap.add_argument("--cache", type=Path, default=ROOT / "var" / "eval-index")
     args = ap.parse_args(argv)
 
@@ -196,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     if (args.dev / "questions.jsonl").is_file():
         sets.append(("dev", args.dev / "questions.jsonl", args.dev / "reports",
                      lambda d: make_doc_id(d["doc"]) if d.get("doc") else None))
+        for i, more in enumerate(args.more_dev):
+            sets.append((f"dev{i + 2}", more, args.dev / "reports",
+                         lambda d: make_doc_id(d["doc"]) if d.get("doc") else None))
     rows: list[Row] = []
     for name, qfile, corpus, doc_of in sets:
         qa = QA.load(eval_index(ROOT / "seeds", corpus, enc, args.cache), enc)
@@ -204,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(got)} questions, {sum(len(r.feats) for r in got)} candidates, "
               f"{sum(any(r.right) for r in got)} with a right candidate", file=sys.stderr)
         # a seed report's questions (seed and fresh sets alike) are held out together
-        corpus_name = "seeds" if corpus is None else name
+        corpus_name = "seeds" if corpus is None else "dev" if name.startswith("dev") else name
         rows += [dataclasses.replace(r, qid=f"{name}:{r.qid}", group=f"{corpus_name}:{r.group}") for r in got]
 
     scored = cross_validate(rows)
@@ -212,10 +222,16 @@ def main(argv: list[str] | None = None) -> int:
     hand = [(*hand_pick(r), r.answerable, r.qid) for r in rows]
     cv, train_scorer = figures_at(scored, t), Scorer.from_dict({"groups": fit(rows), "threshold": t})
     train = figures_at([(*pick(train_scorer, r), r.answerable, r.qid) for r in rows], t)
+    for g, fig in (("figure", True), ("name", False)):
+        part = [x for x in scored if x[4] == fig]
+        print(f"{g} group: cross-validated pick {choose(part)}", file=sys.stderr)
     by_set = {s: figures_at([x for x in scored if x[3].startswith(s + ":")], t) for s, *_ in sets}
+    by_set_curve = {s: [figures_at([x for x in scored if x[3].startswith(s + ":")], c)
+                        for c in np.round(np.arange(0.05, 0.96, 0.05), 2)] for s, *_ in sets}
     report = {"cross_validated": cv, "cross_validated_by_set": by_set, "training": train,
-              "hand_score_at_0.4": figures_at(hand, 0.4), "curve": curve(scored)}
-    print(json.dumps({k: v for k, v in report.items() if k != "curve"}, ensure_ascii=False, indent=1))
+              "hand_score_at_0.4": figures_at(hand, 0.4), "curve": curve(scored),
+              "curve_by_set": by_set_curve}
+    print(json.dumps({k: v for k, v in report.items() if not k.startswith("curve")}, ensure_ascii=False, indent=1))
     print("held-out curve (threshold: acc / wrong / abstained):", ", ".join(
         f"{c['threshold']}: {c['acc']}/{c['answered_wrong']}/{c['abstained']}" for c in curve(scored)[:12]),
         file=sys.stderr)
@@ -224,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     out = {"about": "Fitted weights of qa/answer/scorer.py: logistic regression per answer group over the named "
                     "features of qa/answer/features.py, standardised (mean, scale). Data, not code: regenerate "
                     "with the command below.",
-           "command": "python -m eval.fit_scorer", "data": [str(q.relative_to(ROOT.parent)) if q.is_relative_to(
+           "command": " ".join(["python -m eval.fit_scorer", *(sys.argv[1:] if argv is None else argv)]), "data": [str(q.relative_to(ROOT.parent)) if q.is_relative_to(
                ROOT.parent) else str(q) for _n, q, *_ in sets],
            "questions": len(rows), "folds": f"GroupKFold({FOLDS}) over reports", "C": C,
            "threshold": float(t), "figures": report, "groups": fit(rows)}

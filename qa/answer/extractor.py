@@ -166,7 +166,8 @@ class Extractor:
     def rank(self, cands: list[SpanCandidate], asked: Asked) -> list[SpanCandidate]:
         """Candidates of a well-formed shape, best first by the fitted scorer's probability (the hand-set score
         when no scorer is fitted)."""
-        if self.scorer is None:
+        if self.scorer is None or asked.type == AnswerType.OPEN:
+            # an open question's answer is a clause that no exact span labels: the scorer is not fitted on them
             return [c for c in cands if c.features["shape_ok"]]
         figure = asked.type in FIGURE_TYPES
         out = [replace(c, score=self.scorer.prob(c.features, figure)) for c in cands if c.features["shape_ok"]]

@@ -13,8 +13,9 @@ cover / dense / retrieval the sentence's idf-weighted share of the question's wo
 dense_rel                 dense similarity scaled to the question's sentences (0 worst, 1 best)
 span / gate / sure        the extractor's own score of the span, whether its clause names what is asked, whether
                           its form alone answers (an addressee line for 报给谁)
-hand_rank                 1 / (1 + rank by ``hand`` among the distinct candidates, well-formed ones first)
-hand_gap                  the best well-formed candidate's ``hand`` minus this one's
+hand_rank                 1 / (1 + rank by ``hand`` among the distinct candidates, well-formed ones first; a figure
+                          counting another noun of the same head (行政处罚案件 for 行政复议案件) never ranks first
+hand_gap                  the best ranked candidate's ``hand`` minus this one's
 cover_gap / dense_gap     the best sentence's cover / dense minus this sentence's
 clause_cover              cover of the clause the span sits in
 near                      1 / (1 + distance in characters to the nearest word of the question, / 4)
@@ -73,14 +74,29 @@ def _distinct(spans: list[SpanCandidate], limit: int) -> list[SpanCandidate]:
     return out
 
 
-def _ranks(out: list[SpanCandidate], shapes: list[Shape]) -> tuple[dict[int, int], float]:
-    """Each candidate's rank by ``hand`` among the well-formed ones, and the best well-formed score.
+def _other_noun(sp: SpanCandidate, ctx: SpanContext) -> bool:
+    """A figure that counts the asked noun's head under another name: 办理行政处罚案件326件 when 行政复议案件 are
+    asked, in a sentence (and heading) that never names what is asked (``gate`` 0). It is another quantity."""
+    counted = ctx.asked.counted
+    if sp.features.get("gate", 1.0) > 0 or not counted or len(counted) < 4:
+        return False
+    sent = sp.sentence.text
+    s = sp.start - sp.sentence.start
+    cs, _ce = clause_bounds(sent, s)
+    return counted[-2:] in sent[cs:s]
+
+
+def _ranks(out: list[SpanCandidate], shapes: list[Shape], ctx: SpanContext) -> tuple[dict[int, int], float]:
+    """Each candidate's rank by ``hand`` among the ranked ones, and the best ranked score.
 
     Rank and gap count the well-formed candidates only: a span of the wrong shape is never answered, so it must not
-    push the first well-formed one down (the ill-formed ones rank after all of them); equal scores share a rank (a
-    span and the noun phrase it is a piece of)."""
-    ok_scores = [sp.score for sp, sh in zip(out, shapes, strict=True) if sh.ok]
-    rank_of = {i: sum(v > sp.score for v in ok_scores) if shapes[i].ok else len(ok_scores) + i
+    push the first well-formed one down; nor is a figure of another noun (``_other_noun``) a first choice even
+    when nothing better exists. The others rank after all of them (a figure of another noun from rank 1 on);
+    equal scores share a rank (a span and the noun phrase it is a piece of)."""
+    other = [_other_noun(sp, ctx) for sp in out]
+    ranked = [sh.ok and not o for sh, o in zip(shapes, other, strict=True)]
+    ok_scores = [sp.score for sp, r in zip(out, ranked, strict=True) if r]
+    rank_of = {i: sum(v > sp.score for v in ok_scores) if ranked[i] else len(ok_scores) + i + other[i]
                for i, sp in enumerate(out)}
     return rank_of, max(ok_scores, default=out[0].score if out else 0.0)
 
@@ -107,7 +123,7 @@ def enrich(spans: list[SpanCandidate], ctx: SpanContext, limit: int, dense: bool
     dense_max = max((c.dense for c in sents.values()), default=0.0)
     out = _distinct(spans, limit)
     shapes = [shape(sp.text, ctx.asked) for sp in out]
-    rank_of, best = _ranks(out, shapes)
+    rank_of, best = _ranks(out, shapes, ctx)
     for i, sp in enumerate(out):
         sh = shapes[i]
         sp.features.update({
