@@ -53,6 +53,9 @@ def accepted(pred: str, gold: str, question: str) -> bool:
     return all(not x or (len(x) >= 2 and x in q) for x in (p[:i], p[i + len(g):]))
 
 
+Scored = tuple[float, bool, bool, str, bool]  # (probability, right, answerable, qid, figure group) of a question
+
+
 @dataclasses.dataclass
 class Row:
     qid: str
@@ -132,8 +135,8 @@ def hand_pick(r: Row) -> tuple[float, bool]:
     return (r.feats[0]["hand"], r.right[0]) if r.feats else (0.0, False)
 
 
-def cross_validate(rows: list[Row]) -> list[tuple[float, bool, bool, str]]:
-    """(probability, right, answerable, qid) of every question, each scored by weights fitted without its report."""
+def cross_validate(rows: list[Row]) -> list[Scored]:
+    """(probability, right, answerable, qid, figure) of every question, scored by weights fitted without its report."""
     from sklearn.model_selection import GroupKFold
 
     from qa.answer.scorer import Scorer
@@ -148,7 +151,7 @@ def cross_validate(rows: list[Row]) -> list[tuple[float, bool, bool, str]]:
     return out
 
 
-def figures_at(scored: list[tuple[float, bool, bool, str]], t: float) -> dict:
+def figures_at(scored: list[Scored], t: float) -> dict:
     ans = [s for s in scored if s[2]]
     una = [s for s in scored if not s[2]]
     right = sum(1 for p, ok, *_ in ans if p >= t and ok)
@@ -219,9 +222,9 @@ def main(argv: list[str] | None = None) -> int:
 
     scored = cross_validate(rows)
     t = choose(scored)
-    hand = [(*hand_pick(r), r.answerable, r.qid) for r in rows]
+    hand = [(*hand_pick(r), r.answerable, r.qid, r.figure) for r in rows]
     cv, train_scorer = figures_at(scored, t), Scorer.from_dict({"groups": fit(rows), "threshold": t})
-    train = figures_at([(*pick(train_scorer, r), r.answerable, r.qid) for r in rows], t)
+    train = figures_at([(*pick(train_scorer, r), r.answerable, r.qid, r.figure) for r in rows], t)
     for g, fig in (("figure", True), ("name", False)):
         part = [x for x in scored if x[4] == fig]
         print(f"{g} group: cross-validated pick {choose(part)}", file=sys.stderr)
@@ -240,8 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     out = {"about": "Fitted weights of qa/answer/scorer.py: logistic regression per answer group over the named "
                     "features of qa/answer/features.py, standardised (mean, scale). Data, not code: regenerate "
                     "with the command below.",
-           "command": " ".join(["python -m eval.fit_scorer", *(sys.argv[1:] if argv is None else argv)]), "data": [str(q.relative_to(ROOT.parent)) if q.is_relative_to(
-               ROOT.parent) else str(q) for _n, q, *_ in sets],
+           "command": " ".join(["python -m eval.fit_scorer", *(sys.argv[1:] if argv is None else argv)]),
+           "data": [str(q.relative_to(ROOT.parent)) if q.is_relative_to(ROOT.parent) else str(q)
+                    for _n, q, *_ in sets],
            "questions": len(rows), "folds": f"GroupKFold({FOLDS}) over reports", "C": C,
            "threshold": float(t), "figures": report, "groups": fit(rows)}
     args.out.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

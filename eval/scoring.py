@@ -23,6 +23,7 @@ from eval.metrics import (
     percentile,
     recall_at,
     summarize,
+    thresholds,
 )
 from eval.questions import Question
 
@@ -162,7 +163,7 @@ def _result(questions, modes, threshold, floor, outcomes, rows, ranks, rels, em_
         "abstention_precision": round(abst_tp / (abst_tp + abst_fp), 4) if abst_tp + abst_fp else None,
         "citation_accuracy": round(1 - cit_wrong / cit_checked, 4) if cit_checked else 1.0,
     }
-    curve = abstention_curve(outcomes)
+    curve = abstention_curve(outcomes, sorted({*thresholds(), round(threshold, 4)}))  # the one in use too
     kinds: dict[str, int] = {}
     for row in rows:
         if row["kind"] != "ok":

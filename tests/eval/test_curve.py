@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from eval.metrics import cost_all
+from eval.metrics import cost_all, thresholds
 from eval.run import check_targets, compare, default_set, evaluate, figures, load_questions, write_outputs
 
 pytestmark = pytest.mark.slow  # loads the encoder and the seed index (not in make test-fast)
@@ -26,7 +26,8 @@ def test_the_curve_sees_scores_below_the_threshold(small_run):
     qa, threshold, questions, res = small_run
     assert res.curve_floor == 0.0 and res.threshold == threshold > 0
     rows = res.questions
-    assert len(rows) == len(questions) and len(res.curve) == 51
+    # the 0.02 grid (51 points) and the threshold in use when it is off the grid
+    assert len(rows) == len(questions) and len(res.curve) == 51 + (round(threshold, 4) not in thresholds())
     assert all(0 <= r["score"] <= 1 for r in rows if r["candidate"] is not None)
     assert all(r["score"] is None for r in rows if r["candidate"] is None)
     # at t = 0 every question with a candidate is answered
@@ -97,5 +98,5 @@ def test_report_files(small_run, tmp_path):
                  "## Targets", "## Retrieval", "## Failures", "question set changed"):
         assert part in md, part
     doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
-    assert len(doc["curve"]) == 51 and len(doc["questions"]) == len(questions) and doc["figures"] == measured
+    assert len(doc["curve"]) == len(res.curve) and len(doc["questions"]) == len(questions) and doc["figures"] == measured
     assert (tmp_path / "abstention.png").stat().st_size > 10_000 and (tmp_path / "recall.png").stat().st_size > 1000
