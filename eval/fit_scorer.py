@@ -33,7 +33,7 @@ from qa.answer.types import AnswerType
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "qa" / "data" / "scorer.json"
 FOLDS = 5
-C = 1.0  # inverse L2 strength of the logistic regression (sklearn's default)
+C = float(os.environ.get("FIT_C", "1.0"))  # inverse L2 strength of the logistic regression ($FIT_C for experiments)
 # features left out of the fit (comma-separated names in $FIT_DROP, for experiments)
 FEATURES = tuple(f for f in ALL_FEATURES if f not in set(os.environ.get("FIT_DROP", "").split(",")))
 
