@@ -204,11 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.with_fresh:
         sets.append(("fresh", ROOT / "eval" / "fresh" / "questions.jsonl", None, lambda d: d.get("doc_id")))
     if (args.dev / "questions.jsonl").is_file():
-        sets.append(("dev", args.dev / "questions.jsonl", args.dev / "reports",
-                     lambda d: make_doc_id(d["doc"]) if d.get("doc") else None))
-        for i, more in enumerate(args.more_dev):
-            sets.append((f"dev{i + 2}", more, args.dev / "reports",
-                         lambda d: make_doc_id(d["doc"]) if d.get("doc") else None))
+        def dev_doc(d: dict) -> str | None:
+            return make_doc_id(d["doc"]) if d.get("doc") else None
+
+        sets.append(("dev", args.dev / "questions.jsonl", args.dev / "reports", dev_doc))
+        sets += [(f"dev{i + 2}", more, args.dev / "reports", dev_doc) for i, more in enumerate(args.more_dev)]
     rows: list[Row] = []
     for name, qfile, corpus, doc_of in sets:
         qa = QA.load(eval_index(ROOT / "seeds", corpus, enc, args.cache), enc)
@@ -229,8 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         part = [x for x in scored if x[4] == fig]
         print(f"{g} group: cross-validated pick {choose(part)}", file=sys.stderr)
     by_set = {s: figures_at([x for x in scored if x[3].startswith(s + ":")], t) for s, *_ in sets}
-    by_set_curve = {s: [figures_at([x for x in scored if x[3].startswith(s + ":")], c)
-                        for c in np.round(np.arange(0.05, 0.96, 0.05), 2)] for s, *_ in sets}
+    by_set_curve = {s: curve([x for x in scored if x[3].startswith(s + ":")]) for s, *_ in sets}
     report = {"cross_validated": cv, "cross_validated_by_set": by_set, "training": train,
               "hand_score_at_0.4": figures_at(hand, 0.4), "curve": curve(scored),
               "curve_by_set": by_set_curve}
