@@ -40,7 +40,9 @@ class Engine(Protocol):
 
 _PLACE_WORD = r"(?:地方|地区|城市|市州|县市区|县区|市县|区县|市|县|区|旗|州|省|镇|乡|街道|单位)"
 _WHICH = re.compile(rf"哪(?:个|些|一个|几个|两个|三个)?{_PLACE_WORD}|哪里|谁(?:的|家)?")
-_MOST = re.compile(r"最(高|低|多|少|大|小)|(?:排名|排在)?第一|(?:从|由)(高|低|多|少)到(?:高|低|多|少)|排名|排序")
+# 第一 ranks only as a rank (排名第一, 第一名): 第一责任人, 第一次 are no superlative
+_MOST = re.compile(r"最(高|低|多|少|大|小)|(?:排名|排在|排|位列|位居|名列)第一|第一名|(?:从|由)(高|低|多|少)到(?:高|低|多|少)|"
+                   r"排名|排序")
 _EACH = re.compile(rf"(?:各|每个|每一个|所有|全部)(?:个)?{_PLACE_WORD}|各地")
 _COMPARE = re.compile(r"比较|对比|相比|比一比|谁(?:高|低|多|少|大|小)|哪个(?:高|低|多|少|大|小)|分别(?:是|为|有)?多少")
 _DIFF = re.compile(r"比[^，,。？?]{0,20}?(?:多|少|高|低|大|小)[^，,。？?]{0,12}?多少|相差|差(?:了)?多少|差距|差值|差额")
@@ -130,7 +132,7 @@ def _threshold(q: str) -> tuple[tuple[str, float] | None, str | None]:
     return (word, value), unit
 
 
-def _mode(q: str, places: list[str], years: list[int]) -> str | None:
+def _mode(q: str, places: list[str], years: list[int], place_ends: frozenset[int] = frozenset()) -> str | None:
     """Which comparative form ``q`` takes, or None for an ordinary question."""
     if len(places) >= 2 and _DIFF.search(q):
         return "difference"
@@ -140,9 +142,24 @@ def _mode(q: str, places: list[str], years: list[int]) -> str | None:
         return "threshold"
     if _WHICH.search(q) and _MOST.search(q):
         return "superlative"
-    if _EACH.search(q):
+    if _each(q, place_ends):
         return "all"
     return None
+
+
+_BEFORE_EACH = re.compile(r"(?:(?:19|20)\d\d\s*年度?|的|\s)*$")
+_FILLER = re.compile(r"^\s*(?:请问|想问一下|问一下|查一下)\s*")
+
+
+def _each(q: str, place_ends: frozenset[int]) -> bool:
+    """各县区 as what the question ranks: at its start, or right after a place, a year or 的 (2024年各地…, 某省各市…).
+    After a verb it is an object the report speaks of (组织各县区对照…, 给各县区办了…): an ordinary question."""
+    for m in _EACH.finditer(q):
+        before = q[:m.start()]
+        before = _FILLER.sub("", before[:_BEFORE_EACH.search(before).start()])
+        if not before or len(before) in place_ends:
+            return True
+    return False
 
 
 def asked_years(q: str) -> list[int]:
@@ -155,7 +172,7 @@ def read_intent(q: str, table: FactTable) -> Intent | None:
     found = table.places_in(q)
     places = list(dict.fromkeys(p for p, _, _ in found))
     years = asked_years(q)
-    mode = _mode(q, places, years)
+    mode = _mode(q, places, years, frozenset(e for _p, _s, e in found))
     if mode is None:
         return None
     most = _MOST.search(q)
@@ -432,7 +449,9 @@ def answer_comparison(qa: Engine, q: str, filters: dict | None, top_k: int, t0: 
     if filters.get("region") and not intent.places:
         intent.places = table.places_for(str(filters["region"]))
     c = compare(qa.index.documents, intent, table)
-    if c is None:
+    if c is None or not c.rows and len(intent.places) == 1:
+        # one place and nothing to compare: a question about that place's report (某市把谁的第一责任人…, 某县没达到
+        # 5%的是哪些单位) that merely reads like a comparison; the ordinary answer reads its report
         return None
     answers = _answers(c)
     return ComparisonResult(question=q, answer=c.conclusion if c.rows else None,

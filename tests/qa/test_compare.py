@@ -145,6 +145,24 @@ def test_ordinary_questions_are_not_comparisons(cmp_qa, seeds_dir):
     assert [q for q in questions if read_intent(q, table) is not None] == []
 
 
+def test_comparative_words_inside_an_ordinary_question(cmp_qa):
+    """第一 of 第一责任人 ranks nothing, 各县区 after a verb is what the report speaks of, and a question about one
+    place that finds nothing to compare is answered from that place's report."""
+    from qa.compare import read_intent
+    from qa.facts import fact_table
+
+    table = fact_table(cmp_qa.index)
+    for q in ("云溪市由谁带头履行推进法治建设第一责任人职责", "青禾市2024年组织各县区对照多少项指标开展示范创建",
+              "石岭市给各县区分管法治的人员办了什么培训班"):
+        assert read_intent(q, table) is None, q
+    for q, mode in (("哪个地方法律援助案件排名第一", "superlative"), ("青禾市的各县区法律援助案件数", "all"),
+                    ("请问各地行政诉讼败诉率", "all"), ("2024年各地法律援助案件数", "all")):
+        intent = read_intent(q, table)
+        assert intent is not None and intent.mode == mode, q
+    r = cmp_qa.ask("云溪市法律援助覆盖率低于90%要求的是哪些县区")  # reads as a threshold, but one place, no figure
+    assert getattr(r, "comparison", None) is None and r.query is not None
+
+
 def test_development_reports_answer_consistently():
     """../shared/dev/reports (read here, never copied), when present: every indicator asked as 各地… over their
     facts gives rows whose spans slice back, whose values re-read from their own text, in one unit family,
