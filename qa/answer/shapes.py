@@ -90,7 +90,7 @@ def unit_fit(text: str, asked: Asked) -> tuple[float, str]:
 
 
 def _ends_with(text: str, vocab: str) -> str | None:
-    t = text.rstrip("”’\"')）")
+    t = text.rstrip("”’\"')）》」")  # 《某县复议咨询委员会》: a body in title marks is still a body
     return next((w for w in words(vocab) if t.endswith(w)), None)
 
 
