@@ -18,6 +18,13 @@ ORDINAL_RE = re.compile(
     rf"(?P<noun>{alternation(WORDS['noun'])})?")
 
 
+# ordinals written without 第: a congress after its level (省|十四次|党代会) and a five-year plan (八五|普法)
+_CN_NUM = rf"[{''.join(WORDS['numeral'])}]+"
+BARE_RE = re.compile(rf"(?:{alternation(WORDS['bare_scope'])})(?P<core>{_CN_NUM}{_CI})"
+                     rf"(?=(?P<noun>{alternation(WORDS['bare_noun'])}))"
+                     rf"|(?<![{''.join(WORDS['numeral'])}])(?P<plan_n>[{''.join(WORDS['numeral'])}]五)"
+                     rf"(?=[”\"]?(?:{alternation(WORDS['plan_five'])}))")
+
 _ITEM_BREAK = re.compile(r"[，,；;。：:、]")
 
 
@@ -60,5 +67,12 @@ def ordinal_spans(sent: str, ctx: SpanContext) -> list[Span]:
         own = ctx.terms.cover(None, _own_words(sent, m.start(), m.end()))
         score = (p.ordinal_w_near * near(sent, s, e, ctx) + p.ordinal_w_own * own
                  + p.ordinal_w_clause * clause_cover(sent, s, ctx) + p.ordinal_w_unit * unit_fit)
+        out.append(Span(s, e, score))
+    for m in BARE_RE.finditer(sent):
+        s, e = m.span("core") if m.group("core") else m.span("plan_n")
+        if m.group("noun") and m.group("noun") in ctx.question:
+            e += len(m.group("noun"))
+        score = (p.ordinal_w_near * near(sent, s, e, ctx) + p.ordinal_w_own * ctx.terms.cover(None, _own_words(sent, s, e))
+                 + p.ordinal_w_clause * clause_cover(sent, s, ctx) + p.ordinal_w_unit)
         out.append(Span(s, e, score))
     return out
