@@ -22,7 +22,7 @@ ORDINAL_RE = re.compile(
 _CN_NUM = rf"[{''.join(WORDS['numeral'])}]+"
 BARE_RE = re.compile(rf"(?:{alternation(WORDS['bare_scope'])})(?P<core>{_CN_NUM}{_CI})"
                      rf"(?=(?P<noun>{alternation(WORDS['bare_noun'])}))"
-                     rf"|(?<![{''.join(WORDS['numeral'])}])(?P<plan_n>[{''.join(WORDS['numeral'])}]五)"
+                     rf"|(?<![{''.join(WORDS['numeral'])}])(?P<plan_n>[{''.join(WORDS['numeral'])}]{WORDS['five_year'][0]})"
                      rf"(?=[”\"]?(?:{alternation(WORDS['plan_five'])}))")
 
 _ITEM_BREAK = re.compile(r"[，,；;。：:、]")
