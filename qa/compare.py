@@ -41,8 +41,8 @@ class Engine(Protocol):
 _PLACE_WORD = r"(?:地方|地区|城市|市州|县市区|县区|市县|区县|市|县|区|旗|州|省|镇|乡|街道|单位)"
 _WHICH = re.compile(rf"哪(?:个|些|一个|几个|两个|三个)?{_PLACE_WORD}|哪里|谁(?:的|家)?")
 # 第一 ranks only as a rank (排名第一, 第一名): 第一责任人, 第一次 are no superlative
-_MOST = re.compile(r"最(高|低|多|少|大|小)|(?:排名|排在|排|位列|位居|名列)第一|第一名|(?:从|由)(高|低|多|少)到(?:高|低|多|少)|"
-                   r"排名|排序")
+_MOST = re.compile(r"最(高|低|多|少|大|小)|(?:排名|排在|排|位列|位居|名列)第一|第一名|"
+                   r"(?:从|由)(高|低|多|少)到(?:高|低|多|少)|排名|排序")
 _EACH = re.compile(rf"(?:各|每个|每一个|所有|全部)(?:个)?{_PLACE_WORD}|各地")
 _COMPARE = re.compile(r"比较|对比|相比|比一比|谁(?:高|低|多|少|大|小)|哪个(?:高|低|多|少|大|小)|分别(?:是|为|有)?多少")
 _DIFF = re.compile(r"比[^，,。？?]{0,20}?(?:多|少|高|低|大|小)[^，,。？?]{0,12}?多少|相差|差(?:了)?多少|差距|差值|差额")
@@ -156,7 +156,8 @@ def _each(q: str, place_ends: frozenset[int]) -> bool:
     After a verb it is an object the report speaks of (组织各县区对照…, 给各县区办了…): an ordinary question."""
     for m in _EACH.finditer(q):
         before = q[:m.start()]
-        before = _FILLER.sub("", before[:_BEFORE_EACH.search(before).start()])
+        tail = _BEFORE_EACH.search(before)  # always matches (it may match nothing)
+        before = _FILLER.sub("", before[:tail.start() if tail else len(before)])
         if not before or len(before) in place_ends:
             return True
     return False

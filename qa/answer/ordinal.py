@@ -72,7 +72,8 @@ def ordinal_spans(sent: str, ctx: SpanContext) -> list[Span]:
         s, e = m.span("core") if m.group("core") else m.span("plan_n")
         if m.group("noun") and m.group("noun") in ctx.question:
             e += len(m.group("noun"))
-        score = (p.ordinal_w_near * near(sent, s, e, ctx) + p.ordinal_w_own * ctx.terms.cover(None, _own_words(sent, s, e))
+        own = ctx.terms.cover(None, _own_words(sent, s, e))
+        score = (p.ordinal_w_near * near(sent, s, e, ctx) + p.ordinal_w_own * own
                  + p.ordinal_w_clause * clause_cover(sent, s, ctx) + p.ordinal_w_unit)
         out.append(Span(s, e, score))
     return out
