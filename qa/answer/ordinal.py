@@ -19,10 +19,10 @@ ORDINAL_RE = re.compile(
 
 
 # ordinals written without 第: a congress after its level (省|十四次|党代会) and a five-year plan (八五|普法)
-_CN_NUM = rf"[{''.join(WORDS['numeral'])}]+"
-BARE_RE = re.compile(rf"(?:{alternation(WORDS['bare_scope'])})(?P<core>{_CN_NUM}{_CI})"
+_CN_DIGIT = f"[{''.join(WORDS['numeral'])}]"
+BARE_RE = re.compile(rf"(?:{alternation(WORDS['bare_scope'])})(?P<core>{_CN_DIGIT}+{_CI})"
                      rf"(?=(?P<noun>{alternation(WORDS['bare_noun'])}))"
-                     rf"|(?<![{''.join(WORDS['numeral'])}])(?P<plan_n>[{''.join(WORDS['numeral'])}]{WORDS['five_year'][0]})"
+                     rf"|(?<!{_CN_DIGIT})(?P<plan_n>{_CN_DIGIT}{WORDS['five_year'][0]})"
                      rf"(?=[”\"]?(?:{alternation(WORDS['plan_five'])}))")
 
 _ITEM_BREAK = re.compile(r"[，,；;。：:、]")
@@ -58,22 +58,24 @@ def _unit_fit(unit: str | None, ctx: SpanContext, wants_rank: bool) -> float:
 def ordinal_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out: list[Span] = []
     wants_rank = any(w in ctx.question for w in WORDS["rank_ask"])
-    p = ctx.params
     for m in ORDINAL_RE.finditer(sent):
         if inside_marks(sent, m.start("core")) and not sent[m.start("core") - 1:m.start("core")] == "“":
             continue
         s, e = _bounds(m, ctx.question, wants_rank)
         unit_fit = _unit_fit(m.group("unit") or m.group("first"), ctx, wants_rank or bool(m.group("rank")))
-        own = ctx.terms.cover(None, _own_words(sent, m.start(), m.end()))
-        score = (p.ordinal_w_near * near(sent, s, e, ctx) + p.ordinal_w_own * own
-                 + p.ordinal_w_clause * clause_cover(sent, s, ctx) + p.ordinal_w_unit * unit_fit)
-        out.append(Span(s, e, score))
+        out.append(Span(s, e, _score(sent, s, e, (m.start(), m.end()), unit_fit, ctx)))
     for m in BARE_RE.finditer(sent):
         s, e = m.span("core") if m.group("core") else m.span("plan_n")
         if m.group("noun") and m.group("noun") in ctx.question:
             e += len(m.group("noun"))
-        own = ctx.terms.cover(None, _own_words(sent, s, e))
-        score = (p.ordinal_w_near * near(sent, s, e, ctx) + p.ordinal_w_own * own
-                 + p.ordinal_w_clause * clause_cover(sent, s, ctx) + p.ordinal_w_unit)
-        out.append(Span(s, e, score))
+        out.append(Span(s, e, _score(sent, s, e, (s, e), 1.0, ctx)))
     return out
+
+
+def _score(sent: str, s: int, e: int, match: tuple[int, int], unit_fit: float, ctx: SpanContext) -> float:
+    """Nearness to the question's words, the cover of the ordinal's own words (around ``match``), clause cover and
+    whether it counts what was asked."""
+    p = ctx.params
+    own = ctx.terms.cover(None, _own_words(sent, *match))
+    return (p.ordinal_w_near * near(sent, s, e, ctx) + p.ordinal_w_own * own
+            + p.ordinal_w_clause * clause_cover(sent, s, ctx) + p.ordinal_w_unit * unit_fit)
