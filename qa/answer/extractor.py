@@ -20,7 +20,7 @@ from qa.answer.params import PARAMS, Params
 from qa.answer.registry import EXTRACTORS, FIGURE_TYPES
 from qa.answer.scorer import Scorer
 from qa.answer.spans import SentenceCandidate, SpanCandidate
-from qa.answer.tagging import widenings
+from qa.answer.tagging import drop_lead_words, widenings
 from qa.answer.terms import QuestionTerms, TermWeights
 from qa.answer.types import AnswerType, Asked
 from qa.lexicon import alternation, groups
@@ -34,6 +34,8 @@ _ABOUT_REPORT = re.compile(alternation(groups("extract_words.tsv")["about_report
 # answers that are one noun phrase (an honour, a body, a role, a name): the whole phrase a candidate is a piece of
 # is a candidate too (tagging.widenings); a place is cut at its level instead (registry._place)
 PHRASE_TYPES = frozenset({AnswerType.NAME, AnswerType.HONOUR, AnswerType.BODY, AnswerType.ROLE})
+# answers that never open with a function word (以及|甲、乙; 根据|某某办公厅): figures, dates, titles and clauses may
+_NO_LEAD_TYPES = PHRASE_TYPES | {AnswerType.LIST, AnswerType.PLACE, AnswerType.PERSON}
 
 
 def widen(spans: list[SpanCandidate], limit: int) -> list[SpanCandidate]:
@@ -123,11 +125,14 @@ class Extractor:
         wc, wd, wr, ws = ((p.figure_w_cover, p.figure_w_dense, p.figure_w_retrieval, p.figure_w_span) if figure else
                           (p.span_w_cover, p.span_w_dense, p.span_w_retrieval, p.span_w_span))
         extract = EXTRACTORS[ctx.asked.type]
+        no_lead = ctx.asked.type in _NO_LEAD_TYPES
         out = []
         for c in sents:
             dense_rel = (c.dense - lo) / (hi - lo) if hi > lo else p.dense_rel_flat
             heading_names_it = None
             for sp in extract(c.text, ctx):
+                if no_lead:
+                    sp = sp._replace(start=drop_lead_words(c.text, sp.start, sp.end))
                 g = sp.gate
                 if g == 0.0:  # the sentence never names what is asked: the heading above it may (二是强化行政复议…)
                     if heading_names_it is None:

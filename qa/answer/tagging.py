@@ -9,13 +9,16 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
-from qa.lexicon import words
+from qa.lexicon import groups, words
 
 # tags a noun phrase is made of (LAC's tag set: nouns, names, adjectives and nominal verbs, numerals and measure
 # words, locality and time words); quotes and brackets inside a phrase keep it whole (“两山”生态检察APP)
 NP_TAGS = frozenset(words("np_tags.txt"))
 VERB_TAGS = frozenset(words("verb_tags.txt"))
 PERSON_TAG = "PER"  # LAC's tag of a person's name
+# words a phrase answer never starts with when they are words of their own (以及|甲、乙; 根据|某某办公厅)
+_LEAD_WORDS = tuple(groups("span_words.tsv")["lead_word"])
+_MIN_LEFT = 2  # characters a span keeps at least once its leading words are dropped
 _QUOTES = frozenset("“”‘’《》「」()（）\"'")
 
 _CACHED = 65536  # sentences kept tagged per process: a memory bound, no tunable of answers
@@ -130,3 +133,21 @@ def boundary_features(sentence: str, s: int, e: int) -> dict[str, float]:
     inside = [t for a, b, t in tags if a >= s and b <= e]
     verbs = sum(t in VERB_TAGS for t in inside) / max(len(inside), 1)
     return {"word_cut": cut / _ENDS, "np_exact": exact, "np_part": part, "verb_share": verbs}
+
+
+def drop_lead_words(sentence: str, s: int, e: int) -> int:
+    """Where the span sentence[s:e] starts once the function words it opens with are dropped (以及|某某线、某某储能;
+    根据|甲办公厅、乙办公厅; 任|组长). A word is dropped only where Baidu LAC reads it as a word of its own, so 将乐县,
+    对外开放 and 其他 keep their first character."""
+    tags = tag(sentence)
+    starts = {a for a, _b, _t in tags}
+    ends = {b for _a, b, _t in tags}
+    moved = True
+    while moved:
+        moved = False
+        for w in _LEAD_WORDS:
+            b = s + len(w)
+            if s in starts and b in ends and sentence.startswith(w, s) and e - b >= _MIN_LEFT:
+                s, moved = b, True
+                break
+    return s

