@@ -80,6 +80,7 @@ def best(question: str, sentence: str) -> str | None:
     ("录制了多少集普法节目", "录制普法节目24集。", "24集"),
     ("检查了多少家次企业", "检查企业320家次。", "320家次"),
     ("考核得了多少分", "在全市法治政府建设考核中得分95.5分。", "95.5分"),
+    ("开设了多少门法治课程", "在新任职干部培训中开设法治课程12门，参训480人。", "12门"),
 ])
 def test_figure_span(question, sentence, expected):
     assert best(question, sentence) == expected
