@@ -20,7 +20,7 @@ from qa.answer.params import PARAMS, Params
 from qa.answer.registry import EXTRACTORS, FIGURE_TYPES
 from qa.answer.scorer import Scorer
 from qa.answer.spans import SentenceCandidate, SpanCandidate
-from qa.answer.tagging import drop_lead_words, widenings
+from qa.answer.tagging import after_question_verb, drop_lead_words, widenings
 from qa.answer.terms import QuestionTerms, TermWeights
 from qa.answer.types import AnswerType, Asked
 from qa.lexicon import alternation, groups
@@ -36,6 +36,8 @@ _ABOUT_REPORT = re.compile(alternation(groups("extract_words.tsv")["about_report
 PHRASE_TYPES = frozenset({AnswerType.NAME, AnswerType.HONOUR, AnswerType.BODY, AnswerType.ROLE})
 # answers that never open with a function word (以及|甲、乙; 根据|某某办公厅): figures, dates, titles and clauses may
 _NO_LEAD_TYPES = PHRASE_TYPES | {AnswerType.LIST, AnswerType.PLACE, AnswerType.PERSON}
+# answers that follow the question's verb (召开了哪些会议 -> 召开|甲会议、乙会议): the verb is cut off their front
+_AFTER_VERB_TYPES = frozenset({AnswerType.LIST})
 
 
 def widen(spans: list[SpanCandidate], limit: int) -> list[SpanCandidate]:
@@ -126,11 +128,14 @@ class Extractor:
                           (p.span_w_cover, p.span_w_dense, p.span_w_retrieval, p.span_w_span))
         extract = EXTRACTORS[ctx.asked.type]
         no_lead = ctx.asked.type in _NO_LEAD_TYPES
+        after_verb, question = ctx.asked.type in _AFTER_VERB_TYPES, ctx.question
         out = []
         for c in sents:
             dense_rel = (c.dense - lo) / (hi - lo) if hi > lo else p.dense_rel_flat
             heading_names_it = None
             for sp in extract(c.text, ctx):
+                if after_verb:
+                    sp = sp._replace(start=after_question_verb(c.text, sp.start, sp.end, question))
                 if no_lead:
                     sp = sp._replace(start=drop_lead_words(c.text, sp.start, sp.end))
                 g = sp.gate

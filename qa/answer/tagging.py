@@ -151,3 +151,27 @@ def drop_lead_words(sentence: str, s: int, e: int) -> int:
                 s, moved = b, True
                 break
     return s
+
+
+_VERB = "v"  # LAC's tag of a verb (not vn, a verb used as a noun: 培训, 执法)
+
+
+def after_question_verb(sentence: str, s: int, e: int, question: str) -> int:
+    """Where the span sentence[s:e] starts once the question's own verb is cut off its front: a list follows the
+    verb that governs it (召开|甲会议、乙会议 for 召开了哪些会议), so the verb and all before it are no item. The
+    question's verbs are its LAC verbs of two characters or more; the span's copy must be a LAC verb too (学习会
+    keeps its 学习), or start a word the tagger glued it into (召开委|党委会议)."""
+    qverbs = {question[a:b] for a, b, t in tag(question) if t == _VERB and b - a >= _MIN_LEFT}
+    words = {a: (b, t) for a, b, t in tag(sentence)}
+    cut = s
+    last_join = sentence.rfind("、", s, e)  # the verb governs a run: it stands before its last 、, not after it
+    reach = e if last_join == -1 else last_join
+    for w in qverbs:
+        i = sentence.find(w, s, reach)
+        while i != -1:
+            b, t = words.get(i, (i, ""))
+            verb_here = t == _VERB or b > i + len(w)  # a verb, or the tagger glued it to what follows (召开委)
+            if verb_here and e - (i + len(w)) >= _MIN_LEFT:
+                cut = max(cut, i + len(w))
+            i = sentence.find(w, i + 1, reach)
+    return cut

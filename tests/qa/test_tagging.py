@@ -3,7 +3,7 @@ them. Sentences are made up."""
 import pytest
 
 from qa.answer.features import FEATURES
-from qa.answer.tagging import boundary_features, chunks, drop_lead_words, tag
+from qa.answer.tagging import after_question_verb, boundary_features, chunks, drop_lead_words, tag
 
 SENT = "青禾县应急救援队入选省级专业应急救援队。"
 
@@ -74,3 +74,16 @@ def test_a_phrase_answer_drops_the_function_words_it_opens_with(sentence, start,
 
 def test_dropping_lead_words_keeps_two_characters():
     assert drop_lead_words("任组", 0, 2) == 0
+
+
+@pytest.mark.parametrize("question, sentence, want", [
+    # the question's verb governs the list: it and what stands before it are no item
+    ("青禾县召开了哪些会议学习宪法", "县委、县政府召开常务会议、专题学习会学习宪法",
+     "常务会议、专题学习会学习宪法"),
+    ("石门县重点服务哪几个大局", "积极服务乡村振兴大局、园区建设大局和民生保障",
+     "乡村振兴大局、园区建设大局和民生保障"),
+    # the same characters used as a noun stay (学习 in 专题学习会 is no verb here)
+    ("青禾县通过哪些会议学习宪法", "通过常务会议、专题学习会等形式", "通过常务会议、专题学习会等形式"),
+])
+def test_a_list_starts_after_the_questions_verb(question, sentence, want):
+    assert sentence[after_question_verb(sentence, 0, len(sentence), question):] == want
