@@ -16,6 +16,7 @@ import numpy as np
 from index.encoders import Encoder, get_encoder
 from index.store import LoadedIndex, load_index, read_manifest
 from qa.answer.extractor import Extractor
+from qa.answer.params import PARAMS
 from qa.answer.registry import FIGURE_TYPES
 from qa.answer.scorer import default_scorer
 from qa.answer.shapes import shape
@@ -36,6 +37,8 @@ NOT_FOUND = "未找到相关内容"
 OFF_TOPIC = "这个问题不在法治政府建设情况报告的范围内:本服务只回答已收录报告写到的内容"
 _EXAMPLE_TOPICS = ("行政复议纠错率是多少", "法治政府建设领导小组组长由谁担任", "办理法律援助案件多少件")
 
+
+_YEAR_SAID_POOL = 20  # answers looked through for those whose sentence names the year asked (QA._extract)
 
 class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long, bad top_k or filters)."""
@@ -115,7 +118,8 @@ class QA:
         return q
 
     # ---------------------------------------------------------------- scope
-    def _scope(self, info: QueryInfo, filters: dict | None) -> tuple[list[str] | None, str | None]:
+    def _scope(self, info: QueryInfo, filters: dict | None,
+               by_year: bool = True) -> tuple[list[str] | None, str | None]:
         """Which reports the question is about; a reason when no report can answer it.
 
         A department the question names (临沧市人社局) means that department's reports; a place named alone means
@@ -138,7 +142,7 @@ class QA:
                 return [], f"语料中没有{filters['year']}年的报告"
         if info.unknown_places and not info.regions:
             return None, f"语料中没有关于{'、'.join(info.unknown_places)}的报告"
-        if info.years:
+        if info.years and by_year:
             allowed = gaz.docs_of_years(info.years, allowed, plan=wants_plan(info.text))
         if info.regions:
             allowed = gaz.docs_for(info.regions, allowed)
@@ -244,6 +248,14 @@ class QA:
             return QAResult(question=q, answer=None, reason=OFF_TOPIC, answers=[], passages=[],
                             took_ms=round((time.perf_counter() - t0) * 1000, 2), query=info, intent="out_of_scope")
         doc_ids, reason = self._scope(info, filters)
+        said_years: list[int] = []
+        no_year = reason
+        if doc_ids == [] and info.years and info.regions and not filters:
+            # a place whose reports are of other years: a later report may still tell of the year asked
+            # (2022年…考核结果 in the 2023 report), but only a sentence that names that year answers
+            other_years, _ = self._scope(info, filters, by_year=False)
+            if other_years:
+                doc_ids, no_year, reason, said_years = other_years, reason, None, info.years
         info.doc_ids = doc_ids or []
         hits: list[Scored] = []
         if doc_ids != []:
@@ -251,22 +263,28 @@ class QA:
         passages = [self._passage_out(i + 1, s) for i, s in enumerate(hits[:top_k])]
         answers: list[Answer] = []
         if reason is None and hits:
-            answers = cite_pages(self._extract(q, info, hits[: self.config.answer_passages], mode),
+            answers = cite_pages(self._extract(q, info, hits[: self.config.answer_passages], mode, said_years),
                                  self.index.documents)
             if not answers or answers[0].score < self.config.min_answer_score:
-                reason = NOT_FOUND
+                reason = no_year if said_years else NOT_FOUND  # no report of the year, and none that names it
                 answers = []
         elif reason is None:
-            reason = NOT_FOUND
+            reason = no_year if said_years else NOT_FOUND
         return QAResult(question=q, answer=answers[0].text if answers else None, reason=reason, answers=answers,
                         passages=passages, took_ms=round((time.perf_counter() - t0) * 1000, 2), query=info,
                         normalized=q if note else None)
 
     # ---------------------------------------------------------------- extraction
-    def _extract(self, q: str, info: QueryInfo, hits: list[Scored], mode: str | None) -> list[Answer]:
+    def _extract(self, q: str, info: QueryInfo, hits: list[Scored], mode: str | None,
+                 said_years: list[int] | None = None) -> list[Answer]:
+        """The answers, best first; with ``said_years``, only those whose sentence names one of the years."""
         use_dense = (mode or self.config.mode) != "bm25"
         qvec = self.embed_query(q) if use_dense else None
-        return self.extractor.answers(q, info, classify(q), hits, qvec)
+        if not said_years:
+            return self.extractor.answers(q, info, classify(q), hits, qvec)
+        found = self.extractor.answers(q, info, classify(q), hits, qvec, limit=_YEAR_SAID_POOL)
+        marks = [f"{y}年" for y in said_years]
+        return [a for a in found if any(m in a.sentence for m in marks)][: PARAMS.answers_shown]
 
     def candidates(self, question: str, top_k: int = 5, filters: dict | None = None, mode: str | None = None):
         """``(asked, candidates)`` as the engine sees them before ranking: the rule engine's best distinct spans

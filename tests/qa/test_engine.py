@@ -197,3 +197,13 @@ def test_every_answer_type_on_a_bureau_report(madeup_qa, question, expected):
 ])
 def test_facts_the_bureau_report_lacks_are_not_answered(madeup_qa, question):
     assert madeup_qa.ask(question).answer is None
+
+
+def test_a_year_only_a_later_report_tells_of(madeup_qa):
+    """岚溪's only report is of 2024; it says how 2023 was rated, and nothing else of 2023 or of 2022."""
+    r = madeup_qa.ask("岚溪县市场监督管理局2023年法治建设绩效考核得了多少分")
+    assert r.answer == "96.5分", (r.answer, r.reason)
+    assert "2023年" in r.answers[0].sentence and r.answers[0].citation.doc_id == "lanxi_scjg_2024"
+    # a year no sentence names stays unanswered, though the place's report is there
+    assert madeup_qa.ask("岚溪县市场监督管理局2022年办理行政处罚案件多少件").answer is None
+    assert madeup_qa.ask("岚溪县市场监督管理局2023年办理行政处罚案件多少件").answer is None
