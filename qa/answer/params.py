@@ -185,6 +185,10 @@ class Params:
     list_w_clause: float = 0.25  # its clause's cover of the question
     list_w_count: float = 0.2  # it has as many items as asked
     list_w_novelty: float = 0.2  # it says something the question does not
+    frequency_reach: int = 12  # characters between 每两月 and its 1次 (每两月|以专题形式|1次)
+    frequency_w_near: float = 0.4  # a frequency's nearness to the question's words …
+    frequency_w_clause: float = 0.3  # … the share of them its clause holds …
+    frequency_base: float = 0.3  # … and a floor: its form answers 多久一次 by itself
     list_w_named: float = 0.15  # every item ends in the noun asked (哪两项议事规则 -> …议事规则、…议事规则)
 
     # --- figures (quantity.py): a figure's score = its label's fit (below) + figure_w_unit x its unit's fit

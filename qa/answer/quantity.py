@@ -16,9 +16,11 @@ from importlib import resources
 
 from qa.answer.context import SpanContext
 from qa.answer.params import PARAMS, Params
+from qa.answer.scoring import clause_cover, near
 from qa.answer.spans import CN_DIGITS, NUMBER_RE, Span, clauses, inside_marks, noun_phrase_after
 from qa.answer.types import TIME_UNITS, AnswerType, counted_words_end
 from qa.lexicon import alternation, groups, table, units
+from qa.question.rules import question_pattern
 
 WORDS = groups("quantity_words.tsv")
 _NONE = "-"
@@ -329,3 +331,20 @@ def _joined(sent: str, spans: list[Span], bonus: float) -> list[Span]:
         if len(gap) <= 1 and _JOIN.fullmatch(gap):
             out.append(Span(a.start, b.end, max(a.score, b.score) + bonus, max(a.gate, b.gate)))
     return out
+
+
+_EVERY = f"(?:{alternation(WORDS['every'])})"
+FREQUENCY_RE = re.compile(
+    rf"{_EVERY}(?:[\d{CN_DIGITS}半]{{1,3}}个?)?(?:{alternation(WORDS['every_span'])})"
+    rf"(?:[^，,。；;]{{0,{PARAMS.frequency_reach}}}?[\d{CN_DIGITS}]+次)?")
+
+
+def frequency_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    """多久…一次: how often, said as 每月 / 每季度 / 每两月1次, scored by nearness to the question's words and the
+    share of them its clause holds (only when the question asks how often)."""
+    if not question_pattern("frequency").search(ctx.question):
+        return []
+    p = ctx.params
+    return [Span(m.start(), m.end(), p.frequency_w_near * near(sent, m.start(), m.end(), ctx)
+                 + p.frequency_w_clause * clause_cover(sent, m.start(), ctx) + p.frequency_base)
+            for m in FREQUENCY_RE.finditer(sent)]

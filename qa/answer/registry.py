@@ -12,7 +12,7 @@ from qa.answer.open import open_spans
 from qa.answer.ordinal import ordinal_spans
 from qa.answer.params import PARAMS
 from qa.answer.person import person_or_role_spans, role_phrase_spans
-from qa.answer.quantity import quantity_spans
+from qa.answer.quantity import frequency_spans, quantity_spans
 from qa.answer.slot import slot_spans, trim_slot
 from qa.answer.spans import Span
 from qa.answer.types import AnswerType
@@ -124,11 +124,16 @@ def _place(sent: str, ctx: SpanContext) -> list[Span]:
     return [_to_level(sent, _drop_bare_level(sent, sp), level, ctx) for sp in found]
 
 
+def _duration(sent: str, ctx: SpanContext) -> list[Span]:
+    """A span of time (3个工作日), or how often (每月, 每两月1次) when 多久…一次 is asked."""
+    return quantity_spans(sent, ctx) + frequency_spans(sent, ctx)
+
+
 EXTRACTORS: dict[AnswerType, SpanExtractor] = {
     AnswerType.COUNT: quantity_spans,
     AnswerType.RATE: quantity_spans,
     AnswerType.MONEY: quantity_spans,
-    AnswerType.DURATION: quantity_spans,
+    AnswerType.DURATION: _duration,
     AnswerType.ORDINAL: ordinal_spans,
     AnswerType.DATE: date_spans,
     AnswerType.PERSON: person_or_role_spans,

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from qa.answer.params import PARAMS
+from qa.answer.quantity import FREQUENCY_RE
 from qa.answer.spans import NUMBER_RE
 from qa.answer.types import AnswerType, Asked
 from qa.lexicon import alternation, groups, unit_family, unit_kind, words
@@ -101,6 +102,8 @@ def _name_sized(text: str) -> bool:
 # --- figures (count, rate, money, duration)
 
 def _no_figure(text: str, asked: Asked) -> Verdict | None:
+    if asked.type == AnswerType.DURATION and FREQUENCY_RE.fullmatch(text):
+        return True, 1.0, "a frequency (每月)"
     return None if _FIGURE.search(text) else (False, 0.0, "no figure")
 
 

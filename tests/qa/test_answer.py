@@ -81,6 +81,9 @@ def best(question: str, sentence: str) -> str | None:
     ("检查了多少家次企业", "检查企业320家次。", "320家次"),
     ("考核得了多少分", "在全市法治政府建设考核中得分95.5分。", "95.5分"),
     ("开设了多少门法治课程", "在新任职干部培训中开设法治课程12门，参训480人。", "12门"),
+    # how often: 多久…一次 is answered by a frequency, not by the year's total
+    ("常务会议多久学一次法", "县政府常务会议每两月1次开展会前学法，全年共学法6次。", "每两月1次"),
+    ("局党组多长时间集中学法一次", "局党组每月集中学法，全年共12次。", "每月"),
 ])
 def test_figure_span(question, sentence, expected):
     assert best(question, sentence) == expected
