@@ -335,8 +335,9 @@ def _joined(sent: str, spans: list[Span], bonus: float) -> list[Span]:
 
 _EVERY = f"(?:{alternation(WORDS['every'])})"
 FREQUENCY_RE = re.compile(
-    rf"{_EVERY}(?:[\d{CN_DIGITS}半]{{1,3}}个?)?(?:{alternation(WORDS['every_span'])})"
-    rf"(?:[^，,。；;]{{0,{PARAMS.frequency_reach}}}?[\d{CN_DIGITS}]+次)?")
+    rf"{_EVERY}(?:[\d{CN_DIGITS}{''.join(WORDS['every_half'])}]{{1,3}}(?:{alternation(WORDS['every_measure'])})?)?"
+    rf"(?:{alternation(WORDS['every_span'])})"
+    rf"(?:[^，,。；;]{{0,{PARAMS.frequency_reach}}}?[\d{CN_DIGITS}]+(?:{alternation(WORDS['every_times'])}))?")
 
 
 def frequency_spans(sent: str, ctx: SpanContext) -> list[Span]:

@@ -103,7 +103,7 @@ def _name_sized(text: str) -> bool:
 
 def _no_figure(text: str, asked: Asked) -> Verdict | None:
     if asked.type == AnswerType.DURATION and FREQUENCY_RE.fullmatch(text):
-        return True, 1.0, "a frequency (每月)"
+        return True, 1.0, "a frequency: how often, not how long"
     return None if _FIGURE.search(text) else (False, 0.0, "no figure")
 
 
