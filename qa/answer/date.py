@@ -13,7 +13,8 @@ WORDS = groups("date_words.tsv")
 _Y, _M, _D = WORDS["ymd"]
 _YEAR = r"(?:19|20)\d\d"
 DATE_RE = re.compile(
-    rf"(?:{_YEAR}\s*{_Y}\s*)?\d{{1,2}}\s*{_M}(?:\s*\d{{1,2}}\s*{_D})?(?:{alternation(WORDS['after_day'])})?|"
+    rf"(?:{_YEAR}\s*{_Y}\s*)?\d{{1,2}}\s*{_M}(?:\s*\d{{1,2}}\s*{_D}|{alternation(WORDS['after_month'])})?"
+    rf"(?:{alternation(WORDS['after_day'])})?|"
     rf"(?:{_YEAR}\s*{_Y}\s*)?(?:{alternation(WORDS['period'])})|"
     rf"{_YEAR}\s*{_Y}(?:{alternation(WORDS['after_year'])})?(?!(?:{alternation(WORDS['not_after_year'])}))|"
     rf"{_YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}")
