@@ -40,6 +40,7 @@ _EXAMPLE_TOPICS = ("行政复议纠错率是多少", "法治政府建设领导�
 
 _YEAR_SAID_POOL = 20  # answers looked through for those whose sentence names the year asked (QA._extract)
 
+
 class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long, bad top_k or filters)."""
 
@@ -255,7 +256,7 @@ class QA:
             # (2022年…考核结果 in the 2023 report), but only a sentence that names that year answers
             other_years, _ = self._scope(info, filters, by_year=False)
             if other_years:
-                doc_ids, no_year, reason, said_years = other_years, reason, None, info.years
+                doc_ids, reason, said_years = other_years, None, info.years
         info.doc_ids = doc_ids or []
         hits: list[Scored] = []
         if doc_ids != []:
@@ -268,6 +269,8 @@ class QA:
             if not answers or answers[0].score < self.config.min_answer_score:
                 reason = no_year if said_years else NOT_FOUND  # no report of the year, and none that names it
                 answers = []
+                if said_years:
+                    passages = []  # other years' text is no related text for a year nobody reported on
         elif reason is None:
             reason = no_year if said_years else NOT_FOUND
         return QAResult(question=q, answer=answers[0].text if answers else None, reason=reason, answers=answers,
