@@ -19,7 +19,7 @@ from qa.answer.features import enrich
 from qa.answer.params import PARAMS, Params
 from qa.answer.registry import EXTRACTORS, FIGURE_TYPES
 from qa.answer.scorer import Scorer
-from qa.answer.spans import SentenceCandidate, SpanCandidate
+from qa.answer.spans import SentenceCandidate, SpanCandidate, balance_marks
 from qa.answer.tagging import after_question_verb, drop_lead_words, widenings
 from qa.answer.terms import QuestionTerms, TermWeights
 from qa.answer.types import AnswerType, Asked
@@ -38,6 +38,8 @@ PHRASE_TYPES = frozenset({AnswerType.NAME, AnswerType.HONOUR, AnswerType.BODY, A
 _NO_LEAD_TYPES = PHRASE_TYPES | {AnswerType.LIST, AnswerType.PLACE, AnswerType.PERSON}
 # answers that follow the question's verb (召开了哪些会议 -> 召开|甲会议、乙会议): the verb is cut off their front
 _AFTER_VERB_TYPES = frozenset({AnswerType.LIST})
+# answers that may hold a “name” or 《title》 but never half of one (a place or a person is cut at the mark instead)
+_BALANCED_TYPES = PHRASE_TYPES | {AnswerType.LIST}
 
 
 def widen(spans: list[SpanCandidate], limit: int) -> list[SpanCandidate]:
@@ -128,6 +130,7 @@ class Extractor:
                           (p.span_w_cover, p.span_w_dense, p.span_w_retrieval, p.span_w_span))
         extract = EXTRACTORS[ctx.asked.type]
         no_lead = ctx.asked.type in _NO_LEAD_TYPES
+        balance = ctx.asked.type in _BALANCED_TYPES
         after_verb, question = ctx.asked.type in _AFTER_VERB_TYPES, ctx.question
         out = []
         for c in sents:
@@ -138,6 +141,9 @@ class Extractor:
                     sp = sp._replace(start=after_question_verb(c.text, sp.start, sp.end, question))
                 if no_lead:
                     sp = sp._replace(start=drop_lead_words(c.text, sp.start, sp.end))
+                if balance:
+                    a, b = balance_marks(c.text, sp.start, sp.end)
+                    sp = sp._replace(start=a, end=b)
                 g = sp.gate
                 if g == 0.0:  # the sentence never names what is asked: the heading above it may (二是强化行政复议…)
                     if heading_names_it is None:

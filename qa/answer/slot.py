@@ -30,6 +30,7 @@ from qa.answer.spans import (
     snap_to_marks,
     strip_span,
 )
+from qa.answer.tagging import VERB_TAGS, tag
 from qa.answer.types import AnswerType
 from qa.lexicon import alternation, groups
 
@@ -107,11 +108,26 @@ _LEAD_VERB = re.compile(rf"^{_alt('lead_verb')}")
 _MIN = PARAMS.slot_min_len  # a slot, and what is left of it once trimmed, has this many characters at least
 
 
+_ADVERBS = frozenset(WORDS["lead_adverb"])
+_ADVERB_TERMS = tuple(WORDS["adverb_term"])
+
+
+def _adverb_of_noun(sent: str, s: int, e: int) -> bool:
+    """An adverb alone before a noun, or opening a set term, is part of it (全面|依法治市 stays whole); before a
+    verb it is not (深入|开展)."""
+    if sent[s:e] not in _ADVERBS:
+        return False
+    if sent.startswith(_ADVERB_TERMS, s):
+        return True
+    nxt = next((t for a, _b, t in tag(sent) if a == e), None)
+    return nxt is not None and nxt not in VERB_TAGS
+
+
 def trim_edges(sent: str, s: int, e: int) -> tuple[int, int]:
     """Drop a leading time (于2023年5月|通过…) and a trailing count (…不动产登记|等6项)."""
     s, e = strip_span(sent, s, e)
     m = _LEAD_TIME.match(sent[s:e])
-    if m and m.end() and e - s - m.end() >= _MIN:
+    if m and m.end() and e - s - m.end() >= _MIN and not _adverb_of_noun(sent, s, s + m.end()):
         s += m.end()  # 于2023年5月|通过…
     m = _TAIL_COUNT.search(sent[s:e])
     if m and m.start() >= _MIN:

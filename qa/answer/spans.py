@@ -136,6 +136,15 @@ def snap_to_marks(sent: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def balance_marks(sent: str, s: int, e: int) -> tuple[int, int]:
+    """A phrase answer never cuts a “name” or 《title》 in two (批供同步化”供地改革 -> “批供同步化”供地改革): one whose
+    marks do not pair grows to the whole mark."""
+    text = sent[s:e]
+    if text.count("“") == text.count("”") and text.count("《") == text.count("》"):
+        return s, e
+    return snap_to_marks(sent, s, e)
+
+
 _LEAD_DROP = " 　，,、；;：:。" + "".join(WORDS["lead_trim"]) + "》”)）"  # never a span's first character
 _TAIL_DROP = " 　，,、；;：:。！？!?" + "".join(WORDS["tail_trim"]) + "《“(（"  # never a span's last character
 

@@ -7,6 +7,7 @@ import pytest
 
 from qa.answer.context import SpanContext
 from qa.answer.registry import EXTRACTORS
+from qa.answer.spans import balance_marks
 from qa.answer.terms import QuestionTerms, TermWeights
 from qa.answer.types import classify
 from qa.query import focus_terms
@@ -164,6 +165,10 @@ def test_years_and_document_numbers_are_not_figures():
      "人员编制偏少、办公场地不足、经费保障偏弱"),
     ("组建了哪些专业队伍", "青禾县组建山林防火、水上救援、燃气抢修和电力抢修4支专业队伍。",
      "山林防火、水上救援、燃气抢修和电力抢修"),
+    # an adverb opening a set term stays with it (全面|依法治县); before a verb it is dropped (全面|开展)
+    ("统筹推进哪些领域的改革", "青禾县统筹推进全面依法治县、行政立法、依法行政、执法司法等各领域改革。",
+     "全面依法治县、行政立法、依法行政、执法司法"),
+    ("开展了哪些活动", "石门县全面开展普法宣传、法律援助、人民调解等活动。", "普法宣传、法律援助、人民调解"),
     # the bodies a report is issued in the name of: the start of its title line
     ("这份报告是以哪两个机关的名义发布的", "中共青禾县委 青禾县人民政府2023年度法治政府建设情况报告",
      "中共青禾县委 青禾县人民政府"),
@@ -221,3 +226,14 @@ def test_ask_reads_the_units_facts_reads(question, sentence, expected):
 ])
 def test_who_is_answered_by_a_post_when_the_report_names_no_person(question, sentence, expected):
     assert best(question, sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, start_at, end_at, want", [
+    # a span that starts or ends inside a “name” grows to the whole name; a balanced one stays
+    ("青禾县“一窗通办”改革经验获省级推介。", "窗", "验", "“一窗通办”改革经验"),
+    ("整治了涉砂涉矿、混凝土、“碧水蓝天”行动等领域", "涉", "天", "涉砂涉矿、混凝土、“碧水蓝天”"),
+    ("青禾县“一窗通办”改革经验获省级推介。", "改", "验", "改革经验"),
+])
+def test_a_phrase_answer_never_holds_half_a_quoted_name(sentence, start_at, end_at, want):
+    s, e = balance_marks(sentence, sentence.index(start_at), sentence.index(end_at) + 1)
+    assert sentence[s:e] == want
