@@ -13,6 +13,7 @@ from qa.answer.ordinal import ordinal_spans
 from qa.answer.params import PARAMS
 from qa.answer.person import person_or_role_spans, role_phrase_spans
 from qa.answer.quantity import frequency_spans, quantity_spans
+from qa.answer.shapes import item_count
 from qa.answer.slot import slot_spans, trim_slot
 from qa.answer.spans import Span
 from qa.answer.types import AnswerType
@@ -25,8 +26,13 @@ SpanExtractor = Callable[[str, SpanContext], list[Span]]
 
 
 def _list_or_slot(sent: str, ctx: SpanContext) -> list[Span]:
+    """Runs of items, and phrases: one item of a run is only part of the answer (公务员初任培训 of
+    公务员初任培训、任职培训), so a one-item phrase inside a run is no candidate."""
     damp = ctx.params.list_slot_damp
-    return list_spans(sent, ctx) + [Span(s.start, s.end, damp * s.score) for s in slot_spans(sent, ctx)]
+    runs = list_spans(sent, ctx)
+    return runs + [Span(s.start, s.end, damp * s.score) for s in slot_spans(sent, ctx)
+                   if item_count(sent[s.start:s.end]) > 1 or not any(r.start <= s.start and s.end <= r.end
+                                                                      for r in runs)]
 
 
 def _document_or_slot(sent: str, ctx: SpanContext) -> list[Span]:

@@ -201,17 +201,18 @@ def _no_ordinal(text: str, asked: Asked) -> Verdict | None:
     return True, PARAMS.shape_ordinal_no_mark, f"no {_MARK_N}"
 
 
-def _items(text: str) -> int:
+def item_count(text: str) -> int:
+    """How many items a list answer names (甲、乙和丙: 3)."""
     return len(_LIST_JOIN.findall(text)) + 1
 
 
 def _several(text: str, asked: Asked) -> Verdict | None:
-    n = _items(text)
+    n = item_count(text)
     return (True, 1.0, f"{n} items") if n > 1 else None
 
 
 def _one_item(text: str, asked: Asked) -> Verdict | None:
-    return True, PARAMS.shape_list_one_item, f"{_items(text)} items"
+    return True, PARAMS.shape_list_one_item, f"{item_count(text)} items"
 
 
 def _plain(text: str, asked: Asked) -> Verdict | None:

@@ -237,3 +237,11 @@ def test_who_is_answered_by_a_post_when_the_report_names_no_person(question, sen
 def test_a_phrase_answer_never_holds_half_a_quoted_name(sentence, start_at, end_at, want):
     s, e = balance_marks(sentence, sentence.index(start_at), sentence.index(end_at) + 1)
     assert sentence[s:e] == want
+
+
+def test_one_item_of_a_run_is_no_list_candidate():
+    question, sentence = "青禾县把宪法知识纳入了哪几类干部培训", "青禾县将宪法知识纳入干部初任培训、任职培训的重要内容,开设12门课程。"
+    ctx = ctx_for(question)
+    texts = {sentence[s.start:s.end] for s in EXTRACTORS[ctx.asked.type](sentence, ctx)}
+    assert "干部初任培训、任职培训" in texts
+    assert not {"干部初任培训", "任职培训"} & texts
