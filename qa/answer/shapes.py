@@ -26,6 +26,7 @@ from typing import NamedTuple
 from qa.answer.params import PARAMS
 from qa.answer.quantity import FREQUENCY_RE
 from qa.answer.spans import NUMBER_RE
+from qa.answer.tagging import PERSON_TAG, tag
 from qa.answer.types import AnswerType, Asked
 from qa.lexicon import alternation, groups, unit_family, unit_kind, words
 
@@ -128,9 +129,15 @@ def _role_word(text: str, asked: Asked) -> Verdict | None:
 
 
 def _role_name(text: str, asked: Asked) -> Verdict | None:
-    if _name_sized(text) and _CJK.fullmatch(text[0]) and not _CLAUSE_PUNCT.search(text):
-        return True, PARAMS.shape_role_name, "short enough to be a person's name"
+    if _name_sized(text) and _CJK.fullmatch(text[0]) and not _CLAUSE_PUNCT.search(text) and _is_name(text):
+        return True, PARAMS.shape_role_name, "a person's name (Baidu LAC: PER)"
     return None
+
+
+def _is_name(text: str) -> bool:
+    """Baidu LAC reads the whole of ``text`` as a person's name (张建国; not 职责年终)."""
+    words = tag(text)
+    return bool(words) and all(t == PERSON_TAG for _a, _b, t in words)
 
 
 def _no_role_word(text: str, asked: Asked) -> Verdict | None:
@@ -240,7 +247,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     AnswerType.DURATION: _FIGURE_RULES,
     AnswerType.ROLE: (
         ShapeRule("role.role_word", "a role ends in a role word (role_heads.txt)", _role_word),
-        ShapeRule("role.name_sized", "a short span may be the holder's name: kept, graded low", _role_name),
+        ShapeRule("role.name_sized", "a person's name may answer for the post: kept, graded low", _role_name),
         ShapeRule("role.no_role_word", "anything else is no role (a clause, a fragment of a policy)", _no_role_word),
     ),
     AnswerType.BODY: _BODY_RULES,
