@@ -108,10 +108,14 @@ def _no_figure(text: str, asked: Asked) -> Verdict | None:
     return None if _FIGURE.search(text) else (False, 0.0, "no figure")
 
 
+_SESSION_UNITS = frozenset(WORDS["session_unit"])  # sessions are no cases (几场 -> 136件)
+
+
 def _other_kind(text: str, asked: Asked) -> Verdict | None:
     fit, why = unit_fit(text, asked)
     kinds = {unit_kind(asked.unit), unit_kind(figure_unit(text))}
-    if fit == 0.0 and asked.unit_strength >= 1.0 and "person" in kinds:
+    sessions = asked.unit in _SESSION_UNITS and unit_kind(figure_unit(text)) == "case"
+    if fit == 0.0 and asked.unit_strength >= 1.0 and ("person" in kinds or sessions):
         return False, 0.0, why
     return None
 
