@@ -20,7 +20,7 @@ from qa.answer.params import PARAMS, Params
 from qa.answer.registry import EXTRACTORS, FIGURE_TYPES
 from qa.answer.scorer import Scorer
 from qa.answer.spans import SentenceCandidate, SpanCandidate, balance_marks
-from qa.answer.tagging import after_question_verb, drop_lead_words, widenings
+from qa.answer.tagging import after_question_verb, drop_lead_words, end_at_word, widenings
 from qa.answer.terms import QuestionTerms, TermWeights
 from qa.answer.types import AnswerType, Asked
 from qa.lexicon import alternation, groups
@@ -131,6 +131,7 @@ class Extractor:
         extract = EXTRACTORS[ctx.asked.type]
         no_lead = ctx.asked.type in _NO_LEAD_TYPES
         balance = ctx.asked.type in _BALANCED_TYPES
+        whole_words = ctx.asked.type in PHRASE_TYPES
         after_verb, question = ctx.asked.type in _AFTER_VERB_TYPES, ctx.question
         out = []
         for c in sents:
@@ -144,6 +145,8 @@ class Extractor:
                 if balance:
                     a, b = balance_marks(c.text, sp.start, sp.end)
                     sp = sp._replace(start=a, end=b)
+                if whole_words:
+                    sp = sp._replace(end=end_at_word(c.text, sp.start, sp.end))
                 g = sp.gate
                 if g == 0.0:  # the sentence never names what is asked: the heading above it may (二是强化行政复议…)
                     if heading_names_it is None:

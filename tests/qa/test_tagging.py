@@ -3,7 +3,7 @@ them. Sentences are made up."""
 import pytest
 
 from qa.answer.features import FEATURES
-from qa.answer.tagging import after_question_verb, boundary_features, chunks, drop_lead_words, tag
+from qa.answer.tagging import after_question_verb, boundary_features, chunks, drop_lead_words, end_at_word, tag
 
 SENT = "青禾县应急救援队入选省级专业应急救援队。"
 
@@ -87,3 +87,15 @@ def test_dropping_lead_words_keeps_two_characters():
 ])
 def test_a_list_starts_after_the_questions_verb(question, sentence, want):
     assert sentence[after_question_verb(sentence, 0, len(sentence), question):] == want
+
+
+@pytest.mark.parametrize("sentence, cut_after, want", [
+    # a phrase answer cut inside a word runs on to the word's end
+    ("青禾县委全面依法治县委员会研究年度重点工作。", "依法治县委", "青禾县委全面依法治县委员会"),
+    ("石门县成立法治宣传工作领导小组办公室。", "领导小组办公", "石门县成立法治宣传工作领导小组办公室"),
+    # one that ends on a word's end stays
+    ("石门县成立法治宣传工作领导小组办公室。", "领导小组", "石门县成立法治宣传工作领导小组"),
+])
+def test_a_phrase_answer_ends_on_a_whole_word(sentence, cut_after, want):
+    e = sentence.index(cut_after) + len(cut_after)
+    assert sentence[:end_at_word(sentence, 0, e)] == want
