@@ -234,6 +234,12 @@ def _over_clause(text: str, asked: Asked) -> Verdict | None:
     return True, PARAMS.shape_any_over_clause, "any"
 
 
+def _bare_figure(text: str, asked: Asked) -> Verdict | None:
+    return (False, 0.0, "a bare quantity") if NUMBER_RE.fullmatch(text) else None
+
+
+_BARE = ShapeRule("phrase.bare_figure", "a bare quantity (an area, a count) names no thing, body, post, honour, place "
+                  "or person", _bare_figure)
 _FIGURE_RULES = (
     ShapeRule("figure.no_figure", "a figure answer holds a number, in digits or Chinese numerals", _no_figure),
     ShapeRule("figure.other_kind", "a unit said outright never takes a figure of another kind: batches are no "
@@ -241,6 +247,7 @@ _FIGURE_RULES = (
     ShapeRule("figure.unit", "otherwise graded by its unit: the one asked, its family, or another", _figure),
 )
 _BODY_RULES = (
+    _BARE,
     ShapeRule("body.org_word", "a body's name ends in an organisation word (org_ends.txt)", _org_word),
     ShapeRule("body.no_org_word", "what ends in no organisation word names no body", _no_org_word),
 )
@@ -250,17 +257,20 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     AnswerType.COUNT: _FIGURE_RULES, AnswerType.RATE: _FIGURE_RULES, AnswerType.MONEY: _FIGURE_RULES,
     AnswerType.DURATION: _FIGURE_RULES,
     AnswerType.ROLE: (
+        _BARE,
         ShapeRule("role.role_word", "a role ends in a role word (role_heads.txt)", _role_word),
         ShapeRule("role.name_sized", "a person's name may answer for the post: kept, graded low", _role_name),
         ShapeRule("role.no_role_word", "anything else is no role (a clause, a fragment of a policy)", _no_role_word),
     ),
     AnswerType.BODY: _BODY_RULES,
     AnswerType.HONOUR: (
+        _BARE,
         ShapeRule("honour.over_clause", "a title never runs over a clause break", _honour_over_clause),
         ShapeRule("honour.title", "a title has four characters at least", _honour_title),
         ShapeRule("honour.short", "shorter is a fragment more often than a title", _honour_short),
     ),
     AnswerType.PLACE: (
+        _BARE,
         ShapeRule("place.level", "a place's name ends in its administrative level (county, town …)",
                   _place_level),
         ShapeRule("place.no_level", "a short form without its level may still be a place: graded low", _place_no_level),
@@ -279,11 +289,13 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
         ShapeRule("list.one_item", "one item answers a list question in part", _one_item),
     ),
     AnswerType.PERSON: (
+        _BARE,
         ShapeRule("person.post", "a post answers who in part: a name is better", _person_post),
         ShapeRule("person.name_sized", "a Chinese name has two to four characters", _person_name),
         ShapeRule("person.long", "longer and no post: rarely a name", _person_long),
     ),
     None: (  # any other type (name, open)
+        _BARE,
         ShapeRule("any.plain", "an answer within one clause", _plain),
         ShapeRule("any.over_clause", "an answer over a clause break is less typical", _over_clause),
     ),
