@@ -45,6 +45,11 @@ class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long, bad top_k or filters)."""
 
 
+def _names_year(sentence: str, years: list[int]) -> bool:
+    """Whether ``sentence`` names one of ``years`` (2022年)."""
+    return any(f"{y}年" in sentence for y in years)
+
+
 class QA:
     def __init__(self, index: LoadedIndex, encoder: Encoder, config: QAConfig | None = None) -> None:
         self.index = index
@@ -248,15 +253,8 @@ class QA:
         if not filters and self._off_topic(info):
             return QAResult(question=q, answer=None, reason=OFF_TOPIC, answers=[], passages=[],
                             took_ms=round((time.perf_counter() - t0) * 1000, 2), query=info, intent="out_of_scope")
-        doc_ids, reason = self._scope(info, filters)
-        said_years: list[int] = []
-        no_year = reason
-        if doc_ids == [] and info.years and info.regions and not filters:
-            # a place whose reports are of other years: a later report may still tell of the year asked
-            # (2022年…考核结果 in the 2023 report), but only a sentence that names that year answers
-            other_years, _ = self._scope(info, filters, by_year=False)
-            if other_years:
-                doc_ids, reason, said_years = other_years, None, info.years
+        doc_ids, no_year, said_years = self._scope_said(info, filters)
+        reason = None if said_years else no_year
         info.doc_ids = doc_ids or []
         hits: list[Scored] = []
         if doc_ids != []:
@@ -277,6 +275,17 @@ class QA:
                         passages=passages, took_ms=round((time.perf_counter() - t0) * 1000, 2), query=info,
                         normalized=q if note else None)
 
+    def _scope_said(self, info: QueryInfo, filters: dict | None) -> tuple[list[str] | None, str | None, list[int]]:
+        """``_scope``, and the years only a sentence may answer for: a place whose reports are of other years may
+        still tell of the year asked in a later report (2022年…考核结果 in the 2023 report), but only a sentence
+        that names that year answers. With such years, the reason is the one to give when no sentence does."""
+        doc_ids, reason = self._scope(info, filters)
+        if doc_ids == [] and info.years and info.regions and not filters:
+            other_years, _ = self._scope(info, filters, by_year=False)
+            if other_years:
+                return other_years, reason, info.years
+        return doc_ids, reason, []
+
     # ---------------------------------------------------------------- extraction
     def _extract(self, q: str, info: QueryInfo, hits: list[Scored], mode: str | None,
                  said_years: list[int] | None = None) -> list[Answer]:
@@ -286,8 +295,7 @@ class QA:
         if not said_years:
             return self.extractor.answers(q, info, classify(q), hits, qvec)
         found = self.extractor.answers(q, info, classify(q), hits, qvec, limit=_YEAR_SAID_POOL)
-        marks = [f"{y}年" for y in said_years]
-        return [a for a in found if any(m in a.sentence for m in marks)][: PARAMS.answers_shown]
+        return [a for a in found if _names_year(a.sentence, said_years)][: PARAMS.answers_shown]
 
     def candidates(self, question: str, top_k: int = 5, filters: dict | None = None, mode: str | None = None):
         """``(asked, candidates)`` as the engine sees them before ranking: the rule engine's best distinct spans
@@ -295,17 +303,20 @@ class QA:
         empty list when no report is in scope."""
         q = question_core(normalize_question(self._check(question, top_k)))
         info = analyse(q, self.gazetteer)
-        doc_ids, reason = self._scope(info, filters)
+        doc_ids, reason, said_years = self._scope_said(info, filters)
         info.doc_ids = doc_ids or []
         asked = classify(q)
-        if doc_ids == [] or reason is not None:
+        if doc_ids == [] or (reason is not None and not said_years):
             return asked, []
         hits = self._retrieve(q, info, max(top_k, self.config.answer_passages), doc_ids, mode)
         if not hits:
             return asked, []
         use_dense = (mode or self.config.mode) != "bm25"
         qvec = self.embed_query(q) if use_dense else None
-        return asked, self.extractor.candidates(q, info, asked, hits[: self.config.answer_passages], qvec)
+        cands = self.extractor.candidates(q, info, asked, hits[: self.config.answer_passages], qvec)
+        if said_years:  # as _extract: a later report answers for a year only from a sentence that names it
+            cands = [c for c in cands if _names_year(c.sentence.text, said_years)]
+        return asked, cands
 
     # ---------------------------------------------------------------- explanation
     def explain(self, question: str, top_k: int = 5, filters: dict | None = None, limit: int = 8) -> dict:

@@ -208,3 +208,13 @@ def test_a_year_only_a_later_report_tells_of(madeup_qa):
     r = madeup_qa.ask("岚溪县市场监督管理局2022年办理行政处罚案件多少件")
     assert r.answer is None and r.passages == [] and "2022" in r.reason, (r.answer, r.reason)
     assert madeup_qa.ask("岚溪县市场监督管理局2023年办理行政处罚案件多少件").answer is None
+
+
+def test_explain_sees_the_year_a_later_report_tells_of(madeup_qa):
+    """`qa explain` and the scorer's fit rows see what /ask answers from: for a year only a later report tells of,
+    the candidates are those of sentences that name the year."""
+    _asked, cands = madeup_qa.candidates("岚溪县市场监督管理局2023年法治建设绩效考核得了多少分")
+    assert cands and all("2023年" in c.sentence.text for c in cands)
+    assert "96.5分" in [c.text for c in cands]
+    _asked, cands = madeup_qa.candidates("岚溪县市场监督管理局2022年办理行政处罚案件多少件")
+    assert cands == []
