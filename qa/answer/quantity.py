@@ -20,7 +20,6 @@ from qa.answer.scoring import clause_cover, near
 from qa.answer.spans import CN_DIGITS, NUMBER_RE, Span, clauses, inside_marks, noun_phrase_after
 from qa.answer.types import TIME_UNITS, AnswerType, counted_words_end
 from qa.lexicon import alternation, groups, table, units
-from qa.question.rules import question_pattern
 
 WORDS = groups("quantity_words.tsv")
 _NONE = "-"
@@ -343,7 +342,7 @@ FREQUENCY_RE = re.compile(
 def frequency_spans(sent: str, ctx: SpanContext) -> list[Span]:
     """多久…一次: how often, said as 每月 / 每季度 / 每两月1次, scored by nearness to the question's words and the
     share of them its clause holds (only when the question asks how often)."""
-    if not question_pattern("frequency").search(ctx.question):
+    if not ctx.asked.how_often:
         return []
     p = ctx.params
     return [Span(m.start(), m.end(), p.frequency_w_near * near(sent, m.start(), m.end(), ctx)

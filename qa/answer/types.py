@@ -47,6 +47,7 @@ UNITS = list(ask_units())
 TIME_UNITS = frozenset(listed("q_time_units", "time"))
 _COARSE_TIME = frozenset(listed("q_time_units", "coarse"))
 _UNIT_AFTER_ASK = question_pattern("unit_after_ask")
+_HOW_OFTEN = question_pattern("frequency")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Asked:
     counted: str | None = None  # the noun right after a count's measure word: 几名执法人员 -> 执法人员
     counted_whole: bool = True  # False when the question goes on with 的 (多少辆出租车的顶灯)
     counted_head: str | None = None  # …适用的|裁量权基准: what the counted noun's clause modifies
+    how_often: bool = False  # 多久…一次: a frequency answers (每月), read once per question
 
 
 _CN_SMALL = {r["numeral"]: int(r["value"]) for r in table("q_small_numbers.tsv")}
@@ -238,4 +240,5 @@ def classify(question: str) -> Asked:
     counted, whole = counted_noun(q) if t in QUANTITY_TYPES else (None, True)
     return Asked(type=t, unit=unit, unit_strength=strength, noun=asked_noun(q), items=_items(q),
                  wh_pos=wh.start() if wh else None, counted=counted, counted_whole=whole,
-                 counted_head=counted_head(q) if t in QUANTITY_TYPES else None)
+                 counted_head=counted_head(q) if t in QUANTITY_TYPES else None,
+                 how_often=bool(_HOW_OFTEN.search(q)))
