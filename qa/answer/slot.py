@@ -30,7 +30,7 @@ from qa.answer.spans import (
     snap_to_marks,
     strip_span,
 )
-from qa.answer.tagging import VERB_TAGS, tag
+from qa.answer.tagging import NP_TAGS, tag
 from qa.answer.types import AnswerType
 from qa.lexicon import alternation, groups
 
@@ -114,13 +114,13 @@ _ADVERB_TERMS = tuple(WORDS["adverb_term"])
 
 def _adverb_of_noun(sent: str, s: int, e: int) -> bool:
     """An adverb alone before a noun, or opening a set term, is part of it (全面|依法治市 stays whole); before a
-    verb it is not (深入|开展)."""
+    verb or another adverb it is not (深入|开展, 全面|深入学习)."""
     if sent[s:e] not in _ADVERBS:
         return False
     if sent.startswith(_ADVERB_TERMS, s):
         return True
     nxt = next((t for a, _b, t in tag(sent) if a == e), None)
-    return nxt is not None and nxt not in VERB_TAGS
+    return nxt in NP_TAGS
 
 
 def trim_edges(sent: str, s: int, e: int) -> tuple[int, int]:

@@ -245,3 +245,15 @@ def test_one_item_of_a_run_is_no_list_candidate():
     texts = {sentence[s.start:s.end] for s in EXTRACTORS[ctx.asked.type](sentence, ctx)}
     assert "干部初任培训、任职培训" in texts
     assert not {"干部初任培训", "任职培训"} & texts
+
+
+@pytest.mark.parametrize("span, want", [
+    ("全面依法治县", "全面依法治县"),  # a set term keeps the adverb it opens with
+    ("全面深入学习宪法", "深入学习宪法"),  # an adverb before another adverb is dropped
+    ("全面开展普法", "普法"),  # … and before a verb, with the verb
+])
+def test_a_lead_adverb_is_dropped_unless_it_belongs_to_a_noun(span, want):
+    from qa.answer.slot import trim_edges
+
+    s, e = trim_edges(span, 0, len(span))
+    assert span[s:e] == want
