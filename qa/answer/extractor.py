@@ -146,7 +146,7 @@ class Extractor:
                     a, b = balance_marks(c.text, sp.start, sp.end)
                     sp = sp._replace(start=a, end=b)
                 if whole_words:
-                    sp = sp._replace(end=end_at_word(c.text, sp.start, sp.end))
+                    sp = sp._replace(end=end_at_word(c.text, sp.end))
                 g = sp.gate
                 if g == 0.0:  # the sentence never names what is asked: the heading above it may (二是强化行政复议…)
                     if heading_names_it is None:

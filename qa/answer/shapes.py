@@ -26,7 +26,7 @@ from typing import NamedTuple
 from qa.answer.params import PARAMS
 from qa.answer.quantity import FREQUENCY_RE
 from qa.answer.spans import NUMBER_RE
-from qa.answer.tagging import PERSON_TAG, tag
+from qa.answer.tagging import is_person
 from qa.answer.types import AnswerType, Asked
 from qa.lexicon import alternation, groups, unit_family, unit_kind, words
 
@@ -133,15 +133,10 @@ def _role_word(text: str, asked: Asked) -> Verdict | None:
 
 
 def _role_name(text: str, asked: Asked) -> Verdict | None:
-    if _name_sized(text) and _CJK.fullmatch(text[0]) and not _CLAUSE_PUNCT.search(text) and _is_name(text):
+    name = _name_sized(text) and _CJK.fullmatch(text[0]) and not _CLAUSE_PUNCT.search(text)
+    if name and is_person(text, 0, len(text)):
         return True, PARAMS.shape_role_name, "a person's name (Baidu LAC: PER)"
     return None
-
-
-def _is_name(text: str) -> bool:
-    """Baidu LAC reads the whole of ``text`` as a person's name (张建国; not 职责年终)."""
-    words = tag(text)
-    return bool(words) and all(t == PERSON_TAG for _a, _b, t in words)
 
 
 def _no_role_word(text: str, asked: Asked) -> Verdict | None:

@@ -92,10 +92,15 @@ def _whole_already(sentence: str, s: int, e: int) -> bool:
     if sentence[s:s + 1] in "“《「" or sentence[e - 1:e] in "”》」" or (
             sentence[s - 1:s] in "“《「" and sentence[e:e + 1] in "”》」"):
         return True
+    return is_person(sentence, s, e)
+
+
+def is_person(sentence: str, s: int, e: int) -> bool:
+    """Baidu LAC reads sentence[s:e] as one person's name (县委书记|某某某; 张建国 on its own; not 职责年终)."""
     return any((a, b, t) == (s, e, PERSON_TAG) for a, b, t in tag(sentence))
 
 
-def end_at_word(sentence: str, s: int, e: int) -> int:
+def end_at_word(sentence: str, e: int) -> int:
     """Where a phrase answer ends once its last word is whole (依法治省委|员会 -> 依法治省委员会): a span never
     ends inside a word of Baidu LAC's, unless the rest of that word is long (then the cut is the tagger's)."""
     for a, b, _t in tag(sentence):

@@ -98,4 +98,4 @@ def test_a_list_starts_after_the_questions_verb(question, sentence, want):
 ])
 def test_a_phrase_answer_ends_on_a_whole_word(sentence, cut_after, want):
     e = sentence.index(cut_after) + len(cut_after)
-    assert sentence[:end_at_word(sentence, 0, e)] == want
+    assert sentence[:end_at_word(sentence, e)] == want
