@@ -21,7 +21,7 @@ QA_MILVUS_COLLECTION   Milvus collection name prefix                    qa      
 QA_MILVUS_BM25         tokens (our jieba tokens) | jieba (Milvus's)     tokens              index.milvus_bm25
 QA_FUSION              score | rrf                                      score               qa.fusion
 QA_W_BM25 / QA_W_DENSE fusion weights (>= 0, not both 0)                0.5 / 0.5           qa.w_bm25 / w_dense
-QA_MIN_ANSWER_SCORE    abstain below this answer score (0-1)            0.35                qa.min_answer_score
+QA_MIN_ANSWER_SCORE    abstain below this answer score (0-1)            0.30                qa.min_answer_score
 QA_SCORER              fitted (qa/data/scorer.json) | hand              fitted              qa.scorer
 QA_ADMIN_TOKEN         bearer token for POST/DELETE /documents          (unset: disabled)   server.admin_token
 QA_DIFY_API_KEY        bearer key Dify sends to POST /retrieval (its    (unset: disabled)   server.dify_api_key
