@@ -151,9 +151,10 @@ class AskResponse(Out):
     took_ms: float
     comparison: ComparisonOut | None = Field(None, description="a comparative question's table (哪个地方…最高, "
                                                                "比较A和B…); null for other questions")
-    intent: str = Field("question", description="question | chitchat (a greeting or a question about the "
-                                                "service: `reason` says what it answers) | out_of_scope (nothing "
-                                                "the reports could answer: `reason` says why)")
+    intent: str = Field("question", description="question | chitchat (a greeting, a question about the "
+                                                "service, or a place named with nothing asked about it: `reason` "
+                                                "says what to ask) | out_of_scope (nothing the reports could "
+                                                "answer: `reason` says why)")
     normalized: str | None = Field(None, description="the question as read when normalising changed it "
                                                      "(Traditional -> Simplified Chinese, full-width -> ASCII)")
     explanation: dict[str, Any] | None = Field(None, description="with `explain: true`: what `qa explain` prints")

@@ -26,6 +26,7 @@ from qa.answer.types import classify
 from qa.compare import answer_comparison
 from qa.config import QAConfig
 from qa.facts import prefetch as prefetch_facts
+from qa.lexicon import table, words
 from qa.models import Answer, QAResult, QueryInfo, RetrievedPassage, cite_pages
 from qa.query import Gazetteer, analyse, expand, near_places, question_core, wants_plan
 from qa.question.intent import intent
@@ -35,6 +36,8 @@ from qa.retrieve import HybridRetriever, Scored, query_tokens
 MAX_QUESTION_CHARS = 500
 NOT_FOUND = "未找到相关内容"
 OFF_TOPIC = "这个问题不在法治政府建设情况报告的范围内:本服务只回答已收录报告写到的内容"
+MESSAGES = {r["key"]: r["text"] for r in table("q_messages.tsv")}
+_TOPIC_ONLY = frozenset(words("q_topic_only.txt"))
 _EXAMPLE_TOPICS = ("行政复议纠错率是多少", "法治政府建设领导小组组长由谁担任", "办理法律援助案件多少件")
 
 
@@ -221,12 +224,29 @@ class QA:
         return (f"您好!我回答关于已收录的{len(self.index.doc_list)}份法治政府建设情况报告的问题,给出报告原文中的答案、"
                 f"所在句子和出处(哪份报告、哪一段、哪几个字);报告没有写到的,我会说“{NOT_FOUND}”。可以这样问:{shown}")
 
+    @staticmethod
+    def _asks_nothing(info: QueryInfo) -> bool:
+        """A place (and year) named and nothing asked about it (青禾县; 青禾县2023年法治政府建设情况): no span could
+        answer, so no clause of the place's report is passed off as one."""
+        return bool(info.regions) and all(t in _TOPIC_ONLY for t in info.focus)
+
+    def _ask_about(self, info: QueryInfo, doc_ids: list[str] | None) -> str:
+        """What to ask about the place named: example questions over its own reports."""
+        allowed = set(doc_ids) if doc_ids is not None else None
+        docs = [d.meta for d in self.index.doc_list
+                if d.meta.region and d.meta.year and (allowed is None or d.doc_id in allowed)]
+        examples = ([f"{docs[i % len(docs)].region}{docs[i % len(docs)].year}年{topic}"
+                     for i, topic in enumerate(_EXAMPLE_TOPICS)] if docs
+                    else [f"{info.regions[0]}{topic}" for topic in _EXAMPLE_TOPICS])
+        shown = "; ".join(f"“{e}”" for e in examples)
+        return MESSAGES["place_only"].format(place="、".join(info.regions), examples=shown)
+
     def _off_topic(self, info: QueryInfo) -> bool:
         """A question that names no indexed place and whose words the reports hardly use (今天天气怎么样, 比特币现在
         多少钱): the share of its content characters in words of the index's vocabulary is below
         ``QAConfig.min_known_share``."""
-        if info.regions:
-            return False
+        if info.regions or (info.unknown_places and all(t in _TOPIC_ONLY for t in info.focus)):
+            return False  # a place named and nothing else: the scope says whether a report covers it
         terms = [t for t in info.focus if not t.isdigit()]
         total = sum(len(t) for t in terms)
         if not total:
@@ -254,6 +274,11 @@ class QA:
             return QAResult(question=q, answer=None, reason=OFF_TOPIC, answers=[], passages=[],
                             took_ms=round((time.perf_counter() - t0) * 1000, 2), query=info, intent="out_of_scope")
         doc_ids, no_year, said_years = self._scope_said(info, filters)
+        if doc_ids != [] and self._asks_nothing(info):
+            if said_years:  # 青禾县2019年 with only the 2023 report: that year is not covered
+                return replace(self._reply(q, no_year, "question", t0), query=info)
+            return replace(self._reply(q, self._ask_about(info, doc_ids), "chitchat", t0), query=info,
+                           normalized=q if note else None)
         reason = None if said_years else no_year
         info.doc_ids = doc_ids or []
         hits: list[Scored] = []

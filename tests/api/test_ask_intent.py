@@ -67,3 +67,19 @@ def test_explain_shows_the_reading_the_candidates_and_why(client):
     e = client.post("/ask", json={"question": "郴州2024年建了几个直升机停机坪", "explain": True}).json()["explanation"]
     assert e["answer"] is None and "abstained" in e["why"]
     assert client.post("/ask", json={"question": "郴州行政复议纠错率是多少"}).json()["explanation"] is None
+
+
+@pytest.mark.parametrize("q", ["郴州", "郴州市的", "郴州2024年", "郴州法治政府建设情况怎么样", "介绍一下郴州", "郴洲"])
+def test_a_place_and_nothing_asked_gets_what_to_ask(client, q):
+    """A place (and year) with nothing asked about it: no clause of the place's report passed off as an answer, but
+    example questions over that place's own report."""
+    body = ask(client, q)
+    assert body["answer"] is None and body["answers"] == [] and body["intent"] == "chitchat", body
+    assert "郴州市" in body["reason"] and "可以这样问" in body["reason"] and "开封" not in body["reason"]
+    content = chat(client, q)
+    assert "郴州市" in content and "可以这样问" in content
+
+
+def test_a_place_in_a_year_no_report_covers_says_so(client):
+    body = ask(client, "郴州2019年")
+    assert body["answer"] is None and body["intent"] == "question" and "2019" in body["reason"], body
