@@ -154,6 +154,13 @@ def _no_org_word(text: str, asked: Asked) -> Verdict | None:
     return False, 0.0, "ends in no organisation word (org_ends.txt)"
 
 
+def _person_post_said(text: str, asked: Asked) -> Verdict | None:
+    head = _ends_with(text, "role_heads.txt")
+    if asked.post_said and head and not is_person(text, 0, len(text)):
+        return False, 0.0, f"the question says the post; another post (ending in {head}) is no holder's name"
+    return None
+
+
 def _person_post(text: str, asked: Asked) -> Verdict | None:
     head = _ends_with(text, "role_heads.txt")
     if head and len(text) > PARAMS.name_max_len:
@@ -285,6 +292,8 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     ),
     AnswerType.PERSON: (
         _BARE,
+        ShapeRule("person.post_said", "who holds a post the question says is a name, not another post",
+                  _person_post_said),
         ShapeRule("person.post", "a post answers who in part: a name is better", _person_post),
         ShapeRule("person.name_sized", "a Chinese name has two to four characters", _person_name),
         ShapeRule("person.long", "longer and no post: rarely a name", _person_long),
