@@ -6,6 +6,8 @@ particle and a run of question marks cut to one mark.
     '青禾县2023年行政复议纠错率是多少?'
     >>> normalize_question("青禾县的纠错率呢？？")
     '青禾县的纠错率?'
+    >>> normalize_question("能告诉我青禾县的纠错率吗？")
+    '青禾县的纠错率?'
 """
 from __future__ import annotations
 
@@ -40,7 +42,24 @@ def normalize_question(text: str) -> str:
     t = "".join(ch for ch in t if _keep(ch))
     t = _t2s().convert(t)
     t = _SPACE_IN_CJK.sub("", t)
-    return _trailing(_SPACES.sub(" ", t).strip())
+    return _unwrap(_trailing(_SPACES.sub(" ", t).strip()))
+
+
+@cache
+def _wrapper_re() -> re.Pattern[str]:
+    leads = alternation(in_order("q_ask_wrappers.txt"))
+    return re.compile(rf"^(?:{leads})(?P<q>.+?)(?:{_YES_NO})?(?P<marks>[{re.escape(_END_MARKS)}]*)$")
+
+
+_YES_NO = "\u5417"  # the yes/no particle, read as the request's when a wrapper lead is there
+
+
+def _unwrap(t: str) -> str:
+    """A question wrapped in a request (q_ask_wrappers.txt): the question alone (能告诉我…吗? -> …?)."""
+    m = _wrapper_re().match(t)
+    if not m or len(m.group("q").strip()) < 2:  # 你知道吗 is no wrapped question
+        return t
+    return m.group("q").strip() + ("?" if m.group("marks") else "")
 
 
 @cache

@@ -38,7 +38,8 @@ def test_other_domain_and_gibberish_abstain_with_a_reason(client, q):
 
 @pytest.mark.parametrize("q", ["郴州行政復議糾錯率是多少", "郴州行政复议纠错率是多少？😀", "郴州 行政复议 纠错率是多少",
                                "郴州２０２４年行政复议纠错率是多少", "郴洲行政复议纠错率是多少",
-                               "郴州 行政复议 纠错率？？", "郴州行政复议纠错率呢"])
+                               "郴州 行政复议 纠错率？？", "郴州行政复议纠错率呢", "能告诉我郴州的行政复议纠错率吗？",
+                               "帮我查一下郴州行政复议纠错率"])
 def test_variants_answer_like_the_plain_question(client, q):
     plain = ask(client, "郴州行政复议纠错率是多少")
     body = ask(client, q)
