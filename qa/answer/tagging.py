@@ -186,7 +186,8 @@ def after_question_verb(sentence: str, s: int, e: int, question: str) -> int:
         while i != -1:
             b, t = words.get(i, (i, ""))
             verb_here = t == _VERB or b > i + len(w)  # a verb, or the tagger glued it to what follows (召开委)
-            if verb_here and e - (i + len(w)) >= _MIN_LEFT:
+            ends_item = sentence[i + len(w):i + len(w) + 1] == "、"  # 直接赋权、委托行使: an item, not its verb
+            if verb_here and not ends_item and e - (i + len(w)) >= _MIN_LEFT:
                 cut = max(cut, i + len(w))
             i = sentence.find(w, i + 1, reach)
     return cut

@@ -84,6 +84,8 @@ def test_dropping_lead_words_keeps_two_characters():
      "乡村振兴大局、园区建设大局和民生保障"),
     # the same characters used as a noun stay (学习 in 专题学习会 is no verb here)
     ("青禾县通过哪些会议学习宪法", "通过常务会议、专题学习会等形式", "通过常务会议、专题学习会等形式"),
+    # the verb ends the first item (直接下放|、): it is an item, not the verb governing the run
+    ("青禾县开发区下放了哪些权限", "直接下放、委托办理、窗口前移等方式", "直接下放、委托办理、窗口前移等方式"),
 ])
 def test_a_list_starts_after_the_questions_verb(question, sentence, want):
     assert sentence[after_question_verb(sentence, 0, len(sentence), question):] == want
