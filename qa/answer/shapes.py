@@ -49,6 +49,7 @@ _ORDINAL_SHAPE = re.compile(rf"{_chars('ordinal_mark')}\s*[\d{_chars('ordinal_di
                             rf"|{_chars('first')}[{_chars('first_unit')}]")
 _MARK_N = _chars("ordinal_mark") + "N"  # how an ordinal is written, for the why
 _ADMIN_END = re.compile(rf"(?:{alternation(WORDS['admin_end'])})$")
+_ORG_WORDS = frozenset(words("org_ends.txt"))
 
 
 class Shape(NamedTuple):
@@ -147,6 +148,12 @@ def _org_word(text: str, asked: Asked) -> Verdict | None:
     end = _ends_with(text, "org_ends.txt")
     if end and len(text) >= PARAMS.body_min_len:
         return True, 1.0, f"ends in the organisation word {end}"
+    return None
+
+
+def _bare_org_word(text: str, asked: Asked) -> Verdict | None:
+    if text in _ORG_WORDS:
+        return False, 0.0, f"the organisation word {text} alone names no body"
     return None
 
 
@@ -250,6 +257,8 @@ _FIGURE_RULES = (
 )
 _BODY_RULES = (
     _BARE,
+    ShapeRule("body.bare_org_word", "an organisation word alone (org_ends.txt) is a cut of a longer name, or a "
+              "kind of body, not one", _bare_org_word),
     ShapeRule("body.org_word", "a body's name ends in an organisation word (org_ends.txt)", _org_word),
     ShapeRule("body.no_org_word", "what ends in no organisation word names no body", _no_org_word),
 )
