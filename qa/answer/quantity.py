@@ -228,7 +228,7 @@ def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: lis
     # the word that says what is counted (受理 / 审结 / 败诉) must be in the figure's own words
     key = _best_key(terms, own, clause_head, prev, nouns_only=False)
     gate = terms.has_key_noun(sent)  # an absent fact: the sentence never names what is counted
-    if other_stage(terms, label):
+    if other_stage(terms, label) or other_rate(terms, label):
         gate = min(gate, p.other_stage_gate)  # 受理…47件 when 审结 is asked: another stage of the same cases
     near = _figure_near(terms, before, after, label, m.start() in resp, p)
     share = p.figure_recall_share
@@ -253,6 +253,20 @@ def other_stage(terms, label: str) -> bool:
         return False
     said = {w for w in st if w in label}
     return bool(said) and not (said & asked) and not any(a in label for a in asked)
+
+
+_RATE_END = WORDS["rate_end"][0]
+_RATE_WORD = re.compile(rf"[\u4e00-\u9fff]{{2}}(?={_RATE_END})")  # the two characters before a rate's end word
+
+
+def other_rate(terms, label: str) -> bool:
+    """The question asks one rate (纠错率) and the figure's own label names only others (报备率、规范率均达100%):
+    a rate of another kind answers nothing."""
+    asked = {w for slot in terms.slots for w in {slot.term} | slot.alts if w.endswith(_RATE_END) and len(w) > 2}
+    if not asked:
+        return False
+    said = _RATE_WORD.findall(label)
+    return bool(said) and not any(a[-3:-1] in label for a in asked)
 
 
 def _best_key(terms, own: str, clause_head: str, prev: str, nouns_only: bool) -> float:

@@ -200,6 +200,18 @@ def test_a_figure_of_another_stage_is_gated():
     assert sent2[best_span.start:best_span.end] == "41件" and best_span.gate == 1.0
 
 
+def test_a_rate_of_another_kind_is_gated():
+    """报备率、规范率均达100% does not answer 纠错率是多少: the figure is gated (the service abstains); the rate asked,
+    when its label says it, passes."""
+    ctx = ctx_for("青禾县行政复议纠错率是多少")
+    sent = "行政复议纠错案件全部整改到位，决定书报备率、规范率均达100%。"
+    spans = [s for s in EXTRACTORS[ctx.asked.type](sent, ctx) if sent[s.start:s.end] == "100%"]
+    assert spans and all(s.gate < 0.5 for s in spans)
+    sent2 = "全年审结行政复议案件86件，纠错率为12.8%，报备率达100%。"
+    best_span = max(EXTRACTORS[ctx.asked.type](sent2, ctx), key=lambda s: s.score * s.gate)
+    assert sent2[best_span.start:best_span.end] == "12.8%" and best_span.gate == 1.0
+
+
 def test_an_absent_counted_noun_is_gated():
     """办理法律援助案件多少件 on a sentence about 行政处罚案件: the key noun is missing, the figure is gated."""
     ctx = ctx_for("青禾县办理法律援助案件多少件")
