@@ -15,6 +15,7 @@ import numpy as np
 
 from index.encoders import Encoder, get_encoder
 from index.store import LoadedIndex, load_index, read_manifest
+from index.text import tokenize_cached as tokenize
 from qa.answer.extractor import Extractor
 from qa.answer.params import PARAMS
 from qa.answer.registry import FIGURE_TYPES
@@ -38,6 +39,7 @@ NOT_FOUND = "未找到相关内容"
 OFF_TOPIC = "这个问题不在法治政府建设情况报告的范围内:本服务只回答已收录报告写到的内容"
 MESSAGES = {r["key"]: r["text"] for r in table("q_messages.tsv")}
 _TOPIC_ONLY = frozenset(words("q_topic_only.txt"))
+_POSTS = frozenset(words("q_posts.txt"))
 _EXAMPLE_TOPICS = ("行政复议纠错率是多少", "法治政府建设领导小组组长由谁担任", "办理法律援助案件多少件")
 
 
@@ -242,17 +244,21 @@ class QA:
         return MESSAGES["place_only"].format(place="、".join(info.regions), examples=shown)
 
     def _off_topic(self, info: QueryInfo) -> bool:
-        """A question that names no indexed place and whose words the reports hardly use (今天天气怎么样, 比特币现在
-        多少钱): the share of its content characters in words of the index's vocabulary is below
-        ``QAConfig.min_known_share``."""
-        if info.regions or (info.unknown_places and all(t in _TOPIC_ONLY for t in info.focus)):
-            return False  # a place named and nothing else: the scope says whether a report covers it
+        """A question whose words the reports hardly use (今天天气怎么样, 比特币现在多少钱): the share of its content
+        characters in words of the index's vocabulary is below ``QAConfig.min_known_share``. A question that names an
+        indexed place is off topic only when none of its words is the reports' (青禾县天气怎么样, 青禾县有什么景点);
+        a post (县长) counts as the reports' word."""
+        if (info.regions or info.unknown_places) and all(t in _TOPIC_ONLY for t in info.focus):
+            return False  # a place named and nothing asked: QA._asks_nothing, or the scope, answers it
         terms = [t for t in info.focus if not t.isdigit()]
         total = sum(len(t) for t in terms)
         if not total:
-            return True
+            return not info.regions
         vocab = self.index.bm25.vocab_dict
-        known = sum(len(t) for t in terms if t in vocab or any(a in vocab for a in _synonyms(t)))
+        known = sum(len(t) for t in terms
+                    if t in vocab or t in _POSTS or any(a in vocab for a in _synonyms(t)))
+        if info.regions:  # a word the reports use inside a compound counts (法治|广场)
+            return known == 0 and not any(len(w) > 1 and w in vocab for t in terms for w in tokenize(t))
         return known / total < self.config.min_known_share
 
     def _ask(self, q: str, top_k: int, filters: dict | None, mode: str | None, t0: float) -> QAResult:
