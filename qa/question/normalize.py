@@ -48,10 +48,8 @@ def normalize_question(text: str) -> str:
 @cache
 def _wrapper_re() -> re.Pattern[str]:
     leads = alternation(in_order("q_ask_wrappers.txt"))
-    return re.compile(rf"^(?:{leads})(?P<q>.+?)(?:{_YES_NO})?(?P<marks>[{re.escape(_END_MARKS)}]*)$")
-
-
-_YES_NO = "\u5417"  # the yes/no particle, read as the request's when a wrapper lead is there
+    yes_no = alternation(in_order("q_yes_no_particles.txt"))
+    return re.compile(rf"^(?:{leads})(?P<q>.+?)(?:{yes_no})?(?P<marks>[{re.escape(_END_MARKS)}]*)$")
 
 
 def _unwrap(t: str) -> str:
