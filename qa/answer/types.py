@@ -65,10 +65,11 @@ class Asked:
     counted_whole: bool = True  # False when the question goes on with 的 (多少辆出租车的顶灯)
     counted_head: str | None = None  # …适用的|裁量权基准: what the counted noun's clause modifies
     how_often: bool = False  # 多久…一次: a frequency answers (每月), read once per question
-    post_said: bool = False  # 县长是谁: the post is said, its holder's name is asked
+    post_said: bool = False  # 县长是谁 / 县长?: the post is said, its holder's name is asked
 
 
 _POST_HOLDER = question_pattern("post_holder")
+_POST_AT_END = question_pattern("post_at_end")
 _CN_SMALL = {r["numeral"]: int(r["value"]) for r in table("q_small_numbers.tsv")}
 
 
@@ -243,4 +244,4 @@ def classify(question: str) -> Asked:
     return Asked(type=t, unit=unit, unit_strength=strength, noun=asked_noun(q), items=_items(q),
                  wh_pos=wh.start() if wh else None, counted=counted, counted_whole=whole,
                  counted_head=counted_head(q) if t in QUANTITY_TYPES else None,
-                 how_often=bool(_HOW_OFTEN.search(q)), post_said=bool(_POST_HOLDER.search(q)))
+                 how_often=bool(_HOW_OFTEN.search(q)), post_said=bool(_POST_HOLDER.search(q) or _POST_AT_END.search(q)))

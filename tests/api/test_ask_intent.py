@@ -87,3 +87,12 @@ def test_a_place_and_nothing_asked_gets_what_to_ask(client, q):
 def test_a_place_in_a_year_no_report_covers_says_so(client):
     body = ask(client, "郴州2019年")
     assert body["answer"] is None and body["intent"] == "question" and "2019" in body["reason"], body
+
+
+def test_a_post_with_no_question_word_asks_its_holder(client):
+    """郴州市长 typed alone reads as 郴州市长是谁: the holder's name, never another post of the same person (the
+    report says 市委副书记、市长 and the name)."""
+    named = ask(client, "郴州市长叫什么名字")["answer"]
+    assert named and not named.endswith(("长", "书记"))
+    for q in ("郴州市长", "郴州市长是谁", "郴州市长？"):
+        assert ask(client, q)["answer"] == named, q
