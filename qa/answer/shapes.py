@@ -26,7 +26,7 @@ from typing import NamedTuple
 from qa.answer.params import PARAMS
 from qa.answer.quantity import FREQUENCY_RE
 from qa.answer.spans import NUMBER_RE
-from qa.answer.tagging import is_person
+from qa.answer.tagging import PERSON_TAG, is_person, tag
 from qa.answer.types import AnswerType, Asked
 from qa.lexicon import alternation, groups, unit_family, unit_kind, words
 
@@ -168,6 +168,13 @@ def _person_post_said(text: str, asked: Asked) -> Verdict | None:
     return None
 
 
+def _person_titled(text: str, asked: Asked) -> Verdict | None:
+    words = tag(text)
+    if len(words) > 1 and words[0][2] == PERSON_TAG and _ends_with(text, "role_heads.txt"):
+        return False, 0.0, f"a name with its title after it: the name {text[:words[0][1]]} alone answers"
+    return None
+
+
 def _person_post(text: str, asked: Asked) -> Verdict | None:
     head = _ends_with(text, "role_heads.txt")
     if head and len(text) > PARAMS.name_max_len:
@@ -301,6 +308,8 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     ),
     AnswerType.PERSON: (
         _BARE,
+        ShapeRule("person.titled", "a name with its title after it: the name alone answers who",
+                  _person_titled),
         ShapeRule("person.post_said", "who holds a post the question says is a name, not another post",
                   _person_post_said),
         ShapeRule("person.post", "a post answers who in part: a name is better", _person_post),
