@@ -160,9 +160,14 @@ def ask_tool(qa: QA, question: str, region: str | None = None, year: int | None 
                          confidence=None, sentence=None, citation=None, reason=r.reason, comparison=_plain(comparison))
     if not r.answers:
         reason = r.reason or NOT_FOUND
-        return AnswerOut(found=False, summary=f"报告中未找到答案:{reason}" if reason != NOT_FOUND
-                         else "报告中未找到答案(未找到相关内容),请勿推测。", answer=None, confidence=None,
-                         sentence=None, citation=None, reason=reason)
+        if r.intent == "chitchat":  # a greeting, or a place with nothing asked: what to ask, not "not found"
+            summary = reason
+        elif reason != NOT_FOUND:
+            summary = f"报告中未找到答案:{reason}"
+        else:
+            summary = "报告中未找到答案(未找到相关内容),请勿推测。"
+        return AnswerOut(found=False, summary=summary, answer=None, confidence=None, sentence=None, citation=None,
+                         reason=reason)
     a = r.answers[0]
     c = a.citation
     others = [{"answer": o.text, "confidence": round(o.score, 4), "sentence": o.sentence,

@@ -77,6 +77,7 @@ async def drive(session) -> dict:
         out["ask"] = await s.call_tool("ask", {"question": EXAMPLE_Q})
         out["unanswerable"] = await s.call_tool("ask", {"question": UNANSWERABLE})
         out["no_such_year"] = await s.call_tool("ask", {"question": NO_SUCH_YEAR})
+        out["greeting"] = await s.call_tool("ask", {"question": "你好"})
         out["facts"] = await s.call_tool("facts", {"indicator": "纠错率", "region": "郴州"})
         out["search"] = await s.call_tool("search", {"query": "法律援助", "top_k": 3})
         out["reports"] = await s.call_tool("list_reports", {})
@@ -128,6 +129,12 @@ def test_unanswerable_questions_say_so(run):
         assert a["found"] is False and a["answer"] is None and a["citation"] is None, a
         assert "未找到" in a["summary"]
     assert "2019" in run["no_such_year"].structured_content["reason"]
+
+
+def test_a_greeting_gets_what_to_ask_not_not_found(run):
+    a = run["greeting"].structured_content
+    assert a["found"] is False and a["answer"] is None and a["citation"] is None, a
+    assert "可以这样问" in a["summary"] and "未找到答案" not in a["summary"]
 
 
 def test_facts(run):
