@@ -43,6 +43,12 @@ _POSTS = frozenset(words("q_posts.txt"))
 _EXAMPLE_TOPICS = ("行政复议纠错率是多少", "法治政府建设领导小组组长由谁担任", "办理法律援助案件多少件")
 
 
+def _example_questions(metas: list) -> list[str]:
+    """One example question per example topic, over the reports ``metas`` in turn (none without reports)."""
+    return [f"{metas[i % len(metas)].region}{metas[i % len(metas)].year}年{topic}"
+            for i, topic in enumerate(_EXAMPLE_TOPICS)] if metas else []
+
+
 _YEAR_SAID_POOL = 20  # answers looked through for those whose sentence names the year asked (QA._extract)
 
 
@@ -221,8 +227,7 @@ class QA:
     def describe(self) -> str:
         """What the service answers, with example questions built from the indexed reports."""
         docs = [d.meta for d in self.index.doc_list if d.meta.region and d.meta.year]
-        examples = [f"{m.region}{m.year}年{topic}" for m, topic in zip(docs, _EXAMPLE_TOPICS, strict=False)]
-        shown = "; ".join(f"“{e}”" for e in examples) or "“某市2024年行政复议纠错率是多少”"
+        shown = "; ".join(f"“{e}”" for e in _example_questions(docs)) or "“某市2024年行政复议纠错率是多少”"
         return (f"您好!我回答关于已收录的{len(self.index.doc_list)}份法治政府建设情况报告的问题,给出报告原文中的答案、"
                 f"所在句子和出处(哪份报告、哪一段、哪几个字);报告没有写到的,我会说“{NOT_FOUND}”。可以这样问:{shown}")
 
@@ -237,9 +242,7 @@ class QA:
         allowed = set(doc_ids) if doc_ids is not None else None
         docs = [d.meta for d in self.index.doc_list
                 if d.meta.region and d.meta.year and (allowed is None or d.doc_id in allowed)]
-        examples = ([f"{docs[i % len(docs)].region}{docs[i % len(docs)].year}年{topic}"
-                     for i, topic in enumerate(_EXAMPLE_TOPICS)] if docs
-                    else [f"{info.regions[0]}{topic}" for topic in _EXAMPLE_TOPICS])
+        examples = _example_questions(docs) or [f"{info.regions[0]}{topic}" for topic in _EXAMPLE_TOPICS]
         shown = "; ".join(f"“{e}”" for e in examples)
         return MESSAGES["place_only"].format(place="、".join(info.regions), examples=shown)
 

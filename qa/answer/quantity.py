@@ -262,11 +262,8 @@ _RATE_WORD = re.compile(rf"[\u4e00-\u9fff]{{2}}(?={_RATE_END})")  # the two char
 def other_rate(terms, label: str) -> bool:
     """The question asks one rate (纠错率) and the figure's own label names only others (报备率、规范率均达100%):
     a rate of another kind answers nothing."""
-    asked = {w for slot in terms.slots for w in {slot.term} | slot.alts if w.endswith(_RATE_END) and len(w) > 2}
-    if not asked:
-        return False
-    said = _RATE_WORD.findall(label)
-    return bool(said) and not any(a[-3:-1] in label for a in asked)
+    asked = {stem for slot in terms.slots for w in {slot.term} | slot.alts for stem in _RATE_WORD.findall(w)}
+    return bool(asked) and bool(_RATE_WORD.search(label)) and not any(stem in label for stem in asked)
 
 
 def _best_key(terms, own: str, clause_head: str, prev: str, nouns_only: bool) -> float:
