@@ -235,6 +235,8 @@ def test_ask_reads_the_units_facts_reads(question, sentence, expected):
     ("青禾县主持召开县委全面依法治县委员会会议的是谁", "县委主要领导主持召开县委全面依法治县委员会会议3次。",
      "县委主要领导"),
     ("青禾县由谁对评查不合格单位负责人进行约谈", "县委政法委书记对评查不合格单位负责人进行约谈。", "县委政法委书记"),
+    # a whole post that is itself a role word of more than two characters (班子成员) is an answer; 党员 alone is not
+    ("青禾县讲授专题法治党课的是谁", "局党组开展专题研讨3次，班子成员讲授专题法治党课6场次，26名党员讲微党课。", "班子成员"),
 ])
 def test_who_is_answered_by_a_post_when_the_report_names_no_person(question, sentence, expected):
     assert best(question, sentence) == expected
