@@ -72,9 +72,9 @@ def person_spans(sent: str, ctx: SpanContext) -> list[Span]:
 
 def role_phrase_spans(sent: str, ctx: SpanContext) -> list[Span]:
     """Noun phrases of the sentence that end in a role word (role_heads.txt): 由谁 / 是谁 is as often answered by a
-    post (市委主要领导, 班子成员) as by a person's name. A role word alone answers only when it is more than one
-    word's length (班子成员 does, 党员 / 人员 alone say nothing). Scored by closeness to the question's words, the clause's
-    share of them and how much the phrase says that the question does not."""
+    post (市委主要领导, 班子成员) as by a person's name. A role word alone answers only when it is longer than
+    two characters (班子成员 does, 党员 / 人员 alone say nothing). Scored by closeness to the question's words, the
+    clause's share of them and how much the phrase says that the question does not."""
     heads = words("role_heads.txt")
     out = []
     for a, b in chunks(sent):
