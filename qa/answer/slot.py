@@ -245,22 +245,41 @@ _QUOTE_RUN = re.compile(rf"(?:[{_chars('quote_join')}]?“[^“”]{{1,{_Q}}}”
 _PARTICLE = _chars("particle")
 
 
+def _quote_runs(sent: str, question: str, pieces: bool) -> list[tuple[int, int]]:
+    """The quoted names the question does not say; those side by side with nothing between them as one run
+    (“庭审出声”“发言出彩”), each alone only a piece of what the sentence names — kept too with ``pieces`` (a question
+    that describes its answer by topic picks one name of a run: 市域社会治理方面的称号)."""
+    out: list[tuple[int, int]] = []
+    run: tuple[int, int] | None = None
+    for m in QUOTE_RE.finditer(sent):
+        if m.group(0)[1:-1] in question:
+            run = None
+            continue
+        if run is not None and run[1] == m.start():
+            if not pieces:
+                out.remove(run)
+            run = (run[0], m.end())
+            out += [(m.start(), m.end()), run] if pieces else [run]
+        else:
+            run = (m.start(), m.end())
+            out.append(run)
+    return out
+
+
 def _quoted(sent: str, ctx: SpanContext) -> list[tuple[tuple[int, int], float]]:
     """“Quoted names”, with a bonus when the noun asked for follows (“某某”微信公众号 for 哪个微信公众号), also after
     a run of them (“甲”“乙”等称号 for 什么称号)."""
     out = []
     noun = ctx.asked.noun or ""
-    for m in QUOTE_RE.finditer(sent):
-        if m.group(0)[1:-1] in ctx.question:
-            continue
-        after = sent[m.end():m.end() + len(noun) + 1]  # the noun, maybe behind a particle
+    for qs, qe in _quote_runs(sent, ctx.question, pieces=_topic(ctx.question) is not None):
+        after = sent[qe:qe + len(noun) + 1]  # the noun, maybe behind a particle
         # “甲”“乙”等称号: the noun after a run of quoted names names each of them
-        run = _QUOTE_RUN.match(sent, m.end())
+        run = _QUOTE_RUN.match(sent, qe)
         later = sent[run.end():run.end() + len(noun) + 1] if run else ""
         head = noun[-_HEAD:]
         named = len(noun) >= _HEAD and (after.startswith(noun[:_HEAD]) or after.lstrip(_PARTICLE).startswith(head)
                                         or later.lstrip(_PARTICLE).startswith(head))
-        out.append(((m.start(), m.end()), ctx.params.slot_quote_named if named else 0.0))
+        out.append(((qs, qe), ctx.params.slot_quote_named if named else 0.0))
     return out
 
 

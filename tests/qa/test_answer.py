@@ -261,6 +261,18 @@ def test_one_item_of_a_run_is_no_list_candidate():
     assert not {"干部初任培训", "任职培训"} & texts
 
 
+def test_quoted_names_side_by_side_are_one_answer():
+    assert best("青禾县对下放给乡镇的执法事项提出了什么要求",
+                "青禾县开展乡镇执法人员培训5次,确保下放事项“放得下”“接得稳”。") == "“放得下”“接得稳”"
+    assert best("青禾县要让负责人出庭应诉中什么成为常态",
+                "一是严格执行负责人出庭应诉规定,让“出庭出声”“表态出彩”成为常态,出庭应诉率达100%。") == "“出庭出声”“表态出彩”"
+    # a question that describes its answer by topic may pick one name of the run
+    ctx = ctx_for("青禾县获评的平安建设方面的称号是什么")
+    honours = "青禾县先后获评“全省平安建设先进县”“全国文明城市提名城市”。"
+    texts = {honours[s.start:s.end] for s in EXTRACTORS[ctx.asked.type](honours, ctx)}
+    assert "“全省平安建设先进县”" in texts
+
+
 @pytest.mark.parametrize("span, want", [
     ("全面依法治县", "全面依法治县"),  # a set term keeps the adverb it opens with
     ("全面深入学习宪法", "深入学习宪法"),  # an adverb before another adverb is dropped
