@@ -9,8 +9,8 @@ from qa.answer.context import SpanContext
 from qa.answer.params import PARAMS
 from qa.answer.scoring import clause_cover, near, novelty
 from qa.answer.slot import token_bounds, trim_edges
-from qa.answer.spans import Span, drop_question_tail, noun_phrase_after, noun_phrase_before, strip_span
-from qa.answer.tagging import tag
+from qa.answer.spans import Span, drop_question_tail, noun_phrase_after, noun_phrase_before, snap_to_marks, strip_span
+from qa.answer.tagging import chunks, tag
 from qa.lexicon import groups
 
 WORDS = groups("list_words.tsv")
@@ -166,6 +166,28 @@ def _list_score(sent: str, s: int, e: int, ctx: SpanContext) -> float:
             + p.list_w_named * _items_named(text, ctx))
 
 
+_MARKS = "“”《》"
+
+
+def _whole_items(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]:
+    """A run's first item never starts inside a word of Baidu LAC's (规范性|文件、… -> 规范性文件、…), and its last
+    item ends where its noun phrase does when that is the noun asked (…、数据安全管理|平台 for 哪些平台) or a closing
+    word follows (…、“某某”|行动|等), unless what it adds is only what the question says (…|三大平台 for 哪三大平台 is
+    the asked noun, kept). A mark (“ ” 《 》) is never crossed."""
+    words = tag(sent)
+    for a, b, _t in words:
+        if a < s < b and not any(ch in _MARKS for ch in sent[a:s]):
+            s = a
+    for a, b in chunks(sent):
+        rest = sent[e:b]
+        if not (s <= a < e < b) or any(ch in _MARKS for ch in rest):
+            continue
+        closed = next((t in _CLOSES or t == "c" for a2, _b2, t in words if a2 == b), True)
+        if rest == ctx.asked.noun or (closed and not all(ch in ctx.question for ch in rest)):
+            e = b
+    return s, e
+
+
 def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     cands = [(m.start(), m.end()) for m in _MARKED_RUN.finditer(sent)]
@@ -174,6 +196,7 @@ def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
         cands += _pairs(sent)
     for s, e in cands:
         s, e = trim_edges(sent, *drop_question_tail(sent, s, e, ctx))
+        s, e = _whole_items(sent, *snap_to_marks(sent, s, e), ctx)
         if e - s < ctx.params.list_min_len or sent[s:e] in ctx.question:
             continue
         out.append(Span(s, e, _list_score(sent, s, e, ctx)))

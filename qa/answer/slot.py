@@ -247,23 +247,17 @@ _PARTICLE = _chars("particle")
 
 def _quote_runs(sent: str, question: str, pieces: bool) -> list[tuple[int, int]]:
     """The quoted names the question does not say; those side by side with nothing between them as one run
-    (“庭审出声”“发言出彩”), each alone only a piece of what the sentence names — kept too with ``pieces`` (a question
-    that describes its answer by topic picks one name of a run: 市域社会治理方面的称号)."""
+    (“庭审出声”“发言出彩”), each alone only a piece of what the sentence names — unless ``pieces``: a question that
+    describes its answer by topic picks one name of a run (市域社会治理方面的称号)."""
     out: list[tuple[int, int]] = []
-    run: tuple[int, int] | None = None
     for m in QUOTE_RE.finditer(sent):
         if m.group(0)[1:-1] in question:
-            run = None
-            continue
-        if run is not None and run[1] == m.start():
-            if not pieces:
-                out.remove(run)
-            run = (run[0], m.end())
-            out += [(m.start(), m.end()), run] if pieces else [run]
+            out.append((-1, -1))  # a said name breaks a run
+        elif not pieces and out and out[-1][1] == m.start():
+            out[-1] = (out[-1][0], m.end())
         else:
-            run = (m.start(), m.end())
-            out.append(run)
-    return out
+            out.append((m.start(), m.end()))
+    return [r for r in out if r[0] >= 0]
 
 
 def _quoted(sent: str, ctx: SpanContext) -> list[tuple[tuple[int, int], float]]:
