@@ -17,8 +17,11 @@ DATE_RE = re.compile(
     rf"(?:{alternation(WORDS['after_day'])})?|"
     rf"(?:{_YEAR}\s*{_Y}\s*)?(?:{alternation(WORDS['period'])})|"
     rf"{_YEAR}\s*{_Y}(?:{alternation(WORDS['after_year'])})?(?!(?:{alternation(WORDS['not_after_year'])}))|"
-    rf"{_YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}")
-_FULL_DATE = re.compile(rf"{_M}.*{_D}|\d[-/.]\d")  # a day of a month, or a numeric date
+    rf"{_YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|"
+    rf"(?<![\d.{''.join(WORDS['day_not_after'])}])(?:1[0-2]|[1-9])[{''.join(WORDS['day_mark'])}](?:3[01]|[12]\d|[1-9])(?![\d.])"
+    rf"(?=[^\d，,。；;、]{{0,{PARAMS.day_name_reach}}}?[{''.join(WORDS['day_name'])}])|"
+    rf"{alternation(WORDS['festival'])}")
+_FULL_DATE = re.compile(rf"{_M}.*{_D}|\d[-/.{''.join(WORDS['day_mark'])}]\d|{alternation(WORDS['festival'])}")  # a day
 
 _SIGNED = re.compile(rf"{alternation(WORDS['signed_ask'])}|(?:{alternation(WORDS['signed_day'])})"
                      rf".{{0,{PARAMS.signed_reach}}}(?:{alternation(WORDS['signed_send'])})")

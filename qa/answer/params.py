@@ -98,6 +98,7 @@ class Params:
     date_w_form: float = 0.25  # a full day beats a month, a month a bare year
     date_form_month: float = 0.7  # a month or a quarter, no day
     date_form_year: float = 0.4  # a bare year: often the report's year, seldom the answer
+    day_name_reach: int = 6  # an observance day's number (12·4) is a date when a day's name follows within these
     signed_reach: int = 24  # 哪天…报送: at most this many characters between the day asked and the verb of sending
     # --- ordinals (ordinal.py): the score = these weights over nearness, the ordinal's own words, clause cover
     # and whether it counts what was asked

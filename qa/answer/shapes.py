@@ -41,10 +41,13 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_PUNCT = re.compile(r"[，,。；;！!？?：:]")
 _FIGURE = re.compile(rf"\d|[{_chars('figure_char')}]")
 _LIST_JOIN = re.compile(rf"、|》《|”“|{alternation(WORDS['list_join'])}")
+_DATE_WORDS = groups("date_words.tsv")
 _DATE_SHAPE = re.compile(
     rf"\d{{1,4}}\s*[{_chars('date_unit')}]|[{_chars('cn_date_digit')}]{{1,4}}[{_chars('cn_date_unit')}]"
     rf"|[{_chars('xun_part')}]{_chars('xun')}|{alternation(WORDS['date_word'])}"
-    r"|(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}")  # a numeric date (2024-02-02)
+    r"|(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}"  # a numeric date (2024-02-02)
+    rf"|^\d{{1,2}}[{''.join(_DATE_WORDS['day_mark'])}]\d{{1,2}}$"  # an observance day (12·4)
+    rf"|{alternation(_DATE_WORDS['festival'])}")  # a festival (春节)
 _ORDINAL_SHAPE = re.compile(rf"{_chars('ordinal_mark')}\s*[\d{_chars('ordinal_digit')}]+"
                             rf"|{_chars('first')}[{_chars('first_unit')}]")
 _MARK_N = _chars("ordinal_mark") + "N"  # how an ordinal is written, for the why

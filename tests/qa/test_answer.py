@@ -273,6 +273,16 @@ def test_a_list_item_is_never_half_a_noun_phrase(question, sentence, expected):
     assert best(question, sentence) == expected
 
 
+@pytest.mark.parametrize("question,expected", [
+    ("青禾县的宪法宣传周是哪一天", "12.4"),  # an observance day, as reports write it
+    ("青禾县的国家安全日是哪一天", "4·15"),
+    ("青禾县一般在什么时候开展送法下乡", "春节"),  # a festival dates recurring work
+])
+def test_observance_days_and_festivals_are_dates(question, expected):
+    sentence = "青禾县通过春节“送法下乡”、“4·15”国家安全日、5月法治宣传月、12.4宪法宣传周等活动,增长4.15个百分点。"
+    assert best(question, sentence) == expected
+
+
 def test_quoted_names_side_by_side_are_one_answer():
     assert best("青禾县对下放给乡镇的执法事项提出了什么要求",
                 "青禾县开展乡镇执法人员培训5次,确保下放事项“放得下”“接得稳”。") == "“放得下”“接得稳”"
