@@ -16,8 +16,9 @@ from qa.answer.quantity import frequency_spans, quantity_spans
 from qa.answer.shapes import item_count
 from qa.answer.slot import slot_spans, trim_slot
 from qa.answer.spans import Span
+from qa.answer.tagging import NP_TAGS, PERSON_TAG, tag
 from qa.answer.types import AnswerType
-from qa.lexicon import alternation, groups
+from qa.lexicon import alternation, groups, words
 from qa.question.rules import question_pattern
 
 WORDS = groups("registry_words.tsv")
@@ -67,11 +68,36 @@ def _role_pattern_spans(sent: str, ctx: SpanContext) -> list[Span]:
     return out
 
 
-def role_spans(sent: str, ctx: SpanContext) -> list[Span]:
-    """Who holds a role: 由局长任组长 / 组长由分管副县长担任 / 党政主要负责人任双组长, then the slot filler."""
+def _posts_of_person(sent: str, ctx: SpanContext) -> list[Span]:
+    """某某某担任什么职务: the posts written right before the person the question names (市委副书记、市长|某某某),
+    all of them: the noun-phrase items joined by 、 that end at the name, each ending in a role word."""
     out = []
+    heads = tuple(words("role_heads.txt"))
+    toks = tag(sent)
+    for i, (a, b, t) in enumerate(toks):
+        if t != PERSON_TAG or sent[a:b] not in ctx.question:
+            continue
+        run_s, item_s, item_e = a, a, a
+        for ws, we, wt in reversed(toks[:i]):
+            if sent[ws:we] == "、" and sent[item_s:item_e].endswith(heads):
+                run_s, item_s, item_e = item_s, ws, ws
+            elif wt in NP_TAGS:
+                item_s = ws
+            else:
+                break
+        if sent[item_s:item_e].endswith(heads):
+            run_s = item_s
+        if run_s < a:
+            out.append(Span(run_s, a, ctx.params.role_pattern_score))
+    return out
+
+
+def role_spans(sent: str, ctx: SpanContext) -> list[Span]:
+    """Who holds a role: 由局长任组长 / 组长由分管副县长担任 / 党政主要负责人任双组长, a named person's posts, then
+    the slot filler."""
+    out = _posts_of_person(sent, ctx)
     if any(w in ctx.question for w in WORDS["role_ask"]):
-        out = _role_pattern_spans(sent, ctx)
+        out += _role_pattern_spans(sent, ctx)
     return out + slot_spans(sent, ctx) + role_phrase_spans(sent, ctx)
 
 

@@ -283,6 +283,11 @@ def test_observance_days_and_festivals_are_dates(question, expected):
     assert best(question, sentence) == expected
 
 
+def test_a_named_persons_posts_are_all_the_posts_before_the_name():
+    assert best("林若溪担任什么职务", "市委副书记、市长林若溪11次主持召开市政府常务会研究法治政府建设。") == "市委副书记、市长"
+    assert best("周文澜是什么职务", "会议由市委书记周文澜主持,副市长林若溪出席。") == "市委书记"
+
+
 def test_quoted_names_side_by_side_are_one_answer():
     assert best("青禾县对下放给乡镇的执法事项提出了什么要求",
                 "青禾县开展乡镇执法人员培训5次,确保下放事项“放得下”“接得稳”。") == "“放得下”“接得稳”"
