@@ -262,7 +262,7 @@ def _quote_runs(sent: str, question: str, pieces: bool) -> list[tuple[int, int]]
 
 def _quoted(sent: str, ctx: SpanContext) -> list[tuple[tuple[int, int], float]]:
     """“Quoted names”, with a bonus when the noun asked for follows (“某某”微信公众号 for 哪个微信公众号), also after
-    a run of them (“甲”“乙”等称号 for 什么称号)."""
+    a run of them (“甲”“乙”等称号 for 什么称号), or ends the name itself (“某某工作法” for 什么工作法)."""
     out = []
     noun = ctx.asked.noun or ""
     for qs, qe in _quote_runs(sent, ctx.question, pieces=_topic(ctx.question) is not None):
@@ -271,8 +271,9 @@ def _quoted(sent: str, ctx: SpanContext) -> list[tuple[tuple[int, int], float]]:
         run = _QUOTE_RUN.match(sent, qe)
         later = sent[run.end():run.end() + len(noun) + 1] if run else ""
         head = noun[-_HEAD:]
+        inner = sent[qs:qe].strip("“”\"")  # “某某工作法” for 什么工作法: the noun ends the name itself
         named = len(noun) >= _HEAD and (after.startswith(noun[:_HEAD]) or after.lstrip(_PARTICLE).startswith(head)
-                                        or later.lstrip(_PARTICLE).startswith(head))
+                                        or later.lstrip(_PARTICLE).startswith(head) or inner.endswith(noun))
         out.append(((qs, qe), ctx.params.slot_quote_named if named else 0.0))
     return out
 

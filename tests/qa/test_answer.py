@@ -288,6 +288,11 @@ def test_a_named_persons_posts_are_all_the_posts_before_the_name():
     assert best("周文澜是什么职务", "会议由市委书记周文澜主持,副市长林若溪出席。") == "市委书记"
 
 
+def test_a_quoted_name_ending_in_the_asked_noun_is_named():
+    sentence = "全面推行企业扫码保护机制和行政执法“531工作法”,12个领域105项轻微违法行为实行免罚。"
+    assert best("青禾县全面推行的行政执法工作法叫什么", sentence) == "“531工作法”"
+
+
 def test_quoted_names_side_by_side_are_one_answer():
     assert best("青禾县对下放给乡镇的执法事项提出了什么要求",
                 "青禾县开展乡镇执法人员培训5次,确保下放事项“放得下”“接得稳”。") == "“放得下”“接得稳”"
