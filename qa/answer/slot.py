@@ -498,6 +498,21 @@ _TITLE_TYPES = (AnswerType.NAME, AnswerType.HONOUR)  # a 《title》 may name th
 _TOPIC_TYPES = (AnswerType.NAME, AnswerType.HONOUR, AnswerType.DOCUMENT)  # answers a question may describe by topic
 
 
+_DOT = re.compile(rf"(?<=[\u4e00-\u9fff])[{_chars('name_dot')}](?=[\u4e00-\u9fff])")
+
+
+def _dotted(sent: str) -> list[tuple[int, int]]:
+    """Names of two parts joined by a middle dot between Chinese words (某某茶话·企业家沙龙), outside quotes."""
+    out = []
+    for m in _DOT.finditer(sent):
+        if inside_marks(sent, m.start()):
+            continue
+        s, e = noun_phrase_before(sent, m.start()), noun_phrase_after(sent, m.end())
+        if m.start() - s >= _MIN and e - m.end() >= _MIN:
+            out.append((s, e))
+    return out
+
+
 def _add_shaped(sent: str, ctx: SpanContext, cands: dict[tuple[int, int], float]) -> None:
     """Phrases of the head's or an honour's shape, whole names, places named in full, quoted names, with bonuses."""
     t, p = ctx.asked.type, ctx.params
@@ -513,6 +528,8 @@ def _add_shaped(sent: str, ctx: SpanContext, cands: dict[tuple[int, int], float]
                 cands.setdefault((pm.start, pm.end), p.slot_place_bonus)
     for (s, e), named in _quoted(sent, ctx):
         cands[(s, e)] = named + (p.slot_quote_bonus if t in _QUOTE_TYPES else 0.0)
+    for s, e in _dotted(sent):  # 某某茶话·企业家沙龙: a name in two parts, as much a name as a quoted one
+        cands.setdefault((s, e), p.slot_quote_bonus if t in _QUOTE_TYPES else 0.0)
 
 
 def _grown(sent: str, cands: dict[tuple[int, int], float], ctx: SpanContext) -> dict[tuple[int, int], float]:

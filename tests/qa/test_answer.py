@@ -293,6 +293,11 @@ def test_a_quoted_name_ending_in_the_asked_noun_is_named():
     assert best("青禾县全面推行的行政执法工作法叫什么", sentence) == "“531工作法”"
 
 
+def test_a_name_of_two_parts_joined_by_a_middle_dot_is_whole():
+    sentence = "深入实施优化营商环境“20条”,常态化举行青禾夜话·企业家沙龙等活动,解决企业诉求300多个。"
+    assert best("青禾县常态化举行的企业家交流活动叫什么", sentence) == "青禾夜话·企业家沙龙"
+
+
 def test_quoted_names_side_by_side_are_one_answer():
     assert best("青禾县对下放给乡镇的执法事项提出了什么要求",
                 "青禾县开展乡镇执法人员培训5次,确保下放事项“放得下”“接得稳”。") == "“放得下”“接得稳”"
