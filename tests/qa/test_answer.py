@@ -286,6 +286,7 @@ def test_observance_days_and_festivals_are_dates(question, expected):
 def test_a_named_persons_posts_are_all_the_posts_before_the_name():
     assert best("林若溪担任什么职务", "市委副书记、市长林若溪11次主持召开市政府常务会研究法治政府建设。") == "市委副书记、市长"
     assert best("周文澜是什么职务", "会议由市委书记周文澜主持,副市长林若溪出席。") == "市委书记"
+    assert best("林若溪担任什么职务", "县委常委、副县长林若溪出席会议并讲话。") == "县委常委、副县长"
 
 
 def test_a_quoted_name_ending_in_the_asked_noun_is_named():
