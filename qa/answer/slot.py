@@ -513,12 +513,29 @@ def _dotted(sent: str) -> list[tuple[int, int]]:
     return out
 
 
+_AWARD = re.compile(alternation(WORDS["award"]))
+
+
+def _awarded(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
+    """什么称号 / 获评了什么: what follows a verb of awarding to its clause's end (获评|2023年度某某工作“某某”优秀成果),
+    question words and quotes and all: an honour's name runs on through them."""
+    if ctx.asked.type != AnswerType.HONOUR:
+        return []
+    out = []
+    for m in _AWARD.finditer(sent):
+        _cs, ce = clause_bounds(sent, m.end())
+        s, e = strip_span(sent, m.end(), ce)
+        if _MIN <= e - s <= ctx.params.slot_max_len:
+            out.append((s, e))
+    return out
+
+
 def _add_shaped(sent: str, ctx: SpanContext, cands: dict[tuple[int, int], float]) -> None:
     """Phrases of the head's or an honour's shape, whole names, places named in full, quoted names, with bonuses."""
     t, p = ctx.asked.type, ctx.params
     for s, e in _head_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = p.slot_head_bonus
-    for s, e in _honour_phrases(sent, ctx):
+    for s, e in _honour_phrases(sent, ctx) + _awarded(sent, ctx):
         cands[strip_span(sent, s, e)] = p.slot_honour_bonus  # …示范县: a phrase of an honour's shape
     for s, e in _full_names(sent, ctx):
         cands[strip_span(sent, s, e)] = p.slot_full_name_bonus  # 全称: the whole name

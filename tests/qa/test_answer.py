@@ -299,6 +299,11 @@ def test_a_name_of_two_parts_joined_by_a_middle_dot_is_whole():
     assert best("青禾县常态化举行的企业家交流活动叫什么", sentence) == "青禾夜话·企业家沙龙"
 
 
+def test_an_honour_runs_on_through_question_words_and_quotes_after_a_verb_of_awarding():
+    sentence = "出台律师事务所规范化建设方案,青禾县律师行业党建工作获评2024年度党建工作“先锋引领”优秀创新案例。"
+    assert best("青禾县律师行业党建工作获评了什么", sentence) == "党建工作“先锋引领”优秀创新案例"
+
+
 def test_quoted_names_side_by_side_are_one_answer():
     assert best("青禾县对下放给乡镇的执法事项提出了什么要求",
                 "青禾县开展乡镇执法人员培训5次,确保下放事项“放得下”“接得稳”。") == "“放得下”“接得稳”"
