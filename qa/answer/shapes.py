@@ -231,9 +231,13 @@ def _no_ordinal(text: str, asked: Asked) -> Verdict | None:
     return True, PARAMS.shape_ordinal_no_mark, f"no {_MARK_N}"
 
 
+_MARKED = re.compile(r"“[^“”]*”|《[^《》]*》")
+
+
 def item_count(text: str) -> int:
-    """How many items a list answer names (甲、乙和丙: 3)."""
-    return len(_LIST_JOIN.findall(text)) + 1
+    """How many items a list answer names (甲、乙和丙: 3); a 和 inside a “name” or 《title》 joins no items
+    (“山和水”行动 is one)."""
+    return len(_LIST_JOIN.findall(_MARKED.sub(lambda m: m.group(0)[0] + m.group(0)[-1], text))) + 1
 
 
 def _several(text: str, asked: Asked) -> Verdict | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.shapes import shape, unit_fit
+from qa.answer.shapes import item_count, shape, unit_fit
 from qa.answer.types import classify
 from qa.lexicon import table, unit_family, units, words
 
@@ -60,3 +60,13 @@ def test_word_lists_are_sorted_longest_first():
     for name in ("role_heads.txt", "org_ends.txt", "greetings.txt"):
         ws = words(name)
         assert ws and all(len(a) >= len(b) for a, b in zip(ws, ws[1:])), name
+
+
+@pytest.mark.parametrize("text, n", [
+    ("甲、乙和丙", 3),
+    ("“甲”“乙”", 2),
+    ("“山和水”行动", 1),  # a 和 inside a quoted name joins no items
+    ("《青禾县甲和乙办法》《青禾县丙规定》", 2),
+])
+def test_item_count_reads_joins_outside_names_only(text, n):
+    assert item_count(text) == n
