@@ -199,6 +199,17 @@ def _honour_over_clause(text: str, asked: Asked) -> Verdict | None:
     return (True, PARAMS.shape_honour_over_clause, "runs over a clause break") if _CLAUSE_PUNCT.search(text) else None
 
 
+def _honour_verb_end(text: str, asked: Asked) -> Verdict | None:
+    """成果向纵深拓展: a phrase whose last word (Baidu LAC) is a verb is a clause, not a title."""
+    from qa.answer.tagging import tag  # the tagger loads on first use only
+
+    words = tag(text.rstrip("”’\"')）》」"))
+    return (False, 0.0, "ends in a verb: a clause, no title") if words and words[-1][2] == _LAC_VERB else None
+
+
+_LAC_VERB = "v"  # Baidu LAC's tag of a verb
+
+
 def _honour_title(text: str, asked: Asked) -> Verdict | None:
     return (True, 1.0, "a title-shaped phrase") if len(text) >= PARAMS.honour_min_len else None
 
@@ -291,6 +302,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     AnswerType.HONOUR: (
         _BARE,
         ShapeRule("honour.over_clause", "a title never runs over a clause break", _honour_over_clause),
+        ShapeRule("honour.verb_end", "a title never ends in a verb: that is a clause", _honour_verb_end),
         ShapeRule("honour.title", "a title has four characters at least", _honour_title),
         ShapeRule("honour.short", "shorter is a fragment more often than a title", _honour_short),
     ),

@@ -514,6 +514,7 @@ def _dotted(sent: str) -> list[tuple[int, int]]:
 
 
 _AWARD = re.compile(alternation(WORDS["award"]))
+_AWARD_END = re.compile(r"[，,。；;：:！!？?]")
 
 
 def _awarded(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
@@ -523,8 +524,8 @@ def _awarded(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
         return []
     out = []
     for m in _AWARD.finditer(sent):
-        _cs, ce = clause_bounds(sent, m.end())
-        s, e = strip_span(sent, m.end(), ce)
+        stop = _AWARD_END.search(sent, m.end())  # a bracket (综治工作) is part of the name, no break
+        s, e = strip_span(sent, m.end(), stop.start() if stop else len(sent))
         if _MIN <= e - s <= ctx.params.slot_max_len:
             out.append((s, e))
     return out
@@ -535,8 +536,11 @@ def _add_shaped(sent: str, ctx: SpanContext, cands: dict[tuple[int, int], float]
     t, p = ctx.asked.type, ctx.params
     for s, e in _head_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = p.slot_head_bonus
-    for s, e in _honour_phrases(sent, ctx) + _awarded(sent, ctx):
+    for s, e in _honour_phrases(sent, ctx):
         cands[strip_span(sent, s, e)] = p.slot_honour_bonus  # …示范县: a phrase of an honour's shape
+    for s, e in _awarded(sent, ctx):  # 获评|…: as much an honour's shape, never less than it had
+        k = strip_span(sent, s, e)
+        cands[k] = max(cands.get(k, 0.0), p.slot_honour_bonus)
     for s, e in _full_names(sent, ctx):
         cands[strip_span(sent, s, e)] = p.slot_full_name_bonus  # 全称: the whole name
     if t == AnswerType.PLACE:  # every division the sentence names in full is a candidate
