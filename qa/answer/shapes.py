@@ -160,6 +160,16 @@ def _bare_org_word(text: str, asked: Asked) -> Verdict | None:
     return None
 
 
+def _other_kind_of_body(text: str, asked: Asked) -> Verdict | None:
+    """哪家律师事务所 -> …管委会: a question that names a kind of body (not a generic 部门 / 单位, org_nouns.txt) is
+    answered by a body of that kind only, ending in the same organisation word."""
+    noun = asked.noun or ""
+    kind = _ends_with(noun, "org_ends.txt") if noun and noun not in words("org_nouns.txt") else None
+    if kind and not text.rstrip("”’\"')）》」").endswith(kind):
+        return False, 0.0, f"another kind of body than the {kind} asked"
+    return None
+
+
 def _no_org_word(text: str, asked: Asked) -> Verdict | None:
     return False, 0.0, "ends in no organisation word (org_ends.txt)"
 
@@ -284,6 +294,8 @@ _BODY_RULES = (
     _BARE,
     ShapeRule("body.bare_org_word", "an organisation word alone (org_ends.txt) is a cut of a longer name, or a "
               "kind of body, not one", _bare_org_word),
+    ShapeRule("body.other_kind", "a kind of body asked (a law firm, a court) takes a body of that kind only",
+              _other_kind_of_body),
     ShapeRule("body.org_word", "a body's name ends in an organisation word (org_ends.txt)", _org_word),
     ShapeRule("body.no_org_word", "what ends in no organisation word names no body", _no_org_word),
 )
