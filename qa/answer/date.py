@@ -12,16 +12,18 @@ from qa.lexicon import alternation, groups
 WORDS = groups("date_words.tsv")
 _Y, _M, _D = WORDS["ymd"]
 _YEAR = r"(?:19|20)\d\d"
+DAY_MARKS = "".join(WORDS["day_mark"])  # month·day of an observance day (12·4); shapes.py reads them too
+FESTIVALS = alternation(WORDS["festival"])  # 春节: a day, so a date
 DATE_RE = re.compile(
     rf"(?:{_YEAR}\s*{_Y}\s*)?\d{{1,2}}\s*{_M}(?:\s*\d{{1,2}}\s*{_D}|{alternation(WORDS['after_month'])})?"
     rf"(?:{alternation(WORDS['after_day'])})?|"
     rf"(?:{_YEAR}\s*{_Y}\s*)?(?:{alternation(WORDS['period'])})|"
     rf"{_YEAR}\s*{_Y}(?:{alternation(WORDS['after_year'])})?(?!(?:{alternation(WORDS['not_after_year'])}))|"
     rf"{_YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|"
-    rf"(?<![\d.{''.join(WORDS['day_not_after'])}])(?:1[0-2]|[1-9])[{''.join(WORDS['day_mark'])}](?:3[01]|[12]\d|[1-9])(?![\d.])"
+    rf"(?<![\d.{''.join(WORDS['day_not_after'])}])(?:1[0-2]|[1-9])[{DAY_MARKS}](?:3[01]|[12]\d|[1-9])(?![\d.])"
     rf"(?=[^\d，,。；;、]{{0,{PARAMS.day_name_reach}}}?[{''.join(WORDS['day_name'])}])|"
-    rf"{alternation(WORDS['festival'])}")
-_FULL_DATE = re.compile(rf"{_M}.*{_D}|\d[-/.{''.join(WORDS['day_mark'])}]\d|{alternation(WORDS['festival'])}")  # a day
+    rf"{FESTIVALS}")
+_FULL_DATE = re.compile(rf"{_M}.*{_D}|\d[-/.{DAY_MARKS}]\d|{FESTIVALS}")  # a day of a month, a numeric date
 
 _SIGNED = re.compile(rf"{alternation(WORDS['signed_ask'])}|(?:{alternation(WORDS['signed_day'])})"
                      rf".{{0,{PARAMS.signed_reach}}}(?:{alternation(WORDS['signed_send'])})")

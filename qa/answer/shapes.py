@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from qa.answer.date import DAY_MARKS, FESTIVALS
 from qa.answer.params import PARAMS
 from qa.answer.quantity import FREQUENCY_RE
 from qa.answer.spans import NUMBER_RE
@@ -41,13 +42,14 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_PUNCT = re.compile(r"[，,。；;！!？?：:]")
 _FIGURE = re.compile(rf"\d|[{_chars('figure_char')}]")
 _LIST_JOIN = re.compile(rf"、|》《|”“|{alternation(WORDS['list_join'])}")
-_DATE_WORDS = groups("date_words.tsv")
+_CLOSING_MARKS = "”’\"')）》」"  # marks a name may end in, after its last word
+_LAC_VERB = "v"  # Baidu LAC's tag of a verb
 _DATE_SHAPE = re.compile(
     rf"\d{{1,4}}\s*[{_chars('date_unit')}]|[{_chars('cn_date_digit')}]{{1,4}}[{_chars('cn_date_unit')}]"
     rf"|[{_chars('xun_part')}]{_chars('xun')}|{alternation(WORDS['date_word'])}"
     r"|(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}"  # a numeric date (2024-02-02)
-    rf"|^\d{{1,2}}[{''.join(_DATE_WORDS['day_mark'])}]\d{{1,2}}$"  # an observance day (12·4)
-    rf"|{alternation(_DATE_WORDS['festival'])}")  # a festival (春节)
+    rf"|^\d{{1,2}}[{DAY_MARKS}]\d{{1,2}}$"  # an observance day (12·4)
+    rf"|{FESTIVALS}")  # a festival (春节)
 _ORDINAL_SHAPE = re.compile(rf"{_chars('ordinal_mark')}\s*[\d{_chars('ordinal_digit')}]+"
                             rf"|{_chars('first')}[{_chars('first_unit')}]")
 _MARK_N = _chars("ordinal_mark") + "N"  # how an ordinal is written, for the why
@@ -96,7 +98,7 @@ def unit_fit(text: str, asked: Asked) -> tuple[float, str]:
 
 
 def _ends_with(text: str, vocab: str) -> str | None:
-    t = text.rstrip("”’\"')）》」")  # 《某县复议咨询委员会》: a body in title marks is still a body
+    t = text.rstrip(_CLOSING_MARKS)  # 《某县复议咨询委员会》: a body in title marks is still a body
     return next((w for w in words(vocab) if t.endswith(w)), None)
 
 
@@ -165,7 +167,7 @@ def _other_kind_of_body(text: str, asked: Asked) -> Verdict | None:
     answered by a body of that kind only, ending in the same organisation word."""
     noun = asked.noun or ""
     kind = _ends_with(noun, "org_ends.txt") if noun and noun not in words("org_nouns.txt") else None
-    if kind and not text.rstrip("”’\"')）》」").endswith(kind):
+    if kind and not text.rstrip(_CLOSING_MARKS).endswith(kind):
         return False, 0.0, f"another kind of body than the {kind} asked"
     return None
 
@@ -211,13 +213,8 @@ def _honour_over_clause(text: str, asked: Asked) -> Verdict | None:
 
 def _honour_verb_end(text: str, asked: Asked) -> Verdict | None:
     """成果向纵深拓展: a phrase whose last word (Baidu LAC) is a verb is a clause, not a title."""
-    from qa.answer.tagging import tag  # the tagger loads on first use only
-
-    words = tag(text.rstrip("”’\"')）》」"))
-    return (False, 0.0, "ends in a verb: a clause, no title") if words and words[-1][2] == _LAC_VERB else None
-
-
-_LAC_VERB = "v"  # Baidu LAC's tag of a verb
+    toks = tag(text.rstrip(_CLOSING_MARKS))
+    return (False, 0.0, "ends in a verb: a clause, no title") if toks and toks[-1][2] == _LAC_VERB else None
 
 
 def _honour_title(text: str, asked: Asked) -> Verdict | None:
