@@ -22,7 +22,8 @@ _YEAR_Q = re.compile(r"(20\d\d|19\d\d)\s*年?")
 _PLAN_WORDS = re.compile(r"计划|打算|安排|将要|下一步|明年|今后|(?<![主重需只])要(?![求点素])")
 QUESTION_WORDS = ["是多少", "有多少", "多少", "是几", "有几", "几", "是什么", "叫什么名字", "叫什么", "什么", "是谁",
                   "谁", "哪个", "哪些", "哪里", "哪家", "哪位", "如何", "怎么样", "怎么", "怎样", "是否", "有没有",
-                  "吗", "呢", "请问", "一共", "共", "总共", "累计", "分别", "多高", "多大", "比例", "占比"]
+                  "吗", "呢", "请问", "一共", "共", "总共", "共计", "共有", "累计", "分别", "多高", "多大",
+                  "比例", "占比"]
 
 
 # a stem followed by one of these still names its place: 石门县委 is 石门 + 县委
@@ -236,7 +237,19 @@ def focus_terms(q: str, drop_spans: list[tuple[int, int]]) -> list[str]:
     """
     text = _YEAR_Q.sub(lambda m: " " * len(m.group(0)), q)
     for w in sorted(QUESTION_WORDS, key=len, reverse=True):
-        text = text.replace(w, " " * len(w))
+        if len(w) > 1:
+            text = text.replace(w, " " * len(w))
+    # a one-character question word goes only where it is a word of its own (共 of 一共, not of 公共服务)
+    # or stands inside a numeral word (几 of 几次, 第几回)
+    singles = {w for w in QUESTION_WORDS if len(w) == 1}
+    pieces = []
+    for p, f in pos_cut(text):
+        if p in singles:
+            p = " "
+        elif f == "m":
+            p = "".join(" " if c in singles else c for c in p)
+        pieces.append(p)
+    text = "".join(pieces)
     sw = stopwords()
     out = []
     pos = 0

@@ -322,3 +322,12 @@ def test_a_lead_adverb_is_dropped_unless_it_belongs_to_a_noun(span, want):
 
     s, e = trim_edges(span, 0, len(span))
     assert span[s:e] == want
+
+
+def test_question_words_are_dropped_as_words_not_as_characters():
+    # 共 of 一共 is a question word; the 共 of 公共服务 and 中共 is part of the thing asked about
+    assert "公共服务" in focus_terms("青禾县公共服务事项一共有多少项", [])
+    assert "中共" in focus_terms("中共青禾县委共召开几次常委会会议", [])
+    assert not {"几", "几次", "第几回", "共"} & set(focus_terms("青禾县共开了几次会,第几回通过的", []))
+    sentence = "青禾县网上服务大厅行政许可事项共21项,公共服务事项共35项。"
+    assert best("青禾县网上服务大厅的公共服务事项有多少项", sentence) == "35项"
