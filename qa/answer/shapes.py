@@ -55,6 +55,9 @@ _ORDINAL_SHAPE = re.compile(rf"{_chars('ordinal_mark')}\s*[\d{_chars('ordinal_di
 _MARK_N = _chars("ordinal_mark") + "N"  # how an ordinal is written, for the why
 _ADMIN_END = re.compile(rf"(?:{alternation(WORDS['admin_end'])})$")
 _ORG_WORDS = frozenset(words("org_ends.txt"))
+_ORG_NOUNS = frozenset(words("org_nouns.txt"))
+_ENUMERATOR = re.compile(r"^\d{1,2}[.．、]")
+_LAC_LEADS = ("v", "p")  # Baidu LAC's tags of a verb and a preposition
 
 
 class Shape(NamedTuple):
@@ -169,6 +172,29 @@ def _other_kind_of_body(text: str, asked: Asked) -> Verdict | None:
     kind = _ends_with(noun, "org_ends.txt") if noun and noun not in words("org_nouns.txt") else None
     if kind and not text.rstrip(_CLOSING_MARKS).endswith(kind):
         return False, 0.0, f"another kind of body than the {kind} asked"
+    return None
+
+
+def _event_word(text: str, asked: Asked) -> Verdict | None:
+    end = _ends_with(text, "not_org_ends.txt")
+    return (False, 0.0, f"ends in {end}: an event, a person or an idea, no body") if end else None
+
+
+def _lead_verb(text: str, asked: Asked) -> Verdict | None:
+    """面向县政府 / 向市司法局: a verb or a preposition (Baidu LAC) before a name is part of the clause, not of the
+    body's name."""
+    toks = tag(text)
+    if len(toks) > 1 and toks[0][2] in _LAC_LEADS and len(text) - toks[0][1] >= PARAMS.body_min_len:
+        return False, 0.0, f"starts with the verb or preposition {text[:toks[0][1]]}: a clause, no name"
+    return None
+
+
+def _generic_body(text: str, asked: Asked) -> Verdict | None:
+    """个别部门 / 有关单位: a determiner before a generic organisation noun points at no body in particular."""
+    text = _ENUMERATOR.sub("", text)  # 1.个别部门: a list's number is no part of the name
+    lead = next((w for w in WORDS["generic_lead"] if text.startswith(w)), None)
+    if lead and text[len(lead):] in _ORG_NOUNS:
+        return False, 0.0, f"{lead} + a generic organisation noun names no body in particular"
     return None
 
 
@@ -293,6 +319,12 @@ _BODY_RULES = (
               "kind of body, not one", _bare_org_word),
     ShapeRule("body.other_kind", "a kind of body asked (a law firm, a court) takes a body of that kind only",
               _other_kind_of_body),
+    ShapeRule("body.event_word", "what ends like an organisation but names an event, a person or an idea "
+              "(not_org_ends.txt) is no body", _event_word),
+    ShapeRule("body.lead_verb", "a body's name never starts with a verb or a preposition: that is a clause",
+              _lead_verb),
+    ShapeRule("body.generic", "a determiner and a generic organisation noun name no body in particular",
+              _generic_body),
     ShapeRule("body.org_word", "a body's name ends in an organisation word (org_ends.txt)", _org_word),
     ShapeRule("body.no_org_word", "what ends in no organisation word names no body", _no_org_word),
 )

@@ -92,6 +92,7 @@ _NOUN_TAGS = listed("q_noun_tags", "noun")
 _COUNTED_TAGS = listed("q_noun_tags", "counted")
 _NAME_WORDS = frozenset(listed("q_name_words"))
 _NOT_NOUNS = frozenset(listed("q_not_nouns"))
+_ORG_NOUNS = frozenset(listed("org_nouns"))
 _NOUN_CHARS = 6  # structural: the longest noun read before 叫什么 (a slice bound)
 
 
@@ -113,7 +114,19 @@ def _noun_after_wh(q: str, wh_end: int) -> str | None:
     tail = q[wh_end:wh_end + 14]
     stop = _NOUN_STOP.search(tail)
     noun = (tail[:stop.start()] if stop else tail).strip("“”")
+    noun = _generic_org_noun(noun)
     return noun if noun and noun not in _NOT_NOUNS else None
+
+
+def _generic_org_noun(noun: str) -> str:
+    """哪个机构|发挥总揽全局…: a generic organisation noun (org_nouns.txt) followed by no noun is the whole noun
+    asked; what follows it is the question's verb phrase."""
+    from index.text import pos_cut_cached
+
+    toks = pos_cut_cached(noun)
+    if len(toks) > 1 and toks[0][0] in _ORG_NOUNS and not toks[1][1].startswith(_NOUN_TAGS):
+        return toks[0][0]
+    return noun
 
 
 def asked_noun(q: str) -> str | None:
