@@ -14,7 +14,8 @@ dense_rel                 dense similarity scaled to the question's sentences (0
 span / gate / sure        the extractor's own score of the span, whether its clause names what is asked, whether
                           its form alone answers (an addressee line for 报给谁)
 hand_rank                 1 / (1 + rank by ``hand`` among the distinct candidates, well-formed ones first; a figure
-                          counting another noun of the same head (行政处罚案件 for 行政复议案件) never ranks first
+                          counting another noun of the same head (行政处罚案件 for 行政复议案件), or of another unit
+                          beside one with the unit and noun asked (335项 beside 15个|领域), never ranks first
 hand_gap                  the best ranked candidate's ``hand`` minus this one's
 cover_gap / dense_gap     the best sentence's cover / dense minus this sentence's
 clause_cover              cover of the clause the span sits in
@@ -37,7 +38,7 @@ from collections import Counter
 
 from qa.answer.context import SpanContext
 from qa.answer.shapes import Shape, shape, unit_fit
-from qa.answer.spans import SpanCandidate, clause_bounds
+from qa.answer.spans import NUMBER_RE, SpanCandidate, clause_bounds
 from qa.answer.tagging import boundary_features
 
 FEATURES = ("hand", "cover", "dense", "dense_rel", "retrieval", "span", "gate", "sure", "hand_rank", "hand_gap",
@@ -86,6 +87,24 @@ def _other_noun(sp: SpanCandidate, ctx: SpanContext) -> bool:
     return counted[-2:] in sent[cs:s]
 
 
+def _counts_asked(sp: SpanCandidate, ctx: SpanContext) -> bool:
+    """The figure carries the unit asked and the question's own counted noun right after it (15个|领域)."""
+    unit, counted = ctx.asked.unit, ctx.asked.counted
+    m = NUMBER_RE.match(sp.text)
+    if not (unit and counted and m and m.group("unit") == unit):
+        return False
+    sent, e = sp.sentence.text, sp.start - sp.sentence.start + m.end()
+    return sent.startswith(counted, e)
+
+
+def _other_count(sp: SpanCandidate, fit: float, out: list[SpanCandidate], ctx: SpanContext) -> bool:
+    """多少个领域 -> 15个领域335项首违…: a figure of another unit family than the one asked, in a sentence where
+    another figure carries the unit asked and the asked noun, counts something else (335项 counts the cases)."""
+    if fit != 0.0 or ctx.asked.items > 1:  # 几个方面多少项措施 asks both figures
+        return False
+    return any(o is not sp and o.sentence is sp.sentence and _counts_asked(o, ctx) for o in out)
+
+
 def _ranks(out: list[SpanCandidate], shapes: list[Shape], ctx: SpanContext) -> tuple[dict[int, int], float]:
     """Each candidate's rank by ``hand`` among the ranked ones, and the best ranked score.
 
@@ -93,7 +112,7 @@ def _ranks(out: list[SpanCandidate], shapes: list[Shape], ctx: SpanContext) -> t
     push the first well-formed one down; nor is a figure of another noun (``_other_noun``) a first choice even
     when nothing better exists. The others rank after all of them (a figure of another noun from rank 1 on);
     equal scores share a rank (a span and the noun phrase it is a piece of)."""
-    other = [_other_noun(sp, ctx) for sp in out]
+    other = [_other_noun(sp, ctx) or _other_count(sp, unit_fit(sp.text, ctx.asked)[0], out, ctx) for sp in out]
     ranked = [sh.ok and not o for sh, o in zip(shapes, other, strict=True)]
     ok_scores = [sp.score for sp, r in zip(out, ranked, strict=True) if r]
     rank_of = {i: sum(v > sp.score for v in ok_scores) if ranked[i] else len(ok_scores) + i + other[i]

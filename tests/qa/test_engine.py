@@ -149,6 +149,8 @@ MADEUP_2_CASES = [
     ("石门县负责人出庭应诉了多少件", "61件"),
     ("石门县下一步要推进落实什么办法", "《石门县行政执法协调监督工作办法》"),
     ("石门县存在的问题是什么", "部分乡镇执法力量薄弱"),
+    # the unit and noun asked (个 领域) beside a figure of another unit (97项) that counts the offences
+    ("石门县有多少个领域的轻微违法行为推行首违不罚", "8个领域"),
 ]
 
 
