@@ -32,6 +32,7 @@ from qa.models import Answer, QAResult, QueryInfo, RetrievedPassage, cite_pages
 from qa.query import Gazetteer, analyse, expand, near_places, question_core, wants_plan
 from qa.question.intent import intent
 from qa.question.normalize import normalize_question
+from qa.question.typos import TypoFixer
 from qa.retrieve import HybridRetriever, Scored, query_tokens
 
 MAX_QUESTION_CHARS = 500
@@ -68,6 +69,7 @@ class QA:
         self.config = config or QAConfig()
         self.retriever = HybridRetriever(index, self.config)
         self.gazetteer = Gazetteer.from_documents(index.doc_list)
+        self.typos = TypoFixer(index.bm25.vocab_dict, self.gazetteer.corpus_text)  # 复意 -> 复议 (qa/question/typos.py)
         sc = index.bm25.scores
         self.weights = TermWeights(index.bm25.vocab_dict, sc["indptr"], int(sc.get("num_docs", len(index.passages))))
         aliases = self.gazetteer.sorted_aliases()
@@ -279,6 +281,10 @@ class QA:
             if fixed != q:
                 note = f"已把问题读作:{fixed}"
                 q, info = fixed, analyse(fixed, self.gazetteer)
+        fixed = self.typos.fix(q)  # a word mistyped by its sound (复意 -> 复议)
+        if fixed != q:
+            note = f"已把问题读作:{fixed}"
+            q, info = fixed, analyse(fixed, self.gazetteer)
         if not filters and self._off_topic(info):
             return QAResult(question=q, answer=None, reason=OFF_TOPIC, answers=[], passages=[],
                             took_ms=round((time.perf_counter() - t0) * 1000, 2), query=info, intent="out_of_scope")

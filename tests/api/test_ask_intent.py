@@ -96,3 +96,10 @@ def test_a_post_with_no_question_word_asks_its_holder(client):
     assert named and not named.endswith(("长", "书记"))
     for q in ("郴州市长", "郴州市长是谁", "郴州市长？"):
         assert ask(client, q)["answer"] == named, q
+
+
+@pytest.mark.parametrize("q, read", [("郴州行政复意纠错率是多少", "复议"), ("郴州行政复议纠措率是多少", "纠错率")])
+def test_a_word_mistyped_by_its_sound_is_read_as_the_reports_word(client, q, read):
+    body = ask(client, q)
+    assert body["answer"] == "18.5%", body
+    assert read in body["normalized"] and "已把问题读作" not in (body["reason"] or "")
