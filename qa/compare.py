@@ -4,7 +4,8 @@ Five forms are read (nothing else is taken for a comparison, so ordinary questio
 
 * superlative — 哪个地方行政复议纠错率最高 / 湖南哪个市法律援助案件最少
 * all places  — 2024年各地法律援助案件数 / 各市行政复议申请情况
-* compare     — 比较青禾县和云溪市的行政复议案件数 / 青禾县和云溪市的法律援助案件分别是多少
+* compare     — 比较青禾县和云溪市的行政复议案件数 / 青禾县和云溪市的法律援助案件分别是多少 /
+                青禾县和云溪市哪个行政复议纠错率高
 * difference  — 青禾县比云溪市多办理多少法律援助案件
 * threshold   — 行政机关负责人出庭应诉率超过95%的有哪些地方
 
@@ -45,10 +46,14 @@ _MOST = re.compile(r"最(高|低|多|少|大|小)|(?:排名|排在|排|位列|�
                    r"(?:从|由)(高|低|多|少)到(?:高|低|多|少)|排名|排序")
 _EACH = re.compile(rf"(?:各|每个|每一个|所有|全部)(?:个)?{_PLACE_WORD}|各地")
 _COMPARE = re.compile(r"比较|对比|相比|比一比|谁(?:高|低|多|少|大|小)|哪个(?:高|低|多|少|大|小)|分别(?:是|为|有)?多少")
+# 青禾县和云溪市哪个行政复议纠错率高: the indicator between 哪个 and the comparing word, at the question's end
+_WHICH_MORE = re.compile(r"(?:哪个|哪一个|谁)的?[^，,。？?]{1,16}?更?(?:高|低|多|少|大|小)(?:一些|一点|些)?[？?]?\s*$")
+_MORE_END = r"更?(?:高|低|多|少|大|小)(?:一些|一点|些)?(?=[？?]?\s*$)|哪一?个"
 _DIFF = re.compile(r"比[^，,。？?]{0,20}?(?:多|少|高|低|大|小)[^，,。？?]{0,12}?多少|相差|差(?:了)?多少|差距|差值|差额")
 _THRESHOLD = re.compile(r"(超过|高于|多于|大于|不少于|不低于|达到|低于|少于|小于|不到|不足|在)\s*"
                         r"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|％|[^\s\d的以，,？?]{0,3}?)?\s*(以上|以下)?的")
-_NOISE = re.compile(rf"请问|{_WHICH.pattern}|{_MOST.pattern}|{_EACH.pattern}|{_COMPARE.pattern}|{_DIFF.pattern}|"
+_NOISE = re.compile(rf"请问|{_MORE_END}|{_WHICH.pattern}|{_MOST.pattern}|{_EACH.pattern}|{_COMPARE.pattern}|"
+                    rf"{_DIFF.pattern}|"
                     r"是多少|有多少|多少|分别|情况|数据|一下|列出|有哪些|是哪些|有哪几|的是|(?<=\s)(?:比|和|与|及|跟|同|、)|"
                     r"[？?，,。！!、]")
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年度?(?!以来|起|至|到|以前|之前)")
@@ -136,7 +141,7 @@ def _mode(q: str, places: list[str], years: list[int], place_ends: frozenset[int
     """Which comparative form ``q`` takes, or None for an ordinary question."""
     if len(places) >= 2 and _DIFF.search(q):
         return "difference"
-    if (len(places) >= 2 or len(places) == 1 and len(years) >= 2) and _COMPARE.search(q):
+    if (len(places) >= 2 or len(places) == 1 and len(years) >= 2) and (_COMPARE.search(q) or _WHICH_MORE.search(q)):
         return "compare"
     if _THRESHOLD.search(q) and (_WHICH.search(q) or re.search(r"有哪些|是哪些|有哪几", q)):
         return "threshold"
@@ -464,4 +469,4 @@ def answer_comparison(qa: Engine, q: str, filters: dict | None, top_k: int, t0: 
 def _mode_words(q: str) -> bool:
     """A cheap first look: could ``q`` be comparative at all (before the fact table is read)?"""
     return bool(_MOST.search(q) or _EACH.search(q) or _COMPARE.search(q) or _DIFF.search(q)
-                or _THRESHOLD.search(q))
+                or _THRESHOLD.search(q) or _WHICH_MORE.search(q))

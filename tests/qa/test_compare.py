@@ -175,3 +175,12 @@ def test_development_reports_answer_consistently():
     assert r["reports"] >= 50 and r["questions"] >= 3
     assert r["rows_slice_back"] == r["rows_value_rereads"] == r["rows"]
     assert r["questions_consistent"] == r["questions"]
+
+
+@pytest.mark.parametrize("q", ["云溪市和青禾市哪个行政复议申请多", "云溪市和青禾市哪个的行政复议申请更多一些？"])
+def test_which_of_two_places_is_a_comparison(cmp_qa, q):
+    """A和B哪个X多: two places named and the indicator between 哪个 and the comparing word."""
+    _, c = _ask(cmp_qa, q)
+    assert c.mode == "compare"
+    assert _rows(c) == [("云溪市", 2024, "526件"), ("青禾市", 2024, "318件")]
+    assert "最多的是云溪市" in c.conclusion
