@@ -50,6 +50,7 @@ def _example_questions(metas: list) -> list[str]:
             for i, topic in enumerate(_EXAMPLE_TOPICS)] if metas else []
 
 
+_REPORTS_NAMED = 8  # reports named (place and year) in the description of the service, then 等
 _YEAR_SAID_POOL = 20  # answers looked through for those whose sentence names the year asked (QA._extract)
 
 
@@ -230,7 +231,11 @@ class QA:
         """What the service answers, with example questions built from the indexed reports."""
         docs = [d.meta for d in self.index.doc_list if d.meta.region and d.meta.year]
         shown = "; ".join(f"“{e}”" for e in _example_questions(docs)) or "“某市2024年行政复议纠错率是多少”"
-        return (f"您好!我回答关于已收录的{len(self.index.doc_list)}份法治政府建设情况报告的问题,给出报告原文中的答案、"
+        named = list(dict.fromkeys(f"{m.region}{m.year}年" for m in docs))
+        which = "、".join(named[:_REPORTS_NAMED]) + ("等" if len(named) > _REPORTS_NAMED else "")
+        which = f"({which})" if which else ""
+        return (f"您好!我回答关于已收录的{len(self.index.doc_list)}份法治政府建设情况报告{which}的问题,"
+                f"给出报告原文中的答案、"
                 f"所在句子和出处(哪份报告、哪一段、哪几个字);报告没有写到的,我会说“{NOT_FOUND}”。可以这样问:{shown}")
 
     @staticmethod

@@ -1,6 +1,7 @@
 """Normalise a question before anything else reads it: Traditional -> Simplified Chinese, full-width digits and
 letters -> ASCII, emoji and other symbols dropped, spaces between Chinese characters removed, a trailing modal
-particle and a run of question marks cut to one mark.
+particle and a run of question marks cut to one mark, and a figure stated to be checked (是不是12.5%, 是8件吗:
+qa/lexicon/q_check_words.tsv) asked for (是多少, 是多少件).
 
     >>> normalize_question("青禾縣 2023年 行政復議 糾錯率是多少？😀")
     '青禾县2023年行政复议纠错率是多少?'
@@ -8,6 +9,8 @@ particle and a run of question marks cut to one mark.
     '青禾县的纠错率?'
     >>> normalize_question("能告诉我青禾县的纠错率吗？")
     '青禾县的纠错率?'
+    >>> normalize_question("青禾县的纠错率是不是12.5%")  # a figure stated to be checked is asked for
+    '青禾县的纠错率是多少?'
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from qa.lexicon import alternation, in_order
 _SPACE_IN_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")  # 青禾县 2023年 -> 青禾县2023年
 _SPACES = re.compile(r"\s+")
 _END_MARKS = "?!.。~…"
+_COPULA = "是|为|达到|达"  # 纠错率是12.5%吗: the verb before a figure stated to be checked
 
 
 @cache
@@ -42,7 +46,30 @@ def normalize_question(text: str) -> str:
     t = "".join(ch for ch in t if _keep(ch))
     t = _t2s().convert(t)
     t = _SPACE_IN_CJK.sub("", t)
-    return _unwrap(_trailing(_SPACES.sub(" ", t).strip()))
+    return _unwrap(_trailing(_check_figure(_SPACES.sub(" ", t).strip())))
+
+
+@cache
+def _check_re() -> re.Pattern[str]:
+    from qa.lexicon import table
+    from qa.question.rules import ask_units, units_alternation
+
+    rows = table("q_check_words.tsv")
+    before = alternation(tuple(r["word"] for r in rows if r["where"] == "before"))
+    after = alternation(tuple(r["word"] for r in rows if r["where"] == "after"))
+    figure = rf"(?P<fig>\d+(?:\.\d+)?\s*(?:万|亿)?\s*(?P<unit>%|{units_alternation(ask_units())})?)"
+    marks = f"[{re.escape(_END_MARKS)}]*"
+    return re.compile(rf"^(?P<head>.+?)(?:(?P<check>{before})|{_COPULA})\s*{figure}\s*(?P<after>{after})?{marks}$")
+
+
+def _check_figure(t: str) -> str:
+    """青禾县的纠错率是不是12.5% -> 青禾县的纠错率是多少: a figure stated to be checked is asked for (its unit kept:
+    是8件吗 -> 是多少件)."""
+    m = _check_re().match(t)
+    if not m or len(m.group("head")) < 2 or not (m.group("check") or m.group("after")):
+        return t
+    unit = m.group("unit") or ""
+    return f"{m.group('head')}是多少{'' if unit == '%' else unit}?"
 
 
 @cache

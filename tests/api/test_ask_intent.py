@@ -18,7 +18,7 @@ def chat(client, q: str) -> str:
     return r.json()["choices"][0]["message"]["content"]
 
 
-@pytest.mark.parametrize("q", ["你好", "您好！", "hello", "你好，你能做什么？", "谢谢"])
+@pytest.mark.parametrize("q", ["你好", "您好！", "hello", "你好，你能做什么？", "谢谢", "你们有哪些报告", "有几份报告？"])
 def test_greeting_describes_the_service(client, q):
     body = ask(client, q)
     assert body["answer"] is None and body["answers"] == [] and body["intent"] == "chitchat"
@@ -41,7 +41,9 @@ def test_other_domain_and_gibberish_abstain_with_a_reason(client, q):
 @pytest.mark.parametrize("q", ["郴州行政復議糾錯率是多少", "郴州行政复议纠错率是多少？😀", "郴州 行政复议 纠错率是多少",
                                "郴州２０２４年行政复议纠错率是多少", "郴洲行政复议纠错率是多少",
                                "郴州 行政复议 纠错率？？", "郴州行政复议纠错率呢", "能告诉我郴州的行政复议纠错率吗？",
-                               "帮我查一下郴州行政复议纠错率"])
+                               "帮我查一下郴州行政复议纠错率",
+                               # a figure stated to be checked is asked for: the answer shows whether it holds
+                               "郴州的行政复议纠错率是不是18.5%", "郴州行政复议纠错率是18.5%吗？"])
 def test_variants_answer_like_the_plain_question(client, q):
     plain = ask(client, "郴州行政复议纠错率是多少")
     body = ask(client, q)
@@ -103,3 +105,14 @@ def test_a_word_mistyped_by_its_sound_is_read_as_the_reports_word(client, q, rea
     body = ask(client, q)
     assert body["answer"] == "18.5%", body
     assert read in body["normalized"] and "已把问题读作" not in (body["reason"] or "")
+
+
+def test_a_figure_to_check_is_asked_for_and_answered_with_the_reports_figure(client):
+    body = ask(client, "郴州的行政复议纠错率是不是20%")
+    assert body["answer"] == "18.5%" and body["normalized"] == "郴州的行政复议纠错率是多少?"
+    assert ask(client, "郴州行政复议纠错率高吗")["normalized"] is None  # a yes/no question with no figure stays
+
+
+def test_the_description_names_the_indexed_reports(client):
+    reason = ask(client, "你们有哪些报告")["reason"]
+    assert "郴州市2024年" in reason and "开封市示范区2024年" in reason  # the reports of the index, place and year
