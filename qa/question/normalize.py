@@ -23,7 +23,6 @@ from qa.lexicon import alternation, in_order
 _SPACE_IN_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")  # 青禾县 2023年 -> 青禾县2023年
 _SPACES = re.compile(r"\s+")
 _END_MARKS = "?!.。~…"
-_COPULA = "是|为|达到|达"  # 纠错率是12.5%吗: the verb before a figure stated to be checked
 
 
 @cache
@@ -50,16 +49,21 @@ def normalize_question(text: str) -> str:
 
 
 @cache
-def _check_re() -> re.Pattern[str]:
+def _check_words(where: str) -> tuple[str, ...]:
     from qa.lexicon import table
+
+    return tuple(r["word"] for r in table("q_check_words.tsv") if r["where"] == where)
+
+
+@cache
+def _check_re() -> re.Pattern[str]:
     from qa.question.rules import ask_units, units_alternation
 
-    rows = table("q_check_words.tsv")
-    before = alternation(tuple(r["word"] for r in rows if r["where"] == "before"))
-    after = alternation(tuple(r["word"] for r in rows if r["where"] == "after"))
-    figure = rf"(?P<fig>\d+(?:\.\d+)?\s*(?:万|亿)?\s*(?P<unit>%|{units_alternation(ask_units())})?)"
+    before, after = alternation(_check_words("before")), alternation(_check_words("after"))
+    copula, magnitude = alternation(_check_words("copula")), alternation(_check_words("magnitude"))
+    figure = rf"(?P<fig>\d+(?:\.\d+)?\s*(?:{magnitude})?\s*(?P<unit>%|{units_alternation(ask_units())})?)"
     marks = f"[{re.escape(_END_MARKS)}]*"
-    return re.compile(rf"^(?P<head>.+?)(?:(?P<check>{before})|{_COPULA})\s*{figure}\s*(?P<after>{after})?{marks}$")
+    return re.compile(rf"^(?P<head>.+?)(?:(?P<check>{before})|{copula})\s*{figure}\s*(?P<after>{after})?{marks}$")
 
 
 def _check_figure(t: str) -> str:
@@ -69,7 +73,7 @@ def _check_figure(t: str) -> str:
     if not m or len(m.group("head")) < 2 or not (m.group("check") or m.group("after")):
         return t
     unit = m.group("unit") or ""
-    return f"{m.group('head')}是多少{'' if unit == '%' else unit}?"
+    return f"{m.group('head')}{_check_words('ask')[0]}{'' if unit == '%' else unit}?"
 
 
 @cache

@@ -18,6 +18,7 @@ The reply says how the question was read (``QAResult.normalized``), as for a pla
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from functools import cache
 
@@ -28,8 +29,11 @@ MIN_SAID = 2  # how often the indexed text must say the corrected word
 WORD_ON_ITS_OWN = 50_000
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def _cjk(s: str) -> bool:
-    return bool(s) and all("\u4e00" <= c <= "\u9fff" for c in s)
+    return bool(_CJK.fullmatch(s))
 
 
 @cache
