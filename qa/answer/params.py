@@ -138,6 +138,7 @@ class Params:
     shape_person_post: float = 0.75  # a person question answered by a post (县委书记): fair, a name is better
     shape_person_long: float = 0.5  # longer than a name and no post
     shape_any_over_clause: float = 0.6  # any other answer that runs over a clause break
+    restated_min_len: int = 3  # a span of 3+ characters the question says is a restatement (县长 may be an answer)
     name_min_len: int = 2  # a Chinese personal name has two characters at least …
     name_max_len: int = 4  # … and four at most (compound surnames)
     honour_min_len: int = 4  # a title (文明单位, 先进集体) has four characters at least

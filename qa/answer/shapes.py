@@ -305,6 +305,18 @@ def _bare_figure(text: str, asked: Asked) -> Verdict | None:
     return (False, 0.0, "a bare quantity") if NUMBER_RE.fullmatch(text) else None
 
 
+def _restates(text: str, asked: Asked) -> Verdict | None:
+    """开封示范区的法律顾问是谁 -> 示范区法律顾问: a span the question says, but for its particles, is no answer."""
+    said = asked.question
+    for p in WORDS["restate_drop"]:
+        said = said.replace(p, "")
+    if len(text) >= PARAMS.restated_min_len and text in said:
+        return False, 0.0, "the question itself says it"
+    return None
+
+
+_RESTATES = ShapeRule("phrase.restates", "a span the question itself says (its particles aside) names nothing new",
+                      _restates)
 _BARE = ShapeRule("phrase.bare_figure", "a bare quantity (an area, a count) names no thing, body, post, honour, place "
                   "or person", _bare_figure)
 _FIGURE_RULES = (
@@ -315,6 +327,7 @@ _FIGURE_RULES = (
 )
 _BODY_RULES = (
     _BARE,
+    _RESTATES,
     ShapeRule("body.bare_org_word", "an organisation word alone (org_ends.txt) is a cut of a longer name, or a "
               "kind of body, not one", _bare_org_word),
     ShapeRule("body.other_kind", "a kind of body asked (a law firm, a court) takes a body of that kind only",
@@ -335,6 +348,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     AnswerType.DURATION: _FIGURE_RULES,
     AnswerType.ROLE: (
         _BARE,
+        _RESTATES,
         ShapeRule("role.role_word", "a role ends in a role word (role_heads.txt)", _role_word),
         ShapeRule("role.name_sized", "a person's name may answer for the post: kept, graded low", _role_name),
         ShapeRule("role.no_role_word", "anything else is no role (a clause, a fragment of a policy)", _no_role_word),
@@ -342,6 +356,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     AnswerType.BODY: _BODY_RULES,
     AnswerType.HONOUR: (
         _BARE,
+        _RESTATES,
         ShapeRule("honour.over_clause", "a title never runs over a clause break", _honour_over_clause),
         ShapeRule("honour.verb_end", "a title never ends in a verb: that is a clause", _honour_verb_end),
         ShapeRule("honour.title", "a title has four characters at least", _honour_title),
@@ -349,6 +364,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     ),
     AnswerType.PLACE: (
         _BARE,
+        _RESTATES,
         ShapeRule("place.level", "a place's name ends in its administrative level (county, town …)",
                   _place_level),
         ShapeRule("place.no_level", "a short form without its level may still be a place: graded low", _place_no_level),
@@ -368,6 +384,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     ),
     AnswerType.PERSON: (
         _BARE,
+        _RESTATES,
         ShapeRule("person.titled", "a name with its title after it: the name alone answers who",
                   _person_titled),
         ShapeRule("person.post_said", "who holds a post the question says is a name, not another post",
@@ -378,6 +395,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     ),
     None: (  # any other type (name, open)
         _BARE,
+        _RESTATES,
         ShapeRule("any.plain", "an answer within one clause", _plain),
         ShapeRule("any.over_clause", "an answer over a clause break is less typical", _over_clause),
     ),

@@ -66,6 +66,7 @@ class Asked:
     counted_head: str | None = None  # …适用的|裁量权基准: what the counted noun's clause modifies
     how_often: bool = False  # 多久…一次: a frequency answers (每月), read once per question
     post_said: bool = False  # 县长是谁 / 县长?: the post is said, its holder's name is asked
+    question: str = ""  # the question itself, for the shape of a span that only restates it
 
 
 _POST_HOLDER = question_pattern("post_holder")
@@ -257,4 +258,5 @@ def classify(question: str) -> Asked:
     return Asked(type=t, unit=unit, unit_strength=strength, noun=asked_noun(q), items=_items(q),
                  wh_pos=wh.start() if wh else None, counted=counted, counted_whole=whole,
                  counted_head=counted_head(q) if t in QUANTITY_TYPES else None,
-                 how_often=bool(_HOW_OFTEN.search(q)), post_said=bool(_POST_HOLDER.search(q) or _POST_AT_END.search(q)))
+                 how_often=bool(_HOW_OFTEN.search(q)), post_said=bool(_POST_HOLDER.search(q) or _POST_AT_END.search(q)),
+                 question=q)
