@@ -228,7 +228,9 @@ def _label_score(sent: str, m: re.Match[str], nums: list[re.Match[str]], cl: lis
     # the word that says what is counted (受理 / 审结 / 败诉) must be in the figure's own words
     key = _best_key(terms, own, clause_head, prev, nouns_only=False)
     gate = terms.has_key_noun(sent)  # an absent fact: the sentence never names what is counted
-    if other_stage(terms, label) or other_rate(terms, label):
+    if other_rate(terms, label):
+        return 0.0, -1.0  # 报备率…100% when 纠错率 is asked: a rate of another kind answers nothing
+    if other_stage(terms, label):
         gate = min(gate, p.other_stage_gate)  # 受理…47件 when 审结 is asked: another stage of the same cases
     near = _figure_near(terms, before, after, label, m.start() in resp, p)
     share = p.figure_recall_share
@@ -262,8 +264,12 @@ _RATE_WORD = re.compile(rf"[\u4e00-\u9fff]{{2}}(?={_RATE_END})")  # the two char
 def other_rate(terms, label: str) -> bool:
     """The question asks one rate (纠错率) and the figure's own label names only others (报备率、规范率均达100%):
     a rate of another kind answers nothing."""
-    asked = {stem for slot in terms.slots for w in {slot.term} | slot.alts for stem in _RATE_WORD.findall(w)}
-    return bool(asked) and bool(_RATE_WORD.search(label)) and not any(stem in label for stem in asked)
+    words = {w for slot in terms.slots for w in {slot.term} | slot.alts if _RATE_WORD.search(w)}
+    asked = {stem for w in words for stem in _RATE_WORD.findall(w)}
+    said = _RATE_WORD.findall(label)
+    # 出庭率 for 出庭应诉率: the label's rate is a shorter name of the one asked
+    return bool(asked) and bool(said) and not any(stem in label for stem in asked) \
+        and not any(stem in w for stem in said for w in words)
 
 
 def _best_key(terms, own: str, clause_head: str, prev: str, nouns_only: bool) -> float:
@@ -325,6 +331,8 @@ def quantity_spans(sent: str, ctx: SpanContext) -> list[Span]:
             continue
         s, e = _span_bounds(sent, m, ctx)
         label, key = _label_score(sent, m, nums, cl, resp, ctx)
+        if key < 0:
+            continue  # a rate of another kind (other_rate)
         score = _adjust(label + ctx.params.figure_w_unit * _unit_score(m.group("unit"), ctx), sent, m, labelled, ctx)
         out.append(Span(s, e, score, key))
     if ctx.asked.items > 1 and len(out) > 1:
