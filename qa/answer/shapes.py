@@ -29,7 +29,7 @@ from qa.answer.quantity import FREQUENCY_RE
 from qa.answer.spans import NUMBER_RE
 from qa.answer.tagging import PERSON_TAG, is_person, tag
 from qa.answer.types import AnswerType, Asked
-from qa.lexicon import alternation, groups, unit_family, unit_kind, words
+from qa.lexicon import alternation, groups, table, unit_family, unit_kind, words
 
 WORDS = groups("shape_words.tsv")
 
@@ -56,6 +56,7 @@ _MARK_N = _chars("ordinal_mark") + "N"  # how an ordinal is written, for the why
 _ADMIN_END = re.compile(rf"(?:{alternation(WORDS['admin_end'])})$")
 _ORG_WORDS = frozenset(words("org_ends.txt"))
 _ORG_NOUNS = frozenset(words("org_nouns.txt"))
+_DOC_KINDS = tuple(r["kind"] for r in table("doc_kinds.tsv"))
 _ENUMERATOR = re.compile(r"^\d{1,2}[.．、]")
 _LAC_LEADS = ("v", "p")  # Baidu LAC's tags of a verb and a preposition
 
@@ -293,6 +294,20 @@ def _one_item(text: str, asked: Asked) -> Verdict | None:
     return True, PARAMS.shape_list_one_item, f"{item_count(text)} items"
 
 
+_TITLE_ONLY = re.compile(r"^《[^《》]+》$")
+
+
+def _title_for_other(text: str, asked: Asked) -> Verdict | None:
+    """哪一类监督检查 -> 《某某纲要》: a whole document title answers a name question only when the noun asked is a kind
+    of document (doc_kinds.tsv), the title ends in it, or none is said."""
+    noun = asked.noun
+    if asked.type != AnswerType.NAME or not noun or not _TITLE_ONLY.match(text):
+        return None
+    if any(noun.endswith(k) for k in _DOC_KINDS) or text[1:-1].endswith(noun[-2:]):
+        return None  # a kind of document asked, or the title ends in the noun asked (…合规建议书)
+    return False, 0.0, f"a document's title, but the {noun} asked is no document"
+
+
 def _plain(text: str, asked: Asked) -> Verdict | None:
     return None if _CLAUSE_PUNCT.search(text) else (True, 1.0, "any")
 
@@ -396,6 +411,8 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     None: (  # any other type (name, open)
         _BARE,
         _RESTATES,
+        ShapeRule("name.title_for_other", "a whole document title answers no name question about another kind of "
+                  "thing", _title_for_other),
         ShapeRule("any.plain", "an answer within one clause", _plain),
         ShapeRule("any.over_clause", "an answer over a clause break is less typical", _over_clause),
     ),
