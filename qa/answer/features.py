@@ -15,7 +15,7 @@ span / gate / sure        the extractor's own score of the span, whether its cla
                           its form alone answers (an addressee line for 报给谁)
 hand_rank                 1 / (1 + rank by ``hand`` among the distinct candidates, well-formed ones first; a figure
                           counting another noun of the same head (行政处罚案件 for 行政复议案件), or of another unit
-                          beside one with the unit and noun asked (335项 beside 15个|领域), never ranks first
+                          beside one with the unit and noun asked (97项 beside 8个|领域), never ranks first
 hand_gap                  the best ranked candidate's ``hand`` minus this one's
 cover_gap / dense_gap     the best sentence's cover / dense minus this sentence's
 clause_cover              cover of the clause the span sits in
@@ -88,7 +88,7 @@ def _other_noun(sp: SpanCandidate, ctx: SpanContext) -> bool:
 
 
 def _counts_asked(sp: SpanCandidate, ctx: SpanContext) -> bool:
-    """The figure carries the unit asked and the question's own counted noun right after it (15个|领域)."""
+    """The figure carries the unit asked and the question's own counted noun right after it (8个|领域)."""
     unit, counted = ctx.asked.unit, ctx.asked.counted
     m = NUMBER_RE.match(sp.text)
     if not (unit and counted and m and m.group("unit") == unit):
@@ -98,8 +98,8 @@ def _counts_asked(sp: SpanCandidate, ctx: SpanContext) -> bool:
 
 
 def _other_count(sp: SpanCandidate, fit: float, out: list[SpanCandidate], ctx: SpanContext) -> bool:
-    """多少个领域 -> 15个领域335项首违…: a figure of another unit family than the one asked, in a sentence where
-    another figure carries the unit asked and the asked noun, counts something else (335项 counts the cases)."""
+    """多少个领域 -> 8个领域97项轻微违法行为…: a figure of another unit family than the one asked, in a sentence where
+    another figure carries the unit asked and the asked noun, counts something else (97项 counts the offences)."""
     if fit != 0.0 or ctx.asked.items > 1:  # 几个方面多少项措施 asks both figures
         return False
     return any(o is not sp and o.sentence is sp.sentence and _counts_asked(o, ctx) for o in out)

@@ -10,7 +10,7 @@ from qa.lexicon import alternation, groups
 WORDS = groups("open_words.tsv")
 _INTRO = re.compile(rf"(?:{alternation(WORDS['intro'])})[:：]")
 _ENUM_NUM = "".join(WORDS["enum_numeral"])
-_ENUMERATOR = re.compile(
+ENUMERATOR = re.compile(
     rf"^(?:[{_ENUM_NUM}]+(?:{alternation(WORDS['enum_mark'])})|\d+[.、]|[（(][{_ENUM_NUM}\d]+[)）])")
 
 
@@ -45,7 +45,7 @@ def best_clause(sent: str, ctx: SpanContext) -> tuple[int, int]:
     found = _after_colon(sent, ctx)
     if found:
         return found
-    m = _ENUMERATOR.match(sent)
+    m = ENUMERATOR.match(sent)
     s, e = (m.end() if m else 0), len(sent)
     if e - s > ctx.params.open_long_sentence:
         s, e = _best_covering_clause(sent, s, e, ctx)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from qa.answer.date import DAY_MARKS, FESTIVALS
+from qa.answer.open import ENUMERATOR
 from qa.answer.params import PARAMS
 from qa.answer.quantity import FREQUENCY_RE
 from qa.answer.spans import NUMBER_RE
@@ -57,7 +58,6 @@ _ADMIN_END = re.compile(rf"(?:{alternation(WORDS['admin_end'])})$")
 _ORG_WORDS = frozenset(words("org_ends.txt"))
 _ORG_NOUNS = frozenset(words("org_nouns.txt"))
 _DOC_KINDS = tuple(r["kind"] for r in table("doc_kinds.tsv"))
-_ENUMERATOR = re.compile(r"^\d{1,2}[.．、]")
 _LAC_LEADS = ("v", "p")  # Baidu LAC's tags of a verb and a preposition
 
 
@@ -192,7 +192,7 @@ def _lead_verb(text: str, asked: Asked) -> Verdict | None:
 
 def _generic_body(text: str, asked: Asked) -> Verdict | None:
     """个别部门 / 有关单位: a determiner before a generic organisation noun points at no body in particular."""
-    text = _ENUMERATOR.sub("", text)  # 1.个别部门: a list's number is no part of the name
+    text = ENUMERATOR.sub("", text)  # 1.个别部门 / 一是个别部门: a list's number is no part of the name
     lead = next((w for w in WORDS["generic_lead"] if text.startswith(w)), None)
     if lead and text[len(lead):] in _ORG_NOUNS:
         return False, 0.0, f"{lead} + a generic organisation noun names no body in particular"
@@ -321,7 +321,7 @@ def _bare_figure(text: str, asked: Asked) -> Verdict | None:
 
 
 def _restates(text: str, asked: Asked) -> Verdict | None:
-    """开封示范区的法律顾问是谁 -> 示范区法律顾问: a span the question says, but for its particles, is no answer."""
+    """青禾县的法律顾问是谁 -> 青禾县法律顾问: a span the question says, but for its particles, is no answer."""
     said = asked.question
     for p in WORDS["restate_drop"]:
         said = said.replace(p, "")

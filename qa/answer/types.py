@@ -150,7 +150,7 @@ _JOIN_BEFORE = frozenset(listed("q_noun_joiners", "before"))
 _TRAILING = "".join(listed("q_noun_joiners", "trailing"))
 _OPENING = frozenset(listed("q_noun_joiners", "open"))
 _MODIFIER = frozenset(listed("q_noun_joiners", "modifier"))
-_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
+CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 _END_TAG = "x"  # jieba's tag of punctuation: what ends the question's words
 
 
@@ -159,7 +159,7 @@ def _in_counted(noun: str, tok: tuple[str, str], nxt: tuple[str, str]) -> bool:
     (w, f), (w2, f2) = tok, nxt
     ends = f2 == _END_TAG and w2 not in _OPENING  # a verb ending the question is what is counted: 几次|批示？
     return f.startswith(_COUNTED_TAGS) or (bool(noun) and w in _JOINERS) \
-        or (len(w) >= 2 and bool(_CJK_WORD.fullmatch(w)) and (ends or w2 in _JOIN_BEFORE))
+        or (len(w) >= 2 and bool(CJK_WORD.fullmatch(w)) and (ends or w2 in _JOIN_BEFORE))
 
 
 def _counted_words(text: str) -> tuple[str, str]:

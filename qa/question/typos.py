@@ -18,22 +18,19 @@ The reply says how the question was read (``QAResult.normalized``), as for a pla
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from functools import cache
 
 from index.text import tokenizer
+from qa.answer.types import CJK_WORD
 
 MIN_SAID = 2  # how often the indexed text must say the corrected word
 # a character jieba's dictionary counts this often as a word of its own (人, 用, 有) is that word, not a slip
 WORD_ON_ITS_OWN = 50_000
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]+")
-
-
 def _cjk(s: str) -> bool:
-    return bool(_CJK.fullmatch(s))
+    return bool(CJK_WORD.fullmatch(s))
 
 
 @cache
