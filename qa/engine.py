@@ -276,19 +276,15 @@ class QA:
         if compared is not None:
             return compared
         info = analyse(q, self.gazetteer)
-        note = None
+        fixed = q
         if info.unknown_places and not info.regions:  # 青和县 -> 青禾县: a place one character off an indexed one
-            fixed = q
             for place in info.unknown_places:
                 near = near_places(place, self.gazetteer)
                 if len(near) == 1:
                     fixed = fixed.replace(place, near[0])
-            if fixed != q:
-                note = f"已把问题读作:{fixed}"
-                q, info = fixed, analyse(fixed, self.gazetteer)
-        fixed = self.typos.fix(q)  # a word mistyped by its sound (复意 -> 复议)
-        if fixed != q:
-            note = f"已把问题读作:{fixed}"
+        fixed = self.typos.fix(fixed)  # a word mistyped by its sound (复意 -> 复议)
+        note = fixed != q  # the question was read otherwise than typed: `normalized` says how
+        if note:
             q, info = fixed, analyse(fixed, self.gazetteer)
         if not filters and self._off_topic(info):
             return QAResult(question=q, answer=None, reason=OFF_TOPIC, answers=[], passages=[],
