@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from qa.answer.params import PARAMS
 from qa.lexicon import listed, table
-from qa.question.rules import ask_units, first_rule, question_pattern, unit_hint_rule
+from qa.question.rules import ask_units, first_rule, question_pattern, quotes_masked, unit_hint_rule
 
 
 class AnswerType(StrEnum):
@@ -253,7 +253,7 @@ def classify(question: str) -> Asked:
     if t == AnswerType.ORDINAL:
         m = question_pattern("ordinal_unit").search(q)
         unit, strength = ((m.group(1), PARAMS.unit_said) if m and m.group(1) else (None, 0.0))
-    wh = _WH.search(q)
+    wh = _WH.search(quotes_masked(q))
     counted, whole = counted_noun(q) if t in QUANTITY_TYPES else (None, True)
     return Asked(type=t, unit=unit, unit_strength=strength, noun=asked_noun(q), items=_items(q),
                  wh_pos=wh.start() if wh else None, counted=counted, counted_whole=whole,

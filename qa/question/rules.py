@@ -41,6 +41,20 @@ def question_pattern(name: str) -> re.Pattern[str]:
     return re.compile(pattern(QUESTION_WORDS, name, units=units_alternation(set(ask_units()) - {"%"})))
 
 
+# a quoted name said in the question (“某某”): at most this long, and read as a name, not as the question's words
+_QUOTED_SAID = re.compile(r"“[^“”]{1,20}”|「[^「」]{1,20}」")
+_MASK = "\u67d0"  # a neutral character of the same width: no question word, no unit
+
+
+def quotes_masked(q: str) -> str:
+    """``q`` with a quoted name that holds a question word masked, so the name's words are not read as the question's:
+    开辟“谁请客谁付账”专栏的是哪个公众号 asks for a name, not for a person. Same length, so positions hold. When
+    no question word is left outside the quotes (合成了“几合一”), the question is its own quote: kept."""
+    masked = _QUOTED_SAID.sub(lambda m: m.group(0)[0] + _MASK * (len(m.group(0)) - 2) + m.group(0)[-1]
+                              if question_pattern("wh").search(m.group(0)) else m.group(0), q)
+    return masked if question_pattern("wh").search(masked) else q
+
+
 @dataclass(frozen=True)
 class TypeRule:
     """One row of ``type_rules.tsv``: the answer type a question wants when all ``when`` patterns match and no
@@ -72,7 +86,9 @@ def type_rules() -> tuple[TypeRule, ...]:
 
 
 def first_rule(q: str) -> TypeRule:
-    """The first type rule that applies to question ``q`` (the last rule applies to every question)."""
+    """The first type rule that applies to question ``q`` (the last rule applies to every question), read with its
+    quoted names masked."""
+    q = quotes_masked(q)
     for rule in type_rules():
         if rule.applies(q):
             return rule
