@@ -125,9 +125,17 @@ def _generic_org_noun(noun: str) -> str:
     from index.text import pos_cut_cached
 
     toks = pos_cut_cached(noun)
-    if len(toks) > 1 and toks[0][0] in _ORG_NOUNS and not toks[1][1].startswith(_NOUN_TAGS):
+    if len(toks) > 1 and toks[0][0] in _ORG_NOUNS and (not toks[1][1].startswith(_NOUN_TAGS) or _lac_verb(noun, toks)):
         return toks[0][0]
     return noun
+
+
+def _lac_verb(noun: str, toks: tuple[tuple[str, str], ...]) -> bool:
+    """Whether LAC reads the word after the organisation noun as a verb where jieba reads a noun (机构|通报)."""
+    from qa.answer.tagging import VERB_TAGS, tag
+
+    at = len(toks[0][0])
+    return any(s == at and t in VERB_TAGS for s, _, t in tag(noun))
 
 
 def asked_noun(q: str) -> str | None:
