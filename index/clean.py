@@ -2,7 +2,9 @@
 
 The cleaned text is the reference for all character offsets. Metadata that the web page carried in
 boilerplate (pipe-table rows such as ``索引号: | … |``, ``来源:… 发布时间:…`` lines) is returned
-separately so that metadata detection can use it.
+separately so that metadata detection can use it; the fields a reader may ask about (文号, 发布机构, 发布日期 …)
+come back after the body as lines of their own (:func:`page_info`), so an answer taken from them is cited like
+any other text.
 """
 from __future__ import annotations
 
@@ -26,6 +28,11 @@ _INFO_KEYS = (r"(来源|发布时间|发布日期|浏览次数|点击数|点击�
 _INFO_LINE = re.compile(rf"^(\s*{_INFO_KEYS}\s*[:：][^\n]*){{1,}}$")
 _INFO_FIELD = re.compile(rf"{_INFO_KEYS}\s*[:：]\s*(.*?)(?=\s+{_INFO_KEYS}\s*[:：]|$)")
 _MAX_INFO_LINE = 120
+# the page fields kept after the body, in this order (what a reader asks of the report itself: its number, issuer,
+# dates, source); others (索引号, 分类, 有效性, 浏览次数) are page furniture
+_PAGE_INFO_KEYS = ("发布机构", "发文机关", "来源", "信息来源", "文号", "发文字号", "成文日期", "发文日期", "发布日期",
+                   "发布时间")
+_PAGE_INFO_MAX = 40  # a field value longer than this is no single number, body or date: not kept
 
 
 @dataclass
@@ -86,6 +93,17 @@ def clean_report(raw: str) -> CleanResult:
             continue
         kept.append(s)
     return CleanResult(text="\n".join(_unwrap(kept)), fields=fields, dropped=dropped)
+
+
+def page_info(fields: dict[str, str]) -> str:
+    """The page fields a reader may ask about, one ``key:value`` line each, to follow the body ("" if none):
+    {"文号": "青政〔2024〕3号", "发布日期": "2024-02-02"} -> "\\n文号:青政〔2024〕3号\\n发布日期:2024-02-02"."""
+    lines = []
+    for key in _PAGE_INFO_KEYS:
+        value = " ".join(fields.get(key, "").split())
+        if value and len(value) <= _PAGE_INFO_MAX and f"{key}:{value}" not in lines:
+            lines.append(f"{key}:{value}")
+    return "".join("\n" + line for line in lines)
 
 
 _HEADING_START = re.compile(r"^([一二三四五六七八九十百]+[、.．是]|[（(][一二三四五六七八九十\d]+[)）]|"

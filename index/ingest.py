@@ -5,7 +5,7 @@ import hashlib
 import re
 from pathlib import Path, PurePath
 
-from index.clean import clean_report
+from index.clean import clean_report, page_info
 from index.formats import REPORT_SUFFIXES, Extracted, ExtractOptions
 from index.formats.pages import map_offsets
 from index.loader import ReportError, read_bytes, read_file
@@ -47,7 +47,9 @@ def document_from_text(raw: str, doc_id: str, source: str, overrides: dict | Non
         except ValueError as e:
             raise ReportError(f"{source}: {e}") from None
     pages = map_offsets(raw, cleaned.text, extracted.page_starts) if extracted else []
-    return Document(doc_id=doc_id, source=source, clean_text=cleaned.text, meta=meta, page_starts=pages)
+    # the page's own fields (文号, 发布日期 …) after the body: answerable and citable; no offset of the body moves
+    text = cleaned.text + page_info(cleaned.fields)
+    return Document(doc_id=doc_id, source=source, clean_text=text, meta=meta, page_starts=pages)
 
 
 def _keep_original(doc: Document, data: bytes, name: str, ex: Extracted, hold: bool) -> Document:

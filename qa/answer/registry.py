@@ -106,9 +106,18 @@ _TITLE_ISSUER = re.compile(
     rf"(?:19|20)\d\d{_alt('title_year')}[^，,。；;]{{0,{PARAMS.title_gap}}}{_alt('title_end')}\s*$")
 
 
+_ISSUER_FIELD = re.compile(
+    rf"^\s*{_alt('issuer_field')}[:：]\s*(?P<b>[^，,。；;：:]{{{PARAMS.issuer_min_len},{PARAMS.issuer_max_len}}})\s*$")
+
+
 def issuer_spans(sent: str, ctx: SpanContext) -> list[Span]:
-    """以哪个机关的名义发布: the bodies a report's title line starts with (某某市委 某某市人民政府2022年度…报告)."""
-    m = _TITLE_ISSUER.match(sent) if any(w in ctx.question for w in WORDS["issuer_ask"]) else None
+    """以哪个机关的名义发布: the bodies a report's title line starts with (某某市委 某某市人民政府2022年度…报告), or
+    the page field naming who published it (发布机构:某某办) when the question asks about the report itself."""
+    if not any(w in ctx.question for w in WORDS["issuer_ask"]):
+        return []
+    m = _TITLE_ISSUER.match(sent)
+    if m is None and any(w in ctx.question for w in WORDS["title_end"]):
+        m = _ISSUER_FIELD.match(sent)
     return [Span(m.start("b"), m.end("b"), 1.0, sure=True)] if m else []
 
 

@@ -170,3 +170,23 @@ def test_report_text_is_never_mistaken_for_page_info():
     r = clean_report(text)
     assert r.text == text and r.dropped == [] and r.fields == {}
     assert re.search(r"96件", r.text)
+
+
+def test_page_fields_a_reader_asks_about_follow_the_body():
+    """文号, 发布机构, dates and source of the page header come back after the body, one line each; page furniture
+    (索引号, 浏览次数) and empty or over-long values do not; the body's offsets do not move."""
+    from index.clean import page_info
+    from index.ingest import document_from_text
+
+    raw = ("索引号: | Q0001/2024-00007 | 分类: | 综合政务 | ||\n"
+           "发布机构: | 县政府办 | 文号: | 青政〔2024〕3号 | ||\n"
+           "成文日期: | 2024-02-01 | 发布日期: | 2024-02-02 | 有效性: | 有效 |\n"
+           "公开责任部门: | ||\n"
+           "青禾县2023年法治政府建设情况报告\n"
+           "2023年，青禾县办理行政复议案件12件，纠错率为8.3%。现将有关情况报告如下。\n")
+    r = clean_report(raw)
+    assert page_info(r.fields) == "\n发布机构:县政府办\n文号:青政〔2024〕3号\n成文日期:2024-02-01\n发布日期:2024-02-02"
+    assert page_info({"来源": "本站", "浏览次数": "57", "文号": "", "发布机构": "县" * 41}) == "\n来源:本站"
+    doc = document_from_text(raw, "qinghe_2023", "qinghe_2023.txt")
+    assert doc.clean_text == r.text + page_info(r.fields)
+    assert doc.clean_text.startswith(r.text) and "索引号" not in doc.clean_text
