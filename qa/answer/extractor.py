@@ -39,7 +39,7 @@ _NO_LEAD_TYPES = PHRASE_TYPES | {AnswerType.LIST, AnswerType.PLACE, AnswerType.P
 # answers that follow the question's verb (召开了哪些会议 -> 召开|甲会议、乙会议): the verb is cut off their front
 _AFTER_VERB_TYPES = frozenset({AnswerType.LIST})
 # answers that may hold a “name” or 《title》 but never half of one (a place or a person is cut at the mark instead)
-_BALANCED_TYPES = PHRASE_TYPES | {AnswerType.LIST}
+_BALANCED_TYPES = PHRASE_TYPES | {AnswerType.LIST, AnswerType.DOCUMENT}
 
 
 def widen(spans: list[SpanCandidate], limit: int) -> list[SpanCandidate]:

@@ -320,6 +320,28 @@ def _bare_figure(text: str, asked: Asked) -> Verdict | None:
     return (False, 0.0, "a bare quantity") if NUMBER_RE.fullmatch(text) else None
 
 
+_MARK_PAIRS = (("\u201c", "\u201d"), ("\u300a", "\u300b"))  # “ ” and 《 》
+
+
+def _unbalanced(text: str, asked: Asked) -> Verdict | None:
+    """践行“某某 / 某某”、坚定“某某: a span whose quotation or title marks do not pair cuts a name in two."""
+    for o, c in _MARK_PAIRS:
+        opened: list[int] = []
+        unpaired: list[int] = []
+        for i, ch in enumerate(text):
+            if ch == o:
+                opened.append(i)
+            elif ch == c:
+                if opened:
+                    opened.pop()
+                else:
+                    unpaired.append(i)
+        # a mark left over at either end is the name's edge, trimmed elsewhere (spans.strip_span)
+        if any(0 < i < len(text) - 1 for i in unpaired + opened):
+            return False, 0.0, f"its {o} {c} marks do not pair: a name cut in two"
+    return None
+
+
 def _restates(text: str, asked: Asked) -> Verdict | None:
     """青禾县的法律顾问是谁 -> 青禾县法律顾问: a span the question says, but for its particles, is no answer."""
     said = asked.question
@@ -330,17 +352,21 @@ def _restates(text: str, asked: Asked) -> Verdict | None:
     return None
 
 
+_UNBALANCED = ShapeRule("any.unbalanced", "an answer never cuts a “name” or 《title》 in two: its marks pair",
+                        _unbalanced)
 _RESTATES = ShapeRule("phrase.restates", "a span the question itself says (its particles aside) names nothing new",
                       _restates)
 _BARE = ShapeRule("phrase.bare_figure", "a bare quantity (an area, a count) names no thing, body, post, honour, place "
                   "or person", _bare_figure)
 _FIGURE_RULES = (
+    _UNBALANCED,
     ShapeRule("figure.no_figure", "a figure answer holds a number, in digits or Chinese numerals", _no_figure),
     ShapeRule("figure.other_kind", "a unit said outright never takes a figure of another kind: batches are no "
               "headcount, sessions no attendance", _other_kind),
     ShapeRule("figure.unit", "otherwise graded by its unit: the one asked, its family, or another", _figure),
 )
 _BODY_RULES = (
+    _UNBALANCED,
     _BARE,
     _RESTATES,
     ShapeRule("body.bare_org_word", "an organisation word alone (org_ends.txt) is a cut of a longer name, or a "
@@ -362,6 +388,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     AnswerType.COUNT: _FIGURE_RULES, AnswerType.RATE: _FIGURE_RULES, AnswerType.MONEY: _FIGURE_RULES,
     AnswerType.DURATION: _FIGURE_RULES,
     AnswerType.ROLE: (
+        _UNBALANCED,
         _BARE,
         _RESTATES,
         ShapeRule("role.role_word", "a role ends in a role word (role_heads.txt)", _role_word),
@@ -370,6 +397,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     ),
     AnswerType.BODY: _BODY_RULES,
     AnswerType.HONOUR: (
+        _UNBALANCED,
         _BARE,
         _RESTATES,
         ShapeRule("honour.over_clause", "a title never runs over a clause break", _honour_over_clause),
@@ -378,6 +406,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
         ShapeRule("honour.short", "shorter is a fragment more often than a title", _honour_short),
     ),
     AnswerType.PLACE: (
+        _UNBALANCED,
         _BARE,
         _RESTATES,
         ShapeRule("place.level", "a place's name ends in its administrative level (county, town …)",
@@ -385,19 +414,23 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
         ShapeRule("place.no_level", "a short form without its level may still be a place: graded low", _place_no_level),
     ),
     AnswerType.DATE: (
+        _UNBALANCED,
         ShapeRule("date.date", "a date has a year, month, day, part of a month or of a year", _date),
         ShapeRule("date.no_date", "without one it dates nothing", _no_date),
     ),
     AnswerType.ORDINAL: (
+        _UNBALANCED,
         ShapeRule("ordinal.mark", "an ordinal says its mark and number (the N-th) or the first", _ordinal),
         ShapeRule("ordinal.no_mark", "a rank said otherwise is possible: graded low", _no_ordinal),
     ),
     AnswerType.LIST: (
+        _UNBALANCED,
         ShapeRule("list.several", "a list names two items at least, joined by a list comma or a conjunction",
                   _several),
         ShapeRule("list.one_item", "one item answers a list question in part", _one_item),
     ),
     AnswerType.PERSON: (
+        _UNBALANCED,
         _BARE,
         _RESTATES,
         ShapeRule("person.titled", "a name with its title after it: the name alone answers who",
@@ -409,6 +442,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
         ShapeRule("person.long", "longer and no post: rarely a name", _person_long),
     ),
     None: (  # any other type (name, open)
+        _UNBALANCED,
         _BARE,
         _RESTATES,
         ShapeRule("name.title_for_other", "a whole document title answers no name question about another kind of "
