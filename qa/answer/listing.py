@@ -83,13 +83,17 @@ def _opening_word(sent: str, s: int, first_end: int, longest: int, typical: floa
 def _drop_leading_particles(sent: str, s: int, first_end: int, typical: float) -> int:
     """Skip prepositions and conjunctions a run starts with (并在|新型工业化、…), while the first item stays as
     long as a typical one (以案释法 read as 以|案释法 keeps its 以)."""
-    for a, b, t in tag(sent):
+    words = tag(sent)
+    for (a, b, t), (_a2, b2, t2) in zip(words, words[1:] + ((len(sent), len(sent), ""),), strict=True):
         if a == s and t in _LEADING and first_end - b >= max(float(PARAMS.list_item_min_len), typical):
             s = b
+        elif a == s and t in _VERB_BEFORE and t2 in _LEADING and first_end - b2 >= PARAMS.list_item_min_len:
+            s = b2  # 加强|对|甲、乙: a verb and the preposition it takes govern the list, they are no item's
     return s
 
 
 _LEADING = frozenset(WORDS["leading_tags"])
+_VERB_BEFORE = frozenset(WORDS["verb_tags"])
 
 
 def _closing_word(sent: str, last_start: int, e: int, longest: int) -> int | None:

@@ -59,6 +59,8 @@ _ORG_WORDS = frozenset(words("org_ends.txt"))
 _ORG_NOUNS = frozenset(words("org_nouns.txt"))
 _DOC_KINDS = tuple(r["kind"] for r in table("doc_kinds.tsv"))
 _LAC_LEADS = ("v", "p")  # Baidu LAC's tags of a verb and a preposition
+_LAC_ADVERBS = ("d", "ad", "vd")  # … of adverbs
+_LAC_TIME = "TIME"  # … of a time word (全年, 今年)
 
 
 class Shape(NamedTuple):
@@ -187,6 +189,20 @@ def _lead_verb(text: str, asked: Asked) -> Verdict | None:
     toks = tag(text)
     if len(toks) > 1 and toks[0][2] in _LAC_LEADS and len(text) - toks[0][1] >= PARAMS.body_min_len:
         return False, 0.0, f"starts with the verb or preposition {text[:toks[0][1]]}: a clause, no name"
+    return None
+
+
+def _role_lead_clause(text: str, asked: Asked) -> Verdict | None:
+    """加强对|某某对象 / 就被|某某人员 / 严格落实|某某人员 / 全年|律师: a span that opens with a preposition, a verb or
+    adverb and then a preposition, an adverb and then a verb, or a time word (Baidu LAC) carries its clause's words
+    before the post. A verb alone may open a post (分管某某工作的领导, 拟提拔任用的干部): kept."""
+    toks = tag(text)
+    if len(toks) < 2 or len(text) - toks[1][0] < PARAMS.body_min_len:
+        return None
+    (_, _, t1), (_, _, t2) = toks[0], toks[1]
+    if t1 == "p" or t1 == _LAC_TIME or (t1 in _LAC_LEADS + _LAC_ADVERBS and t2 == "p") \
+            or (t1 in _LAC_ADVERBS and t2 == "v"):
+        return False, 0.0, f"starts with {text[:toks[1][0]]}, words of its clause: no post"
     return None
 
 
@@ -391,6 +407,8 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
         _UNBALANCED,
         _BARE,
         _RESTATES,
+        ShapeRule("role.lead_clause", "a post never opens with a preposition, an adverb before a verb or a time "
+                  "word: those are its clause's", _role_lead_clause),
         ShapeRule("role.role_word", "a role ends in a role word (role_heads.txt)", _role_word),
         ShapeRule("role.name_sized", "a person's name may answer for the post: kept, graded low", _role_name),
         ShapeRule("role.no_role_word", "anything else is no role (a clause, a fragment of a policy)", _no_role_word),

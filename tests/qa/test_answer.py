@@ -269,6 +269,8 @@ def test_one_item_of_a_run_is_no_list_candidate():
     # … and never inside a “name”
     ("青禾县开展了哪些专项执法", "相继开展了涉砂涉矿、混凝土、污水处理厂、“碧水清波”行动等专项执法活动,立案查处环境违法行为23起。",
      "涉砂涉矿、混凝土、污水处理厂、“碧水清波”行动"),
+    # a verb and the preposition it takes govern the list: no item's words
+    ("青禾县明年要重点排查管控哪些对象", "加强对社区矫正、安置帮教等重点人群的排查管控。", "社区矫正、安置帮教"),
 ])
 def test_a_list_item_is_never_half_a_noun_phrase(question, sentence, expected):
     assert best(question, sentence) == expected
