@@ -36,10 +36,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from index.text import pos_cut_cached
 from qa.answer.context import SpanContext
+from qa.answer.quantity import PART_OF, TOTAL_ASK
 from qa.answer.shapes import Shape, shape, unit_fit
 from qa.answer.spans import NUMBER_RE, SpanCandidate, clause_bounds
 from qa.answer.tagging import boundary_features
+from qa.answer.types import QUANTITY_TYPES
 
 FEATURES = ("hand", "cover", "dense", "dense_rel", "retrieval", "span", "gate", "sure", "hand_rank", "hand_gap",
             "cover_gap", "dense_gap", "clause_cover", "near", "q_overlap", "len_log", "unit_fit", "shape_fit",
@@ -105,6 +108,28 @@ def _other_count(sp: SpanCandidate, fit: float, out: list[SpanCandidate], ctx: S
     return any(o is not sp and o.sentence is sp.sentence and _counts_asked(o, ctx) for o in out)
 
 
+
+
+def _part_not_asked(sp: SpanCandidate, out: list[SpanCandidate], ctx: SpanContext) -> bool:
+    """一共收到多少件 -> 收到申请438件,其中|受理402件: a figure after 其中 is a part of a figure before it (of the same
+    unit, also a candidate); a question that asks for a total and does not name what sets the part apart (受理) asks
+    for the whole. (Without a total asked, a part is often asked in other words: 被推翻的 for 其中撤销.)"""
+    total = any(w in ctx.question for w in TOTAL_ASK)
+    m = NUMBER_RE.match(sp.text) if total and ctx.asked.type in QUANTITY_TYPES else None
+    sent, s = sp.sentence.text, sp.start - sp.sentence.start
+    k, word = max(((sent.rfind(w, 0, s), w) for w in PART_OF), default=(-1, ""))
+    if not m or k <= 0:
+        return False
+    whole = [o for o in out if o.sentence is sp.sentence and o.start - o.sentence.start < k
+             and (w := NUMBER_RE.match(o.text)) is not None and w.group("unit") == m.group("unit")]
+    if not whole:
+        return False
+    said = sent[:k]
+    prev = max((x.end() for x in NUMBER_RE.finditer(sent, k, s)), default=k + len(word))
+    own = [w for w, _f in pos_cut_cached(sent[prev:s]) if len(w) > 1 and w not in said]
+    return bool(own) and not any(w in ctx.question for w in own)
+
+
 def _ranks(out: list[SpanCandidate], shapes: list[Shape], ctx: SpanContext) -> tuple[dict[int, int], float]:
     """Each candidate's rank by ``hand`` among the ranked ones, and the best ranked score.
 
@@ -112,7 +137,8 @@ def _ranks(out: list[SpanCandidate], shapes: list[Shape], ctx: SpanContext) -> t
     push the first well-formed one down; nor is a figure of another noun (``_other_noun``) a first choice even
     when nothing better exists. The others rank after all of them (a figure of another noun from rank 1 on);
     equal scores share a rank (a span and the noun phrase it is a piece of)."""
-    other = [_other_noun(sp, ctx) or _other_count(sp, unit_fit(sp.text, ctx.asked)[0], out, ctx) for sp in out]
+    other = [_other_noun(sp, ctx) or _other_count(sp, unit_fit(sp.text, ctx.asked)[0], out, ctx)
+             or _part_not_asked(sp, out, ctx) for sp in out]
     ranked = [sh.ok and not o for sh, o in zip(shapes, other, strict=True)]
     ok_scores = [sp.score for sp, r in zip(out, ranked, strict=True) if r]
     rank_of = {i: sum(v > sp.score for v in ok_scores) if ranked[i] else len(ok_scores) + i + other[i]

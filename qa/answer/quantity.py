@@ -22,6 +22,8 @@ from qa.answer.types import TIME_UNITS, AnswerType, counted_words_end
 from qa.lexicon import alternation, groups, table, units
 
 WORDS = groups("quantity_words.tsv")
+PART_OF = tuple(WORDS["part_of"])  # 其中: the figure after it is a part of the one before (features._part_not_asked)
+TOTAL_ASK = tuple(WORDS["total_ask"])  # 一共 / 累计: the question asks for a total
 _NONE = "-"
 # the ONE unit table (index/data/units.tsv, read by /facts too), and the magnitudes a figure may end in without a unit
 _UNITS = [{"unit": u, "family": r["family"], "kind": r["kind"]} for u, r in units().items()] + list(

@@ -43,7 +43,7 @@ def question_pattern(name: str) -> re.Pattern[str]:
 
 # a quoted name said in the question (“某某”): at most this long, and read as a name, not as the question's words
 _QUOTED_SAID = re.compile(r"“[^“”]{1,20}”|「[^「」]{1,20}」")
-_MASK = "\u67d0"  # a neutral character of the same width: no question word, no unit
+_MASK = "\uff0a"  # ＊, a neutral character of the same width: no question word, no unit
 
 
 def quotes_masked(q: str) -> str:

@@ -121,6 +121,9 @@ MADEUP_CASES = [
     ("云溪市政府当被告的官司有多少件", "211件"),
     ("云溪市审结行政复议案件多少件", "389件"),
     ("云溪有多少持证执法人员", "2875人"),
+    # a figure after 其中 is a part: a total asked takes the whole, the part named takes the part
+    ("云溪市便民服务站和服务点一共办了多少件事", "8642件"),
+    ("云溪市网上办件多少件", "3117件"),
     # the page's own fields (来源, 发布时间) follow the body as lines of their own: answered and cited
     ("云溪市2023年法治政府建设年度报告是哪天发布的", "2024-01-20"),
     ("云溪市这份法治政府建设报告的来源是哪个部门", "市司法局"),
