@@ -19,6 +19,7 @@ from qa.answer.features import enrich
 from qa.answer.params import PARAMS, Params
 from qa.answer.registry import EXTRACTORS, FIGURE_TYPES
 from qa.answer.scorer import Scorer
+from qa.answer.shapes import lead_count_end
 from qa.answer.spans import SentenceCandidate, SpanCandidate, balance_marks
 from qa.answer.tagging import after_question_verb, drop_lead_words, end_at_word, widenings
 from qa.answer.terms import QuestionTerms, TermWeights
@@ -147,6 +148,9 @@ class Extractor:
                     sp = sp._replace(start=a, end=b)
                 if whole_words:
                     sp = sp._replace(end=end_at_word(c.text, sp.end))
+                    cut = lead_count_end(c.text[sp.start:sp.end])  # 16个|某某基地: the count is no part of the name
+                    if cut and sp.end - sp.start - cut >= p.body_min_len:
+                        sp = sp._replace(start=sp.start + cut)
                 g = sp.gate
                 if g == 0.0:  # the sentence never names what is asked: the heading above it may (二是强化行政复议…)
                     if heading_names_it is None:

@@ -34,6 +34,7 @@ _COARSE = {r["unit"]: _KINDS.get(r["kind"], _NONE) for r in _UNITS if _KINDS.get
 _COUNT = "n"  # the kind of a figure of no other kind: a count
 # classifiers that say nothing without their noun: 9项 -> 9项制度, 25个 -> 25个镇街
 GENERIC_CLASSIFIERS = frozenset(WORDS["generic"])
+BIG = frozenset(WORDS["big"])  # 六大工程: a numeral of a name's own, not a count of it
 _CN_UNITS_OK = frozenset(WORDS["cn_units_ok"])
 SHORT_COUNTED = PARAMS.short_counted  # 3名|执法人员 keeps a short counted noun; 971名 (新提拔领导干部) leaves it out
 _LIST_SEP = re.compile(f"[{''.join(WORDS['list_sep'])}]")

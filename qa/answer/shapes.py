@@ -26,7 +26,7 @@ from typing import NamedTuple
 from qa.answer.date import DAY_MARKS, FESTIVALS
 from qa.answer.open import ENUMERATOR
 from qa.answer.params import PARAMS
-from qa.answer.quantity import FREQUENCY_RE
+from qa.answer.quantity import BIG, FREQUENCY_RE, GENERIC_CLASSIFIERS
 from qa.answer.spans import NUMBER_RE
 from qa.answer.tagging import PERSON_TAG, is_person, tag
 from qa.answer.types import AnswerType, Asked
@@ -336,6 +336,29 @@ def _bare_figure(text: str, asked: Asked) -> Verdict | None:
     return (False, 0.0, "a bare quantity") if NUMBER_RE.fullmatch(text) else None
 
 
+_DIGIT_LEAD = re.compile(r"\d")
+_MEASURE_TAG = "q"  # Baidu LAC's tag of a measure word
+
+
+def lead_count_end(text: str) -> int:
+    """Where a leading count of the named things ends (16个|某某基地 -> 3), 0 when the text opens with none: digits and
+    a generic measure word (not a name's own numeral: 十佳, 六大)."""
+    m = NUMBER_RE.match(text)
+    return m.end() if m and _DIGIT_LEAD.match(text) and m.group("unit") in GENERIC_CLASSIFIERS - BIG else 0
+
+
+def _lead_count(text: str, asked: Asked) -> Verdict | None:
+    """16个|某某基地 / 个|某某基地: how many of them there are, or the bare measure word of that count, opens no name
+    (a title's own numeral stays: 十佳, 五好, 首批, 十大)."""
+    counted = lead_count_end(text)
+    toks = tag(text) if not counted else ()
+    bare = len(toks) > 1 and toks[0][2] == _MEASURE_TAG
+    rest = len(text) - (counted or (toks[0][1] if bare else len(text)))
+    if (counted or bare) and rest >= PARAMS.body_min_len:
+        return False, 0.0, f"opens with a count of them ({text[:len(text) - rest]}): no name"
+    return None
+
+
 _MARK_PAIRS = (("\u201c", "\u201d"), ("\u300a", "\u300b"))  # “ ” and 《 》
 
 
@@ -370,6 +393,8 @@ def _restates(text: str, asked: Asked) -> Verdict | None:
 
 _UNBALANCED = ShapeRule("any.unbalanced", "an answer never cuts a “name” or 《title》 in two: its marks pair",
                         _unbalanced)
+_LEAD_COUNT = ShapeRule("phrase.lead_count", "a name never opens with how many of them there are (16 of …) or that "
+                        "count's measure word", _lead_count)
 _RESTATES = ShapeRule("phrase.restates", "a span the question itself says (its particles aside) names nothing new",
                       _restates)
 _BARE = ShapeRule("phrase.bare_figure", "a bare quantity (an area, a count) names no thing, body, post, honour, place "
@@ -384,6 +409,7 @@ _FIGURE_RULES = (
 _BODY_RULES = (
     _UNBALANCED,
     _BARE,
+    _LEAD_COUNT,
     _RESTATES,
     ShapeRule("body.bare_org_word", "an organisation word alone (org_ends.txt) is a cut of a longer name, or a "
               "kind of body, not one", _bare_org_word),
@@ -406,6 +432,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     AnswerType.ROLE: (
         _UNBALANCED,
         _BARE,
+        _LEAD_COUNT,
         _RESTATES,
         ShapeRule("role.lead_clause", "a post never opens with a preposition, an adverb before a verb or a time "
                   "word: those are its clause's", _role_lead_clause),
@@ -417,6 +444,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     AnswerType.HONOUR: (
         _UNBALANCED,
         _BARE,
+        _LEAD_COUNT,
         _RESTATES,
         ShapeRule("honour.over_clause", "a title never runs over a clause break", _honour_over_clause),
         ShapeRule("honour.verb_end", "a title never ends in a verb: that is a clause", _honour_verb_end),
@@ -426,6 +454,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     AnswerType.PLACE: (
         _UNBALANCED,
         _BARE,
+        _LEAD_COUNT,
         _RESTATES,
         ShapeRule("place.level", "a place's name ends in its administrative level (county, town …)",
                   _place_level),
@@ -462,6 +491,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
     None: (  # any other type (name, open)
         _UNBALANCED,
         _BARE,
+        _LEAD_COUNT,
         _RESTATES,
         ShapeRule("name.title_for_other", "a whole document title answers no name question about another kind of "
                   "thing", _title_for_other),

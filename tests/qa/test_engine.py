@@ -121,6 +121,8 @@ MADEUP_CASES = [
     ("云溪市政府当被告的官司有多少件", "211件"),
     ("云溪市审结行政复议案件多少件", "389件"),
     ("云溪有多少持证执法人员", "2875人"),
+    # 挂牌为|什么 asks what it became (no 为什么); how many there are is no part of the name
+    ("云溪市2023年青峰书院等9处被新挂牌为什么", "市级廉洁文化教育基地"),
     # a figure after 其中 is a part: a total asked takes the whole, the part named takes the part
     ("云溪市便民服务站和服务点一共办了多少件事", "8642件"),
     ("云溪市网上办件多少件", "3117件"),
