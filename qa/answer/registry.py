@@ -121,13 +121,25 @@ def issuer_spans(sent: str, ctx: SpanContext) -> list[Span]:
     return [Span(m.start("b"), m.end("b"), 1.0, sure=True)] if m else []
 
 
+def _org_end(sent: str, s: int, e: int) -> int:
+    """Where a run of bodies ends: at the last organisation word (org_ends.txt) of its last item, so the verb that
+    follows is cut off (向甲市委、甲市人大常委会|报告); ``e`` when the last item holds none."""
+    last = sent.rfind("、", s, e) + 1 or s
+    ends = [k for k in range(e, last + 1, -1) if any(sent.endswith(w, last, k) for w in _ORG_ENDS)]
+    return ends[0] if ends else e
+
+
 def _body(sent: str, ctx: SpanContext) -> list[Span]:
     """A body, or two side by side (在省政府和某市委的领导下; 与县委宣传部、县司法局联合)."""
     found = issuer_spans(sent, ctx)
     if found:
         return found
-    return slot_spans(sent, ctx) + [Span(s.start, s.end, ctx.params.body_list_damp * s.score, s.gate)
-                                    for s in list_spans(sent, ctx)]
+    spans = slot_spans(sent, ctx) + [Span(s.start, s.end, ctx.params.body_list_damp * s.score, s.gate)
+                                     for s in list_spans(sent, ctx)]
+    return [sp._replace(end=_org_end(sent, sp.start, sp.end)) for sp in spans]
+
+
+_ORG_ENDS = tuple(words("org_ends.txt"))
 
 
 _ADMIN_CHARS = frozenset(WORDS["level_char"])

@@ -334,3 +334,13 @@ def test_question_words_are_dropped_as_words_not_as_characters():
     assert not {"几", "几次", "第几回", "共"} & set(focus_terms("青禾县共开了几次会,第几回通过的", []))
     sentence = "青禾县网上服务大厅行政许可事项共21项,公共服务事项共35项。"
     assert best("青禾县网上服务大厅的公共服务事项有多少项", sentence) == "35项"
+
+
+def test_a_run_of_bodies_ends_at_its_last_organisation_word():
+    """向甲、乙|报告: the verb after the last body is no part of it."""
+    question = "青禾县的法治政府建设情况要报给谁"
+    sentence = "坚持把党的领导贯穿政府工作全过程,按要求向县委、县人大常委会报告工作情况,重大事项报请县委研究决定。"
+    ctx = ctx_for(question)
+    texts = {sentence[s.start:s.end] for s in EXTRACTORS[ctx.asked.type](sentence, ctx)}
+    assert any(t.endswith("县委、县人大常委会") for t in texts), texts
+    assert not any("报告" in t for t in texts), texts
