@@ -30,8 +30,9 @@ _INFO_FIELD = re.compile(rf"{_INFO_KEYS}\s*[:：]\s*(.*?)(?=\s+{_INFO_KEYS}\s*[:
 _MAX_INFO_LINE = 120
 # the page fields kept after the body, in this order (what a reader asks of the report itself: its number, issuer,
 # dates, source); others (索引号, 分类, 有效性, 浏览次数) are page furniture
-_PAGE_INFO_KEYS = ("发布机构", "发文机关", "来源", "信息来源", "文号", "发文字号", "成文日期", "发文日期", "发布日期",
-                   "发布时间")
+# the fields naming who published it (read by qa/answer/registry.py for 这份报告是哪个部门发布的)
+PAGE_ISSUER_KEYS = ("发布机构", "发文机关", "信息来源", "来源")
+_PAGE_INFO_KEYS = PAGE_ISSUER_KEYS + ("文号", "发文字号", "成文日期", "发文日期", "发布日期", "发布时间")
 _PAGE_INFO_MAX = 40  # a field value longer than this is no single number, body or date: not kept
 
 

@@ -121,7 +121,7 @@ def _part_not_asked(sp: SpanCandidate, out: list[SpanCandidate], ctx: SpanContex
     if not m or k <= 0:
         return False
     whole = [o for o in out if o.sentence is sp.sentence and o.start - o.sentence.start < k
-             and (w := NUMBER_RE.match(o.text)) is not None and w.group("unit") == m.group("unit")]
+             and (om := NUMBER_RE.match(o.text)) is not None and om.group("unit") == m.group("unit")]
     if not whole:
         return False
     said = sent[:k]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from index.clean import PAGE_ISSUER_KEYS
 from qa.answer.context import SpanContext
 from qa.answer.date import date_spans
 from qa.answer.document import document_spans
@@ -106,8 +107,10 @@ _TITLE_ISSUER = re.compile(
     rf"(?:19|20)\d\d{_alt('title_year')}[^，,。；;]{{0,{PARAMS.title_gap}}}{_alt('title_end')}\s*$")
 
 
+# a page field naming who published the report (发布机构:某某办), as index.clean.page_info writes it after the body
 _ISSUER_FIELD = re.compile(
-    rf"^\s*{_alt('issuer_field')}[:：]\s*(?P<b>[^，,。；;：:]{{{PARAMS.issuer_min_len},{PARAMS.issuer_max_len}}})\s*$")
+    rf"^\s*(?:{alternation(PAGE_ISSUER_KEYS)})[:：]\s*"
+    rf"(?P<b>[^，,。；;：:]{{{PARAMS.issuer_min_len},{PARAMS.issuer_max_len}}})\s*$")
 
 
 def issuer_spans(sent: str, ctx: SpanContext) -> list[Span]:
