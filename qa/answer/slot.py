@@ -33,6 +33,7 @@ from qa.answer.spans import (
 from qa.answer.tagging import NP_TAGS, tag
 from qa.answer.types import AnswerType
 from qa.lexicon import alternation, groups
+from qa.question.rules import question_pattern
 
 WORDS = groups("slot_words.tsv")
 
@@ -531,6 +532,11 @@ def _awarded(sent: str, ctx: SpanContext) -> list[tuple[int, int]]:
     return out
 
 
+_ENTITY_OF = {AnswerType.BODY: "ORG", AnswerType.PLACE: "LOC"}  # Baidu LAC's entity tags
+_JOINS = frozenset("\u3001/")  # the enumeration comma, a slash
+_ENTITY_MIN = 2  # characters: a one-character entity is a cut (省, 市)
+
+
 def _add_shaped(sent: str, ctx: SpanContext, cands: dict[tuple[int, int], float]) -> None:
     """Phrases of the head's or an honour's shape, whole names, places named in full, quoted names, with bonuses."""
     t, p = ctx.asked.type, ctx.params
@@ -543,6 +549,14 @@ def _add_shaped(sent: str, ctx: SpanContext, cands: dict[tuple[int, int], float]
         cands[k] = max(cands.get(k, 0.0), p.slot_honour_bonus)
     for s, e in _full_names(sent, ctx):
         cands[strip_span(sent, s, e)] = p.slot_full_name_bonus  # 全称: the whole name
+    entity = _ENTITY_OF.get(t)
+    if entity and not question_pattern("which_several").search(ctx.question):  # 哪些机构: more than one  # a body or a place Baidu LAC tags as one (ORG / LOC): a candidate as it stands, with no bonus,
+        toks = tag(sent)  # unless it is one item of several (甲市委、乙市人大常委会: the list answers)
+        for i, (s, e, tg) in enumerate(toks):
+            joined = any(0 <= j < len(toks) and (toks[j][2] == "c" or sent[toks[j][0]:toks[j][1]] in _JOINS)
+                         for j in (i - 1, i + 1))
+            if tg == entity and e - s >= _ENTITY_MIN and not joined:
+                cands.setdefault((s, e), 0.0)
     if t == AnswerType.PLACE:  # every division the sentence names in full is a candidate
         for pm in find_places(sent):
             if not pm.short:

@@ -170,6 +170,10 @@ def test_years_and_document_numbers_are_not_figures():
     ("统筹推进哪些领域的改革", "青禾县统筹推进全面依法治县、行政立法、依法行政、执法司法等各领域改革。",
      "全面依法治县、行政立法、依法行政、执法司法"),
     ("开展了哪些活动", "石门县全面开展普法宣传、法律援助、人民调解等活动。", "普法宣传、法律援助、人民调解"),
+    # a body Baidu LAC tags as an organisation (ORG) is a candidate of its own, apart from the quoted title after it
+    ("青禾县戒毒所的“五好”戒毒所荣誉是哪个机构授予的", "青禾县戒毒所荣获石门省戒毒管理局“连续12年‘五好’戒毒所”荣誉称号。",
+     "石门省戒毒管理局"),
+    ("青禾县调解中心的荣誉是哪个机构授予的", "青禾县调解中心荣获石门省司法厅“全省优秀人民调解委员会”称号。", "石门省司法厅"),
     # the bodies a report is issued in the name of: the start of its title line
     ("这份报告是以哪两个机关的名义发布的", "中共青禾县委 青禾县人民政府2023年度法治政府建设情况报告",
      "中共青禾县委 青禾县人民政府"),
