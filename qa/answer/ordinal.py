@@ -25,7 +25,7 @@ BARE_RE = re.compile(rf"(?:{alternation(WORDS['bare_scope'])})(?P<core>{_CN_DIGI
                      rf"|(?<!{_CN_DIGIT})(?P<plan_n>{_CN_DIGIT}{WORDS['five_year'][0]})"
                      rf"(?=[”\"]?(?:{alternation(WORDS['plan_five'])}))")
 
-_ITEM_BREAK = re.compile(r"[，,；;。：:、]")
+_ITEM_BREAK = re.compile(rf"[，,；;。：:、]|{alternation(WORDS['item_join'])}")
 
 
 def _own_words(sent: str, s: int, e: int) -> str:

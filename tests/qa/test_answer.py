@@ -170,6 +170,9 @@ def test_years_and_document_numbers_are_not_figures():
     ("统筹推进哪些领域的改革", "青禾县统筹推进全面依法治县、行政立法、依法行政、执法司法等各领域改革。",
      "全面依法治县、行政立法、依法行政、执法司法"),
     ("开展了哪些活动", "石门县全面开展普法宣传、法律援助、人民调解等活动。", "普法宣传、法律援助、人民调解"),
+    # an ordinal's own words start after 以及 as after a comma: the meeting of the body the question names
+    ("青禾县贯彻的是云溪市法治建设委员会第几次会议的精神",
+     "青禾县深入学习云溪市法治建设委员会第四次会议、云溪市法治工作会议以及石门县法治建设委员会第二次会议精神。", "第四次会议"),
     # a body Baidu LAC tags as an organisation (ORG) is a candidate of its own, apart from the quoted title after it
     ("青禾县戒毒所的“五好”戒毒所荣誉是哪个机构授予的", "青禾县戒毒所荣获石门省戒毒管理局“连续12年‘五好’戒毒所”荣誉称号。",
      "石门省戒毒管理局"),
