@@ -60,12 +60,36 @@ def _run_bounds(sent: str, s: int, e: int) -> tuple[int, int]:
     typical = sum(inner) / len(inner)
     first_end = s + len(items[0])
     e, longest = _last_end(sent, e - len(items[-1]), e, max(inner))
+    run_start, verb_led = s, _verb_led(sent, s + len(items[0]) + 1, e)
     if len(items[0]) > longest:  # the first item is as long as the others (推动|以案释法、送法下乡)
         s = _first_start(sent, s, first_end, longest, typical)
+    if verb_led:  # items alike: when every other item opens with a verb, so does the first
+        s = _verb_start(sent, run_start, s)
     s = _drop_leading_particles(sent, s, first_end, typical)
     return strip_span(sent, s, e)
 
 
+def _verb_led(sent: str, s: int, e: int) -> bool:
+    """Whether each item after the first opens with a verb of Baidu LAC's and holds more after it (…、推动发展、化解
+    矛盾)."""
+    starts = [s] + [k + 1 for k in range(s, e) if sent[k] == "\u3001"]
+    bounds = [(a, b) for a, b in zip(starts, [k - 1 for k in starts[1:]] + [e], strict=True)]
+    toks = {a: (b, t) for a, b, t in tag(sent)}
+    led = [a in toks and toks[a][1] == _VERB and toks[a][0] < b for a, b in bounds]
+    return bool(bounds) and all(led)
+
+
+def _verb_start(sent: str, run_start: int, s: int) -> int:
+    """The first item's start moved back over the verb just before it (用法治方式深化|改革 -> 深化改革), when that
+    verb lies inside the run and the item does not open with a verb or a modifier already (稳|增长); ``s``
+    otherwise."""
+    toks = tag(sent)
+    if any(a == s and t in _VERB_BEFORE for a, _b, t in toks):
+        return s
+    return next((a for a, b, t in toks if b == s and t == _VERB and a >= run_start), s)
+
+
+_VERB = "v"  # Baidu LAC's tag of a verb
 _GOVERNS = frozenset(WORDS["governs_tags"])  # a word of these tags before an item starts it: a verb, 在/对, 和, 的
 _CLOSES = frozenset(WORDS["closes_tags"])  # a word of these tags ends the last item: 等/的, a figure (4支), a mark
 

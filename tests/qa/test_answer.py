@@ -170,6 +170,11 @@ def test_years_and_document_numbers_are_not_figures():
     ("统筹推进哪些领域的改革", "青禾县统筹推进全面依法治县、行政立法、依法行政、执法司法等各领域改革。",
      "全面依法治县、行政立法、依法行政、执法司法"),
     ("开展了哪些活动", "石门县全面开展普法宣传、法律援助、人民调解等活动。", "普法宣传、法律援助、人民调解"),
+    # items alike: when every other item opens with a verb, the first keeps its verb (深化|改革); one that opens with
+    # a modifier already (稳|增长) does not take the verb before it
+    ("青禾县引导干部用法治方式做哪些事", "青禾县引导干部职工用法治思维和法治方式深化改革、推动发展、化解矛盾、维护稳定。",
+     "深化改革、推动发展、化解矛盾、维护稳定"),
+    ("石门县全力做好哪些工作", "石门县全力做好稳增长、促改革、调结构、惠民生等工作。", "稳增长、促改革、调结构、惠民生"),
     # an ordinal's own words start after 以及 as after a comma: the meeting of the body the question names
     ("青禾县贯彻的是云溪市法治建设委员会第几次会议的精神",
      "青禾县深入学习云溪市法治建设委员会第四次会议、云溪市法治工作会议以及石门县法治建设委员会第二次会议精神。", "第四次会议"),
