@@ -59,12 +59,14 @@ def _run_bounds(sent: str, s: int, e: int) -> tuple[int, int]:
                                                   min(len(last), PARAMS.list_last_guess))]
     typical = sum(inner) / len(inner)
     first_end = s + len(items[0])
-    e, longest = _last_end(sent, e - len(items[-1]), e, max(inner))
-    run_start, verb_led = s, _verb_led(sent, s + len(items[0]) + 1, e)
+    last_start = e - len(items[-1])
+    e, longest = _last_end(sent, last_start, e, max(inner))
+    run_start, verb_led = s, _verb_led(sent, first_end + 1, e)
+    shortest = min([len(x) for x in items[1:-1]] + [e - last_start])
     if len(items[0]) > longest:  # the first item is as long as the others (推动|以案释法、送法下乡)
         s = _first_start(sent, s, first_end, longest, typical)
-    if verb_led:  # items alike: when every other item opens with a verb, so does the first
-        s = _verb_start(sent, run_start, s)
+    if verb_led and first_end - s < shortest:  # items alike: the first, shorter than every
+        s = _verb_start(sent, run_start, s)  # other and each of them opening with a verb, opens with its verb too
     s = _drop_leading_particles(sent, s, first_end, typical)
     return strip_span(sent, s, e)
 
