@@ -218,6 +218,27 @@ def _whole_items(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]
     return s, e
 
 
+_QUOTED_ITEM = re.compile(r"“[^“”]+”(?P<tail>[^“”、]+)")
+
+
+def _quoted_tails(sent: str, s: int, e: int) -> int:
+    """Items alike: when every item but the last is a “name” with words after it (“甲化”协作、“乙化”管理、“丙化”|赋能),
+    the last takes the Baidu LAC words after its closing mark too, as far as the longest of the others' words and
+    never past a closing word (等, a figure)."""
+    items = sent[s:e].split("\u3001")
+    if len(items) < PARAMS.list_min_items or not items[-1].endswith("\u201d"):
+        return e
+    tails = [_QUOTED_ITEM.fullmatch(x) for x in items[:-1]]
+    if not all(tails):
+        return e
+    longest = max(len(m.group("tail")) for m in tails if m)
+    end = e
+    for a, b, t in tag(sent):
+        if a == end and t not in _CLOSES and b - e <= longest:
+            end = b
+    return end
+
+
 def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
     out = []
     cands = [(m.start(), m.end()) for m in _MARKED_RUN.finditer(sent)]
@@ -227,6 +248,7 @@ def list_spans(sent: str, ctx: SpanContext) -> list[Span]:
     for s, e in cands:
         s, e = trim_edges(sent, *drop_question_tail(sent, s, e, ctx))
         s, e = _whole_items(sent, *snap_to_marks(sent, s, e), ctx)
+        e = _quoted_tails(sent, s, e)
         if e - s < ctx.params.list_min_len or sent[s:e] in ctx.question:
             continue
         out.append(Span(s, e, _list_score(sent, s, e, ctx)))
