@@ -139,7 +139,19 @@ def _body(sent: str, ctx: SpanContext) -> list[Span]:
         return found
     spans = slot_spans(sent, ctx) + [Span(s.start, s.end, ctx.params.body_list_damp * s.score, s.gate)
                                      for s in list_spans(sent, ctx)]
-    return [sp._replace(end=_org_end(sent, sp.start, sp.end)) for sp in spans]
+    out = [sp._replace(end=_org_end(sent, sp.start, sp.end)) for sp in spans]
+    return out + [sp._replace(start=k) for sp in out if (k := _after_lead_verb(sent, sp.start, sp.end)) is not None]
+
+
+def _after_lead_verb(sent: str, s: int, e: int) -> int | None:
+    """Where a body's name starts when the span opens with the clause's verb (Baidu LAC: 履行|某某办公室, 联合|某某
+    局): a candidate of its own, next to the span the shape rule body.lead_verb refuses; None when no verb opens it."""
+    toks = [(a, b) for a, b, t in tag(sent) if a == s and t == _LAC_VERB and b - a >= _VERB_MIN]
+    return toks[0][1] if toks and e - toks[0][1] >= PARAMS.body_min_len else None
+
+
+_LAC_VERB = "v"  # Baidu LAC's tag of a verb
+_VERB_MIN = 2  # characters: a one-character "verb" may open a place name (下|某某镇)
 
 
 _ORG_ENDS = tuple(words("org_ends.txt"))

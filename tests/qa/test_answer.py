@@ -361,3 +361,12 @@ def test_a_run_of_bodies_ends_at_its_last_organisation_word():
     texts = {sentence[s.start:s.end] for s in EXTRACTORS[ctx.asked.type](sentence, ctx)}
     assert any(t.endswith("县委、县人大常委会") for t in texts), texts
     assert not any("报告" in t for t in texts), texts
+
+
+def test_a_body_after_the_clauses_verb_is_a_candidate_of_its_own():
+    """履行|某某办公室职责: the span opening with the verb is refused (body.lead_verb); the body after it is offered."""
+    question = "青禾县司法局承担的是哪个办公室的职责"
+    sentence = "青禾县司法局积极履行县法治政府建设工作领导小组办公室职责,统筹推进各项工作。"
+    ctx = ctx_for(question)
+    texts = {sentence[s.start:s.end] for s in EXTRACTORS[ctx.asked.type](sentence, ctx)}
+    assert "县法治政府建设工作领导小组办公室" in texts, texts
