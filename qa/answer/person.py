@@ -10,7 +10,7 @@ from qa.answer.context import SpanContext
 from qa.answer.params import PARAMS, Params
 from qa.answer.scoring import clause_cover, near, novelty
 from qa.answer.spans import Span, clause_bounds
-from qa.answer.tagging import chunks
+from qa.answer.tagging import NP_TAGS, PERSON_TAG, chunks, tag
 from qa.lexicon import groups, words
 
 WORDS = groups("person_words.tsv")
@@ -70,6 +70,39 @@ def person_spans(sent: str, ctx: SpanContext) -> list[Span]:
     return out
 
 
+def _post_runs(sent: str, heads: list[str]) -> list[tuple[int, int]]:
+    """Posts Baidu LAC splits at a modifier or a verb inside them (省政府|主要|负责|同志): from a word ending in a
+    role word back over nouns and at most ``_POST_INNER`` short adverbs or verbs, to the first noun of the run.
+    None in a sentence that names a person: there the name answers 谁."""
+    toks = tag(sent)
+    if any(t == PERSON_TAG for _a, _b, t in toks):
+        return []
+    out = []
+    for i, (a, b, _t) in enumerate(toks):
+        if not any(sent.endswith(h, a, b) for h in heads):
+            continue
+        j, inner = i, 0
+        while j > 0:
+            pa, pb, pt = toks[j - 1]
+            if pt in NP_TAGS:
+                j -= 1
+            elif pt in _POST_INNER_TAGS and pb - pa <= _POST_INNER_LEN and inner < _POST_INNER:
+                inner += 1
+                j -= 1
+            else:
+                break
+        while j < i and toks[j][2] not in NP_TAGS:
+            j += 1
+        if j < i:
+            out.append((toks[j][0], b))
+    return out
+
+
+_POST_INNER_TAGS = frozenset({"ad", "d", "v", "vd"})  # LAC: adverbs and verbs inside a post (主要|负责)
+_POST_INNER = 2  # such words a post holds at most
+_POST_INNER_LEN = 2  # characters each
+
+
 def role_phrase_spans(sent: str, ctx: SpanContext) -> list[Span]:
     """Noun phrases of the sentence that end in a role word (role_heads.txt): 由谁 / 是谁 is as often answered by a
     post (市委主要领导, 班子成员) as by a person's name. A role word alone answers only when it is longer than
@@ -77,7 +110,7 @@ def role_phrase_spans(sent: str, ctx: SpanContext) -> list[Span]:
     clause's share of them and how much the phrase says that the question does not."""
     heads = words("role_heads.txt")
     out = []
-    for a, b in chunks(sent):
+    for a, b in dict.fromkeys([*chunks(sent), *_post_runs(sent, heads)]):
         text = sent[a:b]
         bare = text in heads and len(text) <= PARAMS.slot_min_len  # 党员 alone
         if len(text) <= 1 or bare or text in ctx.question or not any(text.endswith(h) for h in heads):

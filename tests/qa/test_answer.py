@@ -370,3 +370,11 @@ def test_a_body_after_the_clauses_verb_is_a_candidate_of_its_own():
     ctx = ctx_for(question)
     texts = {sentence[s.start:s.end] for s in EXTRACTORS[ctx.asked.type](sentence, ctx)}
     assert "县普法依法治理领导小组办公室" in texts, texts
+
+
+def test_a_post_baidu_lac_splits_answers_who():
+    """县政府|主要|负责|同志: a post LAC splits at a modifier and a verb is one candidate for 谁; where the sentence
+    names a person, the name answers."""
+    question = "青禾县政府的学法活动是谁主持召开的"
+    assert best(question, "县政府主要负责同志带头尊法学法,主持召开县政府学法活动4次。") == "县政府主要负责同志"
+    assert best(question, "县长李青山带头尊法学法,主持召开县政府学法活动4次,县政府主要负责同志参加。") == "李青山"
