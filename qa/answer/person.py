@@ -70,7 +70,7 @@ def person_spans(sent: str, ctx: SpanContext) -> list[Span]:
     return out
 
 
-def _post_runs(sent: str, heads: list[str]) -> list[tuple[int, int]]:
+def _post_runs(sent: str, heads: tuple[str, ...] | list[str]) -> list[tuple[int, int]]:
     """Posts Baidu LAC splits at a modifier or a verb inside them (省政府|主要|负责|同志): from a word ending in a
     role word back over nouns and at most ``_POST_INNER`` short adverbs or verbs, to the first noun of the run.
     None in a sentence that names a person: there the name answers 谁."""
