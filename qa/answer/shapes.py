@@ -27,7 +27,7 @@ from qa.answer.date import DAY_MARKS, FESTIVALS
 from qa.answer.open import ENUMERATOR
 from qa.answer.params import PARAMS
 from qa.answer.quantity import BIG, FREQUENCY_RE, GENERIC_CLASSIFIERS
-from qa.answer.spans import NUMBER_RE
+from qa.answer.spans import NUMBER_RE, inside_marks
 from qa.answer.tagging import PERSON_TAG, is_person, tag
 from qa.answer.types import AnswerType, Asked
 from qa.lexicon import alternation, groups, table, unit_family, unit_kind, words
@@ -391,6 +391,19 @@ def _restates(text: str, asked: Asked) -> Verdict | None:
     return None
 
 
+def _aspect(text: str, asked: Asked) -> Verdict | None:
+    """绘就了某某 / 建立了某某: a verb's aspect particle (Baidu LAC reads 了 as a particle) outside any quoted name
+    makes a clause, not a name."""
+    for a, b, t in tag(text):
+        if text[a:b] == _ASPECT_PARTICLE and t == _PARTICLE_TAG and not inside_marks(text, a):
+            return False, 0.0, f"holds the aspect particle after {text[:a]}: a clause, no name"
+    return None
+
+
+_ASPECT_PARTICLE = "\u4e86"  # 了
+_PARTICLE_TAG = "u"  # Baidu LAC's tag of a particle
+_ASPECT = ShapeRule("phrase.aspect", "a name, body, post, honour, place or person never holds a verb's aspect "
+                    "particle (了) outside a quoted name: that is a clause", _aspect)
 _UNBALANCED = ShapeRule("any.unbalanced", "an answer never cuts a “name” or 《title》 in two: its marks pair",
                         _unbalanced)
 _LEAD_COUNT = ShapeRule("phrase.lead_count", "a name never opens with how many of them there are (16 of …) or that "
@@ -411,6 +424,7 @@ _BODY_RULES = (
     _BARE,
     _LEAD_COUNT,
     _RESTATES,
+    _ASPECT,
     ShapeRule("body.bare_org_word", "an organisation word alone (org_ends.txt) is a cut of a longer name, or a "
               "kind of body, not one", _bare_org_word),
     ShapeRule("body.other_kind", "a kind of body asked (a law firm, a court) takes a body of that kind only",
@@ -434,6 +448,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
         _BARE,
         _LEAD_COUNT,
         _RESTATES,
+        _ASPECT,
         ShapeRule("role.lead_clause", "a post never opens with a preposition, an adverb before a verb or a time "
                   "word: those are its clause's", _role_lead_clause),
         ShapeRule("role.role_word", "a role ends in a role word (role_heads.txt)", _role_word),
@@ -446,6 +461,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
         _BARE,
         _LEAD_COUNT,
         _RESTATES,
+        _ASPECT,
         ShapeRule("honour.over_clause", "a title never runs over a clause break", _honour_over_clause),
         ShapeRule("honour.verb_end", "a title never ends in a verb: that is a clause", _honour_verb_end),
         ShapeRule("honour.title", "a title has four characters at least", _honour_title),
@@ -456,6 +472,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
         _BARE,
         _LEAD_COUNT,
         _RESTATES,
+        _ASPECT,
         ShapeRule("place.level", "a place's name ends in its administrative level (county, town …)",
                   _place_level),
         ShapeRule("place.no_level", "a short form without its level may still be a place: graded low", _place_no_level),
@@ -480,6 +497,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
         _UNBALANCED,
         _BARE,
         _RESTATES,
+        _ASPECT,
         ShapeRule("person.titled", "a name with its title after it: the name alone answers who",
                   _person_titled),
         ShapeRule("person.post_said", "who holds a post the question says is a name, not another post",
@@ -493,6 +511,7 @@ RULES: dict[AnswerType | None, tuple[ShapeRule, ...]] = {
         _BARE,
         _LEAD_COUNT,
         _RESTATES,
+        _ASPECT,
         ShapeRule("name.title_for_other", "a whole document title answers no name question about another kind of "
                   "thing", _title_for_other),
         ShapeRule("any.plain", "an answer within one clause", _plain),
