@@ -10,7 +10,7 @@ from qa.answer.params import PARAMS
 from qa.answer.scoring import clause_cover, near, novelty
 from qa.answer.slot import token_bounds, trim_edges
 from qa.answer.spans import Span, drop_question_tail, noun_phrase_after, noun_phrase_before, snap_to_marks, strip_span
-from qa.answer.tagging import chunks, tag
+from qa.answer.tagging import PERSON_TAG, chunks, tag
 from qa.lexicon import groups
 
 WORDS = groups("list_words.tsv")
@@ -200,7 +200,8 @@ _MARKS = "“”《》"
 
 
 def _whole_items(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]:
-    """A run's first item never starts inside a word of Baidu LAC's (规范性|文件、… -> 规范性文件、…), and its last
+    """A run's first item never starts inside a word of Baidu LAC's (规范性|文件、… -> 规范性文件、…) nor after a
+    person's name that opens its noun phrase, and its last
     item ends where its noun phrase does when that is the noun asked (…、数据安全管理|平台 for 哪些平台) or a closing
     word follows (…、“某某”|行动|等), unless what it adds is only what the question says (…|三大平台 for 哪三大平台 is
     the asked noun, kept). A mark (“ ” 《 》) is never crossed."""
@@ -208,6 +209,9 @@ def _whole_items(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]
     for a, b, _t in words:
         if a < s < b and not any(ch in _MARKS for ch in sent[a:s]):
             s = a
+    named = next((a for a, b, t in words if b == s and t == PERSON_TAG), None)
+    if named is not None and any(a <= named and s < b for a, b in chunks(sent)):
+        s = named  # 某某某|思想: a person's name opening the first item's noun phrase is the item's
     for a, b in chunks(sent):
         rest = sent[e:b]
         if not (s <= a < e < b) or any(ch in _MARKS for ch in rest):

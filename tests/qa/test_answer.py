@@ -179,6 +179,9 @@ def test_years_and_document_numbers_are_not_figures():
     ("青禾县从哪三个方面推进改革", "青禾县从“一网通”受理、“一站式”服务、“一码通”查询三个方面推进审批改革。",
      "“一网通”受理、“一站式”服务、“一码通”查询"),
     ("青禾县开展了哪些行动", "青禾县开展“蓝天”行动、“碧水”行动、“净土”等专项行动。", "“蓝天”行动、“碧水”行动、“净土”"),
+    # a person's name opening the first item's noun phrase is the item's (张某某|法治思想)
+    ("青禾县把哪些内容纳入了年度学习计划", "青禾县把张明远法治思想、党内法规、国家法律纳入年度学习计划。",
+     "张明远法治思想、党内法规、国家法律"),
     # an ordinal's own words start after 以及 as after a comma: the meeting of the body the question names
     ("青禾县贯彻的是云溪市法治建设委员会第几次会议的精神",
      "青禾县深入学习云溪市法治建设委员会第四次会议、云溪市法治工作会议以及石门县法治建设委员会第二次会议精神。", "第四次会议"),
