@@ -201,10 +201,10 @@ _MARKS = "“”《》"
 
 def _whole_items(sent: str, s: int, e: int, ctx: SpanContext) -> tuple[int, int]:
     """A run's first item never starts inside a word of Baidu LAC's (规范性|文件、… -> 规范性文件、…) nor after a
-    person's name that opens its noun phrase, and its last
-    item ends where its noun phrase does when that is the noun asked (…、数据安全管理|平台 for 哪些平台) or a closing
-    word follows (…、“某某”|行动|等), unless what it adds is only what the question says (…|三大平台 for 哪三大平台 is
-    the asked noun, kept). A mark (“ ” 《 》) is never crossed."""
+    person's name that opens its noun phrase, and its last item ends where its noun phrase does when that is the
+    noun asked (…、数据安全管理|平台 for 哪些平台) or a closing word follows (…、“某某”|行动|等), unless what it adds
+    is only what the question says (…|三大平台 for 哪三大平台 is the asked noun, kept). A mark (“ ” 《 》) is never
+    crossed."""
     words = tag(sent)
     for a, b, _t in words:
         if a < s < b and not any(ch in _MARKS for ch in sent[a:s]):

@@ -395,15 +395,15 @@ def _aspect(text: str, asked: Asked) -> Verdict | None:
     """绘就了某某 / 建立了某某: a verb's aspect particle (Baidu LAC reads 了 as a particle) outside any quoted name
     makes a clause, not a name."""
     for a, b, t in tag(text):
-        if text[a:b] == _ASPECT_PARTICLE and t == _PARTICLE_TAG and not inside_marks(text, a):
+        if text[a:b] in _ASPECT_PARTICLES and t == _PARTICLE_TAG and not inside_marks(text, a):
             return False, 0.0, f"holds the aspect particle after {text[:a]}: a clause, no name"
     return None
 
 
-_ASPECT_PARTICLE = "\u4e86"  # 了
+_ASPECT_PARTICLES = frozenset(WORDS["aspect_particle"])
 _PARTICLE_TAG = "u"  # Baidu LAC's tag of a particle
 _ASPECT = ShapeRule("phrase.aspect", "a name, body, post, honour, place or person never holds a verb's aspect "
-                    "particle (了) outside a quoted name: that is a clause", _aspect)
+                    "particle (shape_words.tsv) outside a quoted name: that is a clause", _aspect)
 _UNBALANCED = ShapeRule("any.unbalanced", "an answer never cuts a “name” or 《title》 in two: its marks pair",
                         _unbalanced)
 _LEAD_COUNT = ShapeRule("phrase.lead_count", "a name never opens with how many of them there are (16 of …) or that "
