@@ -10,7 +10,7 @@ from qa.answer.params import PARAMS
 from qa.answer.scoring import clause_cover, near, novelty
 from qa.answer.slot import token_bounds, trim_edges
 from qa.answer.spans import Span, drop_question_tail, noun_phrase_after, noun_phrase_before, snap_to_marks, strip_span
-from qa.answer.tagging import PERSON_TAG, chunks, tag
+from qa.answer.tagging import PERSON_TAG, VERB_TAG, chunks, tag
 from qa.lexicon import groups
 
 WORDS = groups("list_words.tsv")
@@ -77,7 +77,7 @@ def _verb_led(sent: str, s: int, e: int) -> bool:
     starts = [s] + [k + 1 for k in range(s, e) if sent[k] == "\u3001"]
     bounds = [(a, b) for a, b in zip(starts, [k - 1 for k in starts[1:]] + [e], strict=True)]
     toks = {a: (b, t) for a, b, t in tag(sent)}
-    led = [a in toks and toks[a][1] == _VERB and toks[a][0] < b for a, b in bounds]
+    led = [a in toks and toks[a][1] == VERB_TAG and toks[a][0] < b for a, b in bounds]
     return bool(bounds) and all(led)
 
 
@@ -88,10 +88,9 @@ def _verb_start(sent: str, run_start: int, s: int) -> int:
     toks = tag(sent)
     if any(a == s and t in _VERB_BEFORE for a, _b, t in toks):
         return s
-    return next((a for a, b, t in toks if b == s and t == _VERB and a >= run_start), s)
+    return next((a for a, b, t in toks if b == s and t == VERB_TAG and a >= run_start), s)
 
 
-_VERB = "v"  # Baidu LAC's tag of a verb
 _GOVERNS = frozenset(WORDS["governs_tags"])  # a word of these tags before an item starts it: a verb, 在/对, 和, 的
 _CLOSES = frozenset(WORDS["closes_tags"])  # a word of these tags ends the last item: 等/的, a figure (4支), a mark
 

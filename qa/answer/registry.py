@@ -17,7 +17,7 @@ from qa.answer.quantity import frequency_spans, quantity_spans
 from qa.answer.shapes import item_count
 from qa.answer.slot import slot_spans, trim_slot
 from qa.answer.spans import Span
-from qa.answer.tagging import NP_TAGS, PERSON_TAG, tag
+from qa.answer.tagging import NP_TAGS, PERSON_TAG, VERB_TAG, tag
 from qa.answer.types import AnswerType
 from qa.lexicon import alternation, groups, words
 from qa.question.rules import question_pattern
@@ -146,11 +146,10 @@ def _body(sent: str, ctx: SpanContext) -> list[Span]:
 def _after_lead_verb(sent: str, s: int, e: int) -> int | None:
     """Where a body's name starts when the span opens with the clause's verb (Baidu LAC: 履行|某某办公室, 联合|某某
     局): a candidate of its own, next to the span the shape rule body.lead_verb refuses; None when no verb opens it."""
-    toks = [(a, b) for a, b, t in tag(sent) if a == s and t == _LAC_VERB and b - a >= _VERB_MIN]
+    toks = [(a, b) for a, b, t in tag(sent) if a == s and t == VERB_TAG and b - a >= _VERB_MIN]
     return toks[0][1] if toks and e - toks[0][1] >= PARAMS.body_min_len else None
 
 
-_LAC_VERB = "v"  # Baidu LAC's tag of a verb
 _VERB_MIN = 2  # characters: a one-character "verb" may open a place name (下|某某镇)
 
 

@@ -28,7 +28,7 @@ from qa.answer.open import ENUMERATOR
 from qa.answer.params import PARAMS
 from qa.answer.quantity import BIG, FREQUENCY_RE, GENERIC_CLASSIFIERS
 from qa.answer.spans import NUMBER_RE, inside_marks
-from qa.answer.tagging import PERSON_TAG, is_person, tag
+from qa.answer.tagging import PERSON_TAG, VERB_TAG, is_person, tag
 from qa.answer.types import AnswerType, Asked
 from qa.lexicon import alternation, groups, table, unit_family, unit_kind, words
 
@@ -44,7 +44,6 @@ _CLAUSE_PUNCT = re.compile(r"[，,。；;！!？?：:]")
 _FIGURE = re.compile(rf"\d|[{_chars('figure_char')}]")
 _LIST_JOIN = re.compile(rf"、|》《|”“|{alternation(WORDS['list_join'])}")
 _CLOSING_MARKS = "”’\"')）》」"  # marks a name may end in, after its last word
-_LAC_VERB = "v"  # Baidu LAC's tag of a verb
 _DATE_SHAPE = re.compile(
     rf"\d{{1,4}}\s*[{_chars('date_unit')}]|[{_chars('cn_date_digit')}]{{1,4}}[{_chars('cn_date_unit')}]"
     rf"|[{_chars('xun_part')}]{_chars('xun')}|{alternation(WORDS['date_word'])}"
@@ -257,7 +256,7 @@ def _honour_over_clause(text: str, asked: Asked) -> Verdict | None:
 def _honour_verb_end(text: str, asked: Asked) -> Verdict | None:
     """成果向纵深拓展: a phrase whose last word (Baidu LAC) is a verb is a clause, not a title."""
     toks = tag(text.rstrip(_CLOSING_MARKS))
-    return (False, 0.0, "ends in a verb: a clause, no title") if toks and toks[-1][2] == _LAC_VERB else None
+    return (False, 0.0, "ends in a verb: a clause, no title") if toks and toks[-1][2] == VERB_TAG else None
 
 
 def _honour_title(text: str, asked: Asked) -> Verdict | None:

@@ -16,6 +16,7 @@ from qa.lexicon import groups, words
 NP_TAGS = frozenset(words("np_tags.txt"))
 VERB_TAGS = frozenset(words("verb_tags.txt"))
 PERSON_TAG = "PER"  # LAC's tag of a person's name
+VERB_TAG = "v"  # LAC's tag of a verb (not vn, a verb used as a noun: 培训, 执法)
 # words a phrase answer never starts with when they are words of their own (以及|甲、乙; 根据|某某办公厅)
 _LEAD_WORDS = tuple(groups("span_words.tsv")["lead_word"])
 _MIN_LEFT = 2  # characters a span keeps at least once its leading words are dropped
@@ -168,7 +169,6 @@ def drop_lead_words(sentence: str, s: int, e: int) -> int:
     return s
 
 
-_VERB = "v"  # LAC's tag of a verb (not vn, a verb used as a noun: 培训, 执法)
 
 
 def after_question_verb(sentence: str, s: int, e: int, question: str) -> int:
@@ -176,7 +176,7 @@ def after_question_verb(sentence: str, s: int, e: int, question: str) -> int:
     verb that governs it (召开|甲会议、乙会议 for 召开了哪些会议), so the verb and all before it are no item. The
     question's verbs are its LAC verbs of two characters or more; the span's copy must be a LAC verb too (学习会
     keeps its 学习), or start a word the tagger glued it into (召开委|党委会议)."""
-    qverbs = {question[a:b] for a, b, t in tag(question) if t == _VERB and b - a >= _MIN_LEFT}
+    qverbs = {question[a:b] for a, b, t in tag(question) if t == VERB_TAG and b - a >= _MIN_LEFT}
     words = {a: (b, t) for a, b, t in tag(sentence)}
     cut = s
     last_join = sentence.rfind("、", s, e)  # the verb governs a run: it stands before its last 、, not after it
@@ -185,7 +185,7 @@ def after_question_verb(sentence: str, s: int, e: int, question: str) -> int:
         i = sentence.find(w, s, reach)
         while i != -1:
             b, t = words.get(i, (i, ""))
-            verb_here = t == _VERB or b > i + len(w)  # a verb, or the tagger glued it to what follows (召开委)
+            verb_here = t == VERB_TAG or b > i + len(w)  # a verb, or the tagger glued it to what follows (召开委)
             ends_item = sentence[i + len(w):i + len(w) + 1] == "、"  # 直接赋权、委托行使: an item, not its verb
             if verb_here and not ends_item and e - (i + len(w)) >= _MIN_LEFT:
                 cut = max(cut, i + len(w))
